@@ -1,0 +1,142 @@
+/* The storage interface. Everything tokenzone persists goes through these functions; the SQLite
+ * backend (store_sqlite*.c) is the embedded default. No SQL outside src/store.
+ *
+ * Conventions: every function returns NULL on success or a tz_error the caller owns. Records
+ * filled by the store own their strings; release them with the matching *_clear function (which
+ * wipes secrets). A tz_store is safe to use from several threads at once. A successful write has
+ * been committed durably before the function returns. */
+#ifndef TZ_STORE_STORE_H
+#define TZ_STORE_STORE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "../core/err.h"
+#include "../core/subject.h"
+
+typedef struct tz_store tz_store;
+
+#define TZ_ID_HEX_LEN 32      /* entity and token ids: 32 lowercase hex chars */
+#define TZ_SECRET_HEX_LEN 64  /* token secrets: 64 lowercase hex chars (32 random bytes) */
+#define TZ_ONEZONE_CLUSTER_ID "onezone"
+
+/* Opens (creating if needed) the store in directory `dir` (created 0700; database file 0600),
+ * applies pending schema migrations. *out is owned by the caller (tz_store_close). */
+tz_error *tz_store_open(const char *dir, tz_store **out);
+void tz_store_close(tz_store *s);
+/* A new random id (TZ_ID_HEX_LEN hex chars + NUL) from a cryptographic source. */
+tz_error *tz_store_random_id(char out[TZ_ID_HEX_LEN + 1]);
+/* A new random secret (TZ_SECRET_HEX_LEN hex chars + NUL). */
+tz_error *tz_store_random_secret(char out[TZ_SECRET_HEX_LEN + 1]);
+/* SQLite's integrity check: NULL when the database is sound. */
+tz_error *tz_store_check_integrity(tz_store *s);
+
+/* ---------------- users ---------------- */
+typedef struct tz_user_rec {
+    char *id;
+    char *username;
+    char *full_name;
+    char *password_hash;       /* Argon2id encoded hash; NULL = no password */
+    bool basic_auth_enabled;
+    bool blocked;
+    int64_t creation_time;
+    char **oz_privileges;      /* Onezone admin privileges, sorted */
+    size_t n_oz_privileges;
+} tz_user_rec;
+void tz_user_rec_clear(tz_user_rec *u);
+
+/* Creates a user; u->id must be set (tz_store_random_id). Username taken -> TZE_ALREADY_EXISTS. */
+tz_error *tz_store_user_create(tz_store *s, const tz_user_rec *u);
+tz_error *tz_store_user_get(tz_store *s, const char *id, tz_user_rec *out);            /* TZE_NOT_FOUND */
+tz_error *tz_store_user_get_by_username(tz_store *s, const char *username, tz_user_rec *out);
+tz_error *tz_store_user_set_blocked(tz_store *s, const char *id, bool blocked);
+tz_error *tz_store_user_set_password(tz_store *s, const char *id, const char *password_hash);
+/* Deletes the user with its named tokens, temporary-token secret and memberships. */
+tz_error *tz_store_user_delete(tz_store *s, const char *id);
+/* Adds (grant=true) or removes Onezone admin privileges. */
+tz_error *tz_store_user_set_oz_privileges(tz_store *s, const char *id, const char *const *privs,
+                                          size_t n, bool grant);
+tz_error *tz_store_user_has_oz_privilege(tz_store *s, const char *id, const char *priv, bool *out);
+/* All users ordered by username; *out is a malloc'd array of *n records (tz_user_recs_free). */
+tz_error *tz_store_user_list(tz_store *s, tz_user_rec **out, size_t *n);
+void tz_user_recs_free(tz_user_rec *recs, size_t n);
+
+/* ---------------- providers ---------------- */
+typedef struct tz_provider_rec {
+    char *id;
+    char *name;
+    char *domain;              /* may be NULL */
+    int64_t creation_time;
+} tz_provider_rec;
+void tz_provider_rec_clear(tz_provider_rec *p);
+/* Also creates the provider's cluster (cluster id = provider id). */
+tz_error *tz_store_provider_create(tz_store *s, const tz_provider_rec *p);
+tz_error *tz_store_provider_get(tz_store *s, const char *id, tz_provider_rec *out);   /* TZE_NOT_FOUND */
+/* Deletes the provider, its cluster and memberships, supports, named tokens and temporary secret. */
+tz_error *tz_store_provider_delete(tz_store *s, const char *id);
+
+/* ---------------- groups, spaces, clusters ---------------- */
+typedef enum tz_entity_kind { TZ_ENT_GROUP, TZ_ENT_SPACE, TZ_ENT_CLUSTER } tz_entity_kind;
+
+/* Creates a group or space (clusters come with providers; `onezone` always exists). */
+tz_error *tz_store_entity_create(tz_store *s, tz_entity_kind kind, const char *id, const char *name);
+tz_error *tz_store_entity_exists(tz_store *s, tz_entity_kind kind, const char *id, bool *out);
+/* Entity name (groups, spaces); caller frees *name. TZE_NOT_FOUND if absent. */
+tz_error *tz_store_entity_name(tz_store *s, tz_entity_kind kind, const char *id, char **name);
+/* Adds (or replaces the privileges of) a direct user member. */
+tz_error *tz_store_member_add_user(tz_store *s, tz_entity_kind kind, const char *entity_id,
+                                   const char *user_id, const char *const *privs, size_t n);
+/* Adds a group as a member of a space (spaces only) with privileges. */
+tz_error *tz_store_member_add_group(tz_store *s, tz_entity_kind kind, const char *entity_id,
+                                    const char *group_id, const char *const *privs, size_t n);
+/* Effective membership: directly, or through a group that is a member (spaces). */
+tz_error *tz_store_user_is_member(tz_store *s, tz_entity_kind kind, const char *entity_id,
+                                  const char *user_id, bool *out);
+/* Effective privilege: the union over the direct membership and memberships through groups. */
+tz_error *tz_store_user_has_privilege(tz_store *s, tz_entity_kind kind, const char *entity_id,
+                                      const char *user_id, const char *priv, bool *out);
+
+tz_error *tz_store_space_add_support(tz_store *s, const char *space_id, const char *provider_id);
+/* True iff the provider supports a space the user effectively belongs to. */
+tz_error *tz_store_provider_supports_user(tz_store *s, const char *provider_id, const char *user_id,
+                                          bool *out);
+/* The user's effective spaces, sorted by id: malloc'd array of malloc'd ids (tz_strv_free). */
+tz_error *tz_store_user_spaces(tz_store *s, const char *user_id, char ***ids, size_t *n);
+/* Providers supporting a space, sorted by id (tz_strv_free). */
+tz_error *tz_store_space_providers(tz_store *s, const char *space_id, char ***ids, size_t *n);
+void tz_strv_free(char **v, size_t n);
+
+/* ---------------- named tokens ---------------- */
+typedef struct tz_named_token_rec {
+    char *id;
+    char *name;
+    tz_subject subject;        /* user or provider */
+    char *token;               /* the serialized token as issued */
+    char *secret;              /* hex secret; wiped by clear */
+    char *metadata_json;       /* {"creationTime":..,"custom":{..}, invite extras} */
+    bool revoked;
+} tz_named_token_rec;
+void tz_named_token_rec_clear(tz_named_token_rec *r);
+
+/* Name already used by this subject -> TZE_BAD_VALUE_IDENTIFIER_OCCUPIED {"key":"name"}. */
+tz_error *tz_store_named_create(tz_store *s, const tz_named_token_rec *r);
+tz_error *tz_store_named_get(tz_store *s, const char *id, tz_named_token_rec *out); /* TZE_NOT_FOUND */
+tz_error *tz_store_named_get_by_name(tz_store *s, const tz_subject *subject, const char *name,
+                                     tz_named_token_rec *out);
+/* Updates what is given: name (NULL keeps), metadata_json (NULL keeps), revoked (-1 keeps, 0/1).
+ * Errors: TZE_NOT_FOUND, TZE_BAD_VALUE_IDENTIFIER_OCCUPIED. */
+tz_error *tz_store_named_update(tz_store *s, const char *id, const char *name,
+                                const char *metadata_json, int revoked);
+tz_error *tz_store_named_delete(tz_store *s, const char *id);                      /* TZE_NOT_FOUND */
+tz_error *tz_store_named_delete_all(tz_store *s, const tz_subject *subject);
+/* Ids of a subject's named tokens ordered by name; subject NULL = every token, users' first then
+ * providers', each ordered by subject id then name. (tz_strv_free) */
+tz_error *tz_store_named_list(tz_store *s, const tz_subject *subject, char ***ids, size_t *n);
+
+/* ---------------- temporary-token secrets ---------------- */
+/* The subject's shared secret and generation, created with generation 1 on first read. */
+tz_error *tz_store_temp_secret_get(tz_store *s, const tz_subject *subject,
+                                   char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation);
+/* Revoke-all: new secret and generation + 1 (created with generation 1 if absent). */
+tz_error *tz_store_temp_secret_bump(tz_store *s, const tz_subject *subject);
+
+#endif

@@ -1,0 +1,29 @@
+/* Minimal unit-test harness: CHECK records a failed expectation in the current test, RUN runs one
+ * test function, TEST_REPORT prints "FILE: N passed, N failed" (summed by
+ * scripts/run-unit-tests.sh) and gives the exit status. Kept tiny on purpose: no framework
+ * dependency, and the plain summary line is what CI reads. */
+#ifndef TZ_TEST_HARNESS_H
+#define TZ_TEST_HARNESS_H
+#include <stdio.h>
+#include <string.h>
+
+static int tz_test_passed, tz_test_failed, tz_test_cur_failures;
+
+#define CHECK(cond) do { if (!(cond)) { \
+    fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+    tz_test_cur_failures++; } } while (0)
+#define CHECK_STR(a, b) do { const char *tz_a_ = (a), *tz_b_ = (b); \
+    if (!tz_a_ || !tz_b_ || strcmp(tz_a_, tz_b_) != 0) { \
+    fprintf(stderr, "%s:%d: CHECK_STR failed: %s == %s\n   got: %s\n  want: %s\n", __FILE__, __LINE__, \
+            #a, #b, tz_a_ ? tz_a_ : "(null)", tz_b_ ? tz_b_ : "(null)"); \
+    tz_test_cur_failures++; } } while (0)
+#define CHECK_INT(a, b) do { long long tz_a_ = (long long)(a), tz_b_ = (long long)(b); \
+    if (tz_a_ != tz_b_) { fprintf(stderr, "%s:%d: CHECK_INT failed: %s == %s (%lld != %lld)\n", \
+    __FILE__, __LINE__, #a, #b, tz_a_, tz_b_); tz_test_cur_failures++; } } while (0)
+#define RUN(fn) do { tz_test_cur_failures = 0; fn(); \
+    if (tz_test_cur_failures) { tz_test_failed++; fprintf(stderr, "FAIL %s\n", #fn); } \
+    else tz_test_passed++; } while (0)
+#define TEST_REPORT() (printf("%s: %d passed, %d failed\n", __FILE__, tz_test_passed, tz_test_failed), \
+    tz_test_failed ? 1 : 0)
+
+#endif
