@@ -81,24 +81,30 @@ static const err_entry catalogue[TZE__COUNT] = {
     [TZE_BAD_VALUE_CAVEAT] = {"badValueCaveat", 400, NULL},
 };
 
-/* "Bad value: provided \"{key}\" ..." texts, keyed by id. */
-static const char *key_template(tz_err_id id) {
+/* Texts of the form PREFIX{key}SUFFIX, keyed by id (split so the format string stays literal). */
+typedef struct key_text {
+    const char *pre, *post;
+} key_text;
+
+static key_text key_template(tz_err_id id) {
     switch (id) {
-    case TZE_MISSING_REQUIRED_VALUE: return "Missing required value: %s.";
+    case TZE_MISSING_REQUIRED_VALUE: return (key_text){"Missing required value: ", "."};
     case TZE_BAD_DATA:
-        return "Bad value: provided \"%s\" has an invalid format or is incomprehensible in the context of this operation.";
-    case TZE_BAD_VALUE_EMPTY: return "Bad value: provided \"%s\" must not be empty.";
-    case TZE_BAD_VALUE_BOOLEAN: return "Bad value: provided \"%s\" must be a boolean.";
-    case TZE_BAD_VALUE_STRING: return "Bad value: provided \"%s\" must be a string.";
-    case TZE_BAD_VALUE_LIST_OF_STRINGS: return "Bad value: provided \"%s\" must be a list of strings.";
-    case TZE_BAD_VALUE_INTEGER: return "Bad value: provided \"%s\" must be an integer.";
-    case TZE_BAD_VALUE_JSON: return "Bad value: provided \"%s\" must be a valid JSON.";
-    case TZE_BAD_VALUE_TOKEN: return "Bad value: provided \"%s\" is not a valid token (see details).";
-    case TZE_BAD_VALUE_TOKEN_TYPE: return "Bad value: provided \"%s\" is not a valid token type.";
-    case TZE_BAD_VALUE_INVITE_TYPE: return "Bad value: provided \"%s\" is not a valid invite type.";
-    case TZE_BAD_VALUE_IPV4_ADDRESS: return "Bad value: provided \"%s\" is not a valid IPv4 address.";
-    case TZE_BAD_VALUE_IDENTIFIER_OCCUPIED: return "Bad value: provided identifier (\"%s\") is already occupied.";
-    default: return NULL;
+        return (key_text){"Bad value: provided \"",
+                          "\" has an invalid format or is incomprehensible in the context of this operation."};
+    case TZE_BAD_VALUE_EMPTY: return (key_text){"Bad value: provided \"", "\" must not be empty."};
+    case TZE_BAD_VALUE_BOOLEAN: return (key_text){"Bad value: provided \"", "\" must be a boolean."};
+    case TZE_BAD_VALUE_STRING: return (key_text){"Bad value: provided \"", "\" must be a string."};
+    case TZE_BAD_VALUE_LIST_OF_STRINGS: return (key_text){"Bad value: provided \"", "\" must be a list of strings."};
+    case TZE_BAD_VALUE_INTEGER: return (key_text){"Bad value: provided \"", "\" must be an integer."};
+    case TZE_BAD_VALUE_JSON: return (key_text){"Bad value: provided \"", "\" must be a valid JSON."};
+    case TZE_BAD_VALUE_TOKEN: return (key_text){"Bad value: provided \"", "\" is not a valid token (see details)."};
+    case TZE_BAD_VALUE_TOKEN_TYPE: return (key_text){"Bad value: provided \"", "\" is not a valid token type."};
+    case TZE_BAD_VALUE_INVITE_TYPE: return (key_text){"Bad value: provided \"", "\" is not a valid invite type."};
+    case TZE_BAD_VALUE_IPV4_ADDRESS: return (key_text){"Bad value: provided \"", "\" is not a valid IPv4 address."};
+    case TZE_BAD_VALUE_IDENTIFIER_OCCUPIED:
+        return (key_text){"Bad value: provided identifier (\"", "\") is already occupied."};
+    default: return (key_text){NULL, NULL};
     }
 }
 
@@ -300,8 +306,8 @@ static char *describe_special(const tz_error *e) {
         return out;
     }
     default: {
-        const char *tmpl = key_template(e->id);
-        if (tmpl) return dup_printf(tmpl, detail_str(d, "key"));
+        key_text t = key_template(e->id);
+        if (t.pre) return dup_printf("%s%s%s", t.pre, detail_str(d, "key"), t.post);
         return strdup("The server has encountered an error while processing this request.");
     }
     }
