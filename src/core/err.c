@@ -214,9 +214,9 @@ static char *join_list(const json_t *list, const char *sep, const char *prefix, 
     return out;
 }
 
-static char *describe_type(const char *fmt, const json_t *received) {
+static char *describe_type(const char *expected, const json_t *received) {
     char *printable = tz_token_type_printable_json(received);
-    char *out = dup_printf(fmt, printable ? printable : "unknown token type");
+    char *out = dup_printf("Expected %s, but received a(n) %s.", expected, printable ? printable : "unknown token type");
     free(printable);
     return out;
 }
@@ -239,9 +239,9 @@ static char *describe_special(const tz_error *e) {
         return dup_printf("Provided token exceeds the allowed size (%" JSON_INTEGER_FORMAT " characters).",
                           json_integer_value(json_object_get(d, "limit")));
     case TZE_NOT_AN_ACCESS_TOKEN:
-        return describe_type("Expected an access token, but received a(n) %s.", json_object_get(d, "received"));
+        return describe_type("an access token", json_object_get(d, "received"));
     case TZE_NOT_AN_IDENTITY_TOKEN:
-        return describe_type("Expected an identity token, but received a(n) %s.", json_object_get(d, "received"));
+        return describe_type("an identity token", json_object_get(d, "received"));
     case TZE_NOT_AN_INVITE_TOKEN: {
         const char *expected = detail_str(d, "expectedInviteType");
         tz_invite_type t;
@@ -290,10 +290,10 @@ static char *describe_special(const tz_error *e) {
     case TZE_BAD_VALUE_NOT_ALLOWED:
     case TZE_BAD_VALUE_LIST_NOT_ALLOWED: {
         char *allowed = join_list(json_object_get(d, "allowed"), ", ", "", "");
-        char *out = dup_printf(e->id == TZE_BAD_VALUE_NOT_ALLOWED
-                                   ? "Bad value: provided \"%s\" must be one of: %s."
-                                   : "Bad value: provided \"%s\" must be a list containing zero or more following values: %s.",
-                               detail_str(d, "key"), allowed ? allowed : "");
+        char *out = dup_printf("Bad value: provided \"%s\" must be %s: %s.", detail_str(d, "key"),
+                               e->id == TZE_BAD_VALUE_NOT_ALLOWED ? "one of"
+                                                                   : "a list containing zero or more following values",
+                               allowed ? allowed : "");
         free(allowed);
         return out;
     }
