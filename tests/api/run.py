@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+"""Runs every tests/api/test_*.py against the tokenzone binary named by TOKENZONE_BIN (default
+build/tokenzone under the repository root) and prints `api: N passed, N failed[, N skipped]`
+(failed = failures + errors). Exit status 0 only when nothing failed.
+
+Usage: run.py [-v] [-k PATTERN] [test_module ...]
+"""
+import argparse
+import os
+import sys
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import harness  # noqa: E402  (needs sys.path above)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("-k", dest="patterns", action="append", default=None,
+                    help="only tests whose name contains this substring (repeatable)")
+    ap.add_argument("modules", nargs="*", help="test module names, e.g. test_auth")
+    args = ap.parse_args()
+
+    if not os.path.exists(harness.BIN):
+        print("tokenzone binary not found: %s (build it or set TOKENZONE_BIN)" % harness.BIN)
+        print("api: 0 passed, 1 failed")
+        _record(0, 1)
+        return 1
+
+    loader = unittest.TestLoader()
+    if args.patterns:
+        loader.testNamePatterns = ["*%s*" % p for p in args.patterns]
+    if args.modules:
+        suite = unittest.TestSuite(loader.loadTestsFromName(m.replace(".py", ""))
+                                   for m in args.modules)
+    else:
+        suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
+
+    started = time.monotonic()
+    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2 if args.verbose else 1)
+    result = runner.run(suite)
+    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    skipped = len(result.skipped)
+    passed = result.testsRun - failed - skipped - len(result.expectedFailures)
+    line = "api: %d passed, %d failed" % (passed, failed)
+    if skipped:
+        line += ", %d skipped" % skipped
+    print("(%.1f s)" % (time.monotonic() - started))
+    print(line)
+    _record(passed, failed)
+    return 1 if failed else 0
+
+
+def _record(passed, failed):
+    # scripts/test-all.sh sums "passed failed" lines from every runner
+    counts = os.environ.get("TZ_COUNTS")
+    if counts:
+        with open(counts, "a") as f:
+            f.write("%d %d\n" % (passed, failed))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
