@@ -1,0 +1,170 @@
+/* Request authentication (rest-api §2): token headers, service and consumer tokens, Basic auth.
+ * A credential that is present but bad never falls back to anonymous access. */
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "service/password.h"
+#include "service/service_internal.h"
+
+#define BASIC_HEADER_MAX 4096
+
+static tz_client *client_new(void) { return calloc(1, sizeof(tz_client)); }
+
+void tz_client_free(tz_client *c) {
+    if (!c) return;
+    tz_subject_clear(&c->subject);
+    tz_caveats_free(c->caveats, c->n_caveats);
+    free(c->log_id);
+    free(c);
+}
+
+const char *tz_client_log_id(const tz_client *c) { return c && c->log_id ? c->log_id : "nobody"; }
+
+/* Standard base64 (RFC 4648 §4, padding optional) into out (cap bytes); returns length or -1. */
+static long base64_decode(const char *in, size_t len, unsigned char *out, size_t cap) {
+    unsigned acc = 0;
+    int bits = 0;
+    size_t n = 0, i = 0;
+    for (; i < len && in[i] != '='; i++) {
+        const char ch = in[i];
+        int v = ch >= 'A' && ch <= 'Z' ? ch - 'A' : ch >= 'a' && ch <= 'z' ? ch - 'a' + 26
+              : ch >= '0' && ch <= '9' ? ch - '0' + 52 : ch == '+' ? 62 : ch == '/' ? 63 : -1;
+        if (v < 0) return -1;
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (n >= cap) return -1;
+            out[n++] = (unsigned char)(acc >> bits);
+        }
+    }
+    for (; i < len; i++)
+        if (in[i] != '=') return -1;
+    return (long)n;
+}
+
+static tz_error *authenticate_basic(tz_service_ctx *svc, const char *header, tz_client *c) {
+    unsigned char buf[BASIC_HEADER_MAX];
+    size_t hlen = strlen(header);
+    while (hlen && header[hlen - 1] == ' ') hlen--;
+    long n = hlen > BASIC_HEADER_MAX ? -1 : base64_decode(header, hlen, buf, sizeof buf - 1);
+    unsigned char *colon = n > 0 ? memchr(buf, ':', (size_t)n) : NULL;
+    if (!colon) {
+        OPENSSL_cleanse(buf, sizeof buf);
+        return tz_err_new(TZE_BAD_BASIC_CREDENTIALS);
+    }
+    buf[n] = '\0';
+    *colon = '\0';
+    const char *username = (const char *)buf, *password = (const char *)colon + 1;
+    size_t pwlen = (size_t)n - (size_t)(colon + 1 - buf);
+    tz_error *e = NULL;
+    tz_user_rec u = {0};
+    if (!svc->basic_auth_enabled) {
+        e = tz_err_new(TZE_BASIC_AUTH_NOT_SUPPORTED);
+    } else if ((e = tz_store_user_get_by_username(svc->store, username, &u))) {
+        if (e->id == TZE_NOT_FOUND) {
+            tz_err_free(e);
+            e = tz_err_new(TZE_BAD_BASIC_CREDENTIALS);
+        }
+    } else if (u.blocked) {
+        e = tz_err_new(TZE_USER_BLOCKED);
+    } else if (!u.basic_auth_enabled || !u.password_hash) {
+        e = tz_err_new(TZE_BASIC_AUTH_DISABLED);
+    } else if (!tz_password_verify(u.password_hash, password, pwlen)) {
+        e = tz_err_new(TZE_BAD_BASIC_CREDENTIALS);
+    } else {
+        c->subject.kind = TZ_SUBJ_USER;
+        c->subject.id = strdup(u.id);
+        if (!c->subject.id) e = tz_err_new(TZE_INTERNAL);
+    }
+    OPENSSL_cleanse(buf, sizeof buf);
+    tz_user_rec_clear(&u);
+    return e;
+}
+
+/* Verifies an x-onedata-service-token / consumer token header value. */
+static tz_error *header_identity(tz_service_ctx *svc, const char *value, bool peer_known, uint32_t peer,
+                                 tz_subject *out) {
+    tz_token *t = NULL;
+    tz_error *e = tz_token_deserialize(value, strlen(value), svc->max_token_size, &t);
+    if (!e) e = svc_verify_identity_like(svc, t, peer_known, peer, TZ_IF_REST, out);
+    tz_token_free(t);
+    return e;
+}
+
+static tz_error *authenticate_token(tz_service_ctx *svc, const tz_credentials *cr, const char *value, bool peer_known,
+                                    uint32_t peer, tz_client *c) {
+    tz_token *t = NULL;
+    tz_subject service_subject = {0}, consumer = {0};
+    tz_service service = {0};
+    bool have_service = false, have_consumer = false;
+    tz_error *e = tz_token_deserialize(value, strlen(value), svc->max_token_size, &t);
+    if (!e && cr->service_token) {
+        e = header_identity(svc, cr->service_token, peer_known, peer, &service_subject);
+        if (!e && service_subject.kind != TZ_SUBJ_PROVIDER) e = tz_err_new(TZE_TOKEN_INVALID);
+        if (e) e = tz_err_wrap(TZE_BAD_SERVICE_TOKEN, NULL, e);
+        else {
+            have_service = true;
+            service.type = service_subject.subtype == TZ_PSUB_OP_PANEL ? TZ_SVC_OP_PANEL : TZ_SVC_OP_WORKER;
+            service.id = service_subject.id;
+        }
+    }
+    if (!e && cr->consumer_token) {
+        e = header_identity(svc, cr->consumer_token, peer_known, peer, &consumer);
+        if (e) e = tz_err_wrap(TZE_BAD_CONSUMER_TOKEN, NULL, e);
+        else have_consumer = true;
+    }
+    if (!e && t->type.kind != TZ_TT_ACCESS)
+        e = tz_err_new_details(TZE_NOT_AN_ACCESS_TOKEN, json_pack("{s:o}", "received", tz_token_type_to_json(&t->type)));
+    if (!e) {
+        svc_verify_args a = {
+            .peer_ip_known = peer_known,
+            .peer_ip = peer,
+            .iface = TZ_IF_REST,
+            .service = have_service ? &service : NULL,
+            .consumer = have_consumer ? &consumer : NULL,
+            .session_match = TZ_SESSION_UNDEFINED,
+        };
+        if (have_service && service.type == TZ_SVC_OP_PANEL) a.session_match = TZ_SESSION_ANY;
+        else if (cr->session_cookie && t->type.session_id) {
+            a.session_match = TZ_SESSION_VALUE;
+            a.session_id = cr->session_cookie;
+        } else if (t->type.session_id) {
+            a.session_match = TZ_SESSION_UNDEFINED;
+        }
+        tz_verify_result res;
+        e = svc_verify_token(svc, t, &a, &c->subject, &res);
+        if (!e) {
+            c->caveats = res.caveats;
+            c->n_caveats = res.n_caveats;
+        }
+    }
+    tz_subject_clear(&service_subject);
+    tz_subject_clear(&consumer);
+    tz_token_free(t);
+    return e;
+}
+
+tz_error *tz_service_authenticate(tz_service_ctx *svc, const tz_credentials *cr, bool peer_ip_known, uint32_t peer_ip,
+                                  tz_client **out) {
+    *out = NULL;
+    tz_client *c = client_new();
+    if (!c) return tz_err_new(TZE_INTERNAL);
+    const char *token = cr->x_auth_token ? cr->x_auth_token : cr->bearer ? cr->bearer : cr->macaroon;
+    tz_error *e = NULL;
+    if (token) e = authenticate_token(svc, cr, token, peer_ip_known, peer_ip, c);
+    else if (cr->basic) e = authenticate_basic(svc, cr->basic, c);
+    if (e) {
+        tz_client_free(c);
+        return tz_err_wrap(TZE_UNAUTHORIZED, NULL, e);
+    }
+    c->log_id = c->subject.kind == TZ_SUBJ_NOBODY ? strdup("nobody") : tz_subject_serialize(&c->subject);
+    if (!c->log_id) {
+        tz_client_free(c);
+        return tz_err_new(TZE_INTERNAL);
+    }
+    *out = c;
+    return NULL;
+}

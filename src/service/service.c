@@ -1,0 +1,99 @@
+/* Service lifecycle and the operation dispatcher. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "service/service_internal.h"
+
+int64_t svc_now(const tz_service_ctx *svc) {
+    if (svc->clock) return svc->clock(svc->clock_ud);
+    return (int64_t)time(NULL);
+}
+
+tz_error *tz_service_new(const tz_service_config *cfg, tz_store *store, tz_service_ctx **out) {
+    *out = NULL;
+    tz_service_ctx *svc = calloc(1, sizeof *svc);
+    if (!svc) return tz_err_new(TZE_INTERNAL);
+    svc->store = store;
+    svc->domain = strdup(cfg->domain ? cfg->domain : "localhost");
+    svc->max_temporary_token_ttl = cfg->max_temporary_token_ttl > 0 ? cfg->max_temporary_token_ttl : 2592000;
+    svc->max_token_size = cfg->max_token_size ? cfg->max_token_size : TZ_DEFAULT_MAX_TOKEN_SIZE;
+    svc->basic_auth_enabled = cfg->basic_auth_enabled;
+    svc->clock = cfg->clock;
+    svc->clock_ud = cfg->clock_ud;
+    svc->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    tz_error *e = NULL;
+    if (!svc->domain || !svc->utf8) e = tz_err_new(TZE_INTERNAL);
+    if (!e && (cfg->geoip_asn || cfg->geoip_country || cfg->geoip_city))
+        e = tz_geo_open(cfg->geoip_asn, cfg->geoip_country, cfg->geoip_city, &svc->geo);
+    if (e) {
+        tz_service_free(svc);
+        return e;
+    }
+    tz_geo_callbacks(svc->geo, &svc->geo_lookup);
+    *out = svc;
+    return NULL;
+}
+
+void tz_service_free(tz_service_ctx *svc) {
+    if (!svc) return;
+    tz_geo_close(svc->geo);
+    if (svc->utf8) freelocale(svc->utf8);
+    free(svc->domain);
+    free(svc);
+}
+
+void resp_json(tz_response *resp, int status, json_t *body) {
+    resp->status = status;
+    resp->body = body;
+    if (!body) tz_response_error(resp, tz_err_new(TZE_INTERNAL));
+}
+
+void resp_no_content(tz_response *resp) {
+    resp->status = 204;
+    resp->body = NULL;
+}
+
+void tz_response_error(tz_response *resp, tz_error *e) {
+    json_decref(resp->body);
+    free(resp->location);
+    resp->location = NULL;
+    resp->status = tz_err_http_status(e->id);
+    resp->body = tz_err_body(e);
+    tz_err_free(e);
+}
+
+void tz_response_clear(tz_response *resp) {
+    json_decref(resp->body);
+    free(resp->location);
+    memset(resp, 0, sizeof *resp);
+}
+
+void tz_service_handle(tz_service_ctx *svc, const tz_client *client, const tz_request *req, tz_response *resp) {
+    memset(resp, 0, sizeof *resp);
+    switch (req->op) {
+    case TZ_OP_EXAMINE: op_examine(svc, client, req, resp); break;
+    case TZ_OP_CONFINE: op_confine(svc, client, req, resp); break;
+    case TZ_OP_INFER_SCOPE: op_infer_scope(svc, client, req, resp); break;
+    case TZ_OP_VERIFY_ACCESS: op_verify_access(svc, client, req, resp); break;
+    case TZ_OP_VERIFY_IDENTITY: op_verify_identity(svc, client, req, resp); break;
+    case TZ_OP_VERIFY_INVITE: op_verify_invite(svc, client, req, resp); break;
+    case TZ_OP_LIST_ALL_NAMED:
+    case TZ_OP_GET_NAMED:
+    case TZ_OP_UPDATE_NAMED:
+    case TZ_OP_DELETE_NAMED:
+    case TZ_OP_NAMED_STATUS: op_named(svc, client, req, resp); break;
+    case TZ_OP_CREATE_TEMPORARY:
+    case TZ_OP_GET_GENERATION:
+    case TZ_OP_REVOKE_ALL_TEMPORARY:
+    case TZ_OP_CREATE_NAMED:
+    case TZ_OP_LIST_NAMED:
+    case TZ_OP_DELETE_ALL_NAMED:
+    case TZ_OP_GET_NAMED_BY_NAME: op_subject_tokens(svc, client, req, resp); break;
+    case TZ_OP_CONFIGURATION:
+    case TZ_OP_CURRENT_TIME:
+    case TZ_OP_GET_USER: op_misc(svc, client, req, resp); break;
+    default: tz_response_error(resp, tz_err_new(TZE_NOT_SUPPORTED)); break;
+    }
+}

@@ -1,0 +1,112 @@
+/* Token verification against the store: the one path shared by request authentication and the
+ * verify endpoints (rest-api §2.2 step 4). */
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "service/service_internal.h"
+
+/* Loads the secret the token must be signed with, applying revocation and generation rules.
+ * For legacy tokens the stored record supplies the subject (*stored_subject). */
+static tz_error *load_secret(tz_service_ctx *svc, const tz_token *t, char secret[TZ_SECRET_HEX_LEN + 1],
+                             tz_subject *stored_subject) {
+    if (t->named) {
+        tz_named_token_rec rec;
+        memset(&rec, 0, sizeof rec);
+        tz_error *e = tz_store_named_get(svc->store, t->id, &rec);
+        if (e) {
+            bool missing = e->id == TZE_NOT_FOUND;
+            tz_err_free(e);
+            return missing ? tz_err_new(TZE_TOKEN_INVALID) : tz_err_new(TZE_INTERNAL);
+        }
+        if (rec.revoked) e = tz_err_new(TZE_TOKEN_REVOKED);
+        else if (t->version >= 2 && !tz_subject_equal(&t->subject, &rec.subject))
+            e = tz_err_new(TZE_TOKEN_SUBJECT_INVALID);
+        else if (!rec.secret || strlen(rec.secret) > TZ_SECRET_HEX_LEN) e = tz_err_new(TZE_INTERNAL);
+        if (!e) {
+            strcpy(secret, rec.secret);
+            if (tz_subject_copy(stored_subject, &rec.subject) != 0) e = tz_err_new(TZE_INTERNAL);
+        }
+        tz_named_token_rec_clear(&rec);
+        return e;
+    }
+    if (t->subject.kind != TZ_SUBJ_USER && t->subject.kind != TZ_SUBJ_PROVIDER) return tz_err_new(TZE_TOKEN_INVALID);
+    int64_t generation = 0;
+    tz_error *e = tz_store_temp_secret_get(svc->store, &t->subject, secret, &generation);
+    if (e) return e;
+    if (t->generation < generation) e = tz_err_new(TZE_TOKEN_REVOKED);
+    else if (t->generation > generation) e = tz_err_new(TZE_TOKEN_INVALID);
+    if (!e && tz_subject_copy(stored_subject, &t->subject) != 0) e = tz_err_new(TZE_INTERNAL);
+    if (e) OPENSSL_cleanse(secret, TZ_SECRET_HEX_LEN + 1);
+    return e;
+}
+
+tz_error *svc_verify_token(tz_service_ctx *svc, const tz_token *t, const svc_verify_args *a,
+                           tz_subject *subject_out, tz_verify_result *res) {
+    memset(subject_out, 0, sizeof *subject_out);
+    memset(res, 0, sizeof *res);
+    char secret[TZ_SECRET_HEX_LEN + 1];
+    tz_subject subject = {0};
+    tz_error *e = load_secret(svc, t, secret, &subject);
+    if (e) return e;
+
+    static const tz_service ozw_onezone = {TZ_SVC_OZ_WORKER, "onezone"};
+    const tz_service *service = a->service ? a->service : &ozw_onezone;
+    tz_caveat_ctx ctx = {
+        .now = svc_now(svc),
+        .peer_ip_known = a->peer_ip_known,
+        .peer_ip = a->peer_ip,
+        .iface = a->iface,
+        .service = service,
+        .consumer = a->consumer,
+        .group_member = svc_group_member_cb,
+        .group_ud = svc,
+        .geo = &svc->geo_lookup,
+        .allow_data_access = a->allow_data_access,
+        .scope_identity = a->scope_identity,
+        .supported = a->supported,
+        .ignored = a->ignored,
+    };
+    e = tz_token_verify(t, (const uint8_t *)secret, strlen(secret), &ctx, a->session_match, a->session_id, res);
+    OPENSSL_cleanse(secret, sizeof secret);
+    if (!e) e = svc_check_subject_usable(svc, &subject);
+    /* tokenzone keeps no GUI sessions: the session a session-bound token names never exists, so
+     * the "session must still belong to the user" check always fails for such tokens. */
+    if (!e && t->type.kind == TZ_TT_ACCESS && t->type.session_id) e = tz_err_new(TZE_TOKEN_SESSION_INVALID);
+    if (!e && t->type.kind == TZ_TT_ACCESS && a->service) e = svc_check_service_allowed(svc, &subject, a->service);
+    if (e) {
+        tz_subject_clear(&subject);
+        tz_verify_result_clear(res);
+        return e;
+    }
+    subject.subtype = t->subject.subtype;
+    *subject_out = subject;
+    return NULL;
+}
+
+tz_error *svc_verify_identity_like(tz_service_ctx *svc, const tz_token *t, bool peer_ip_known, uint32_t peer_ip,
+                                   tz_interface iface, tz_subject *subject_out) {
+    memset(subject_out, 0, sizeof *subject_out);
+    bool provider_access = t->type.kind == TZ_TT_ACCESS && !t->type.session_id;
+    if (t->type.kind != TZ_TT_IDENTITY && !provider_access)
+        return tz_err_new_details(TZE_NOT_AN_IDENTITY_TOKEN, json_pack("{s:o}", "received", tz_token_type_to_json(&t->type)));
+    svc_verify_args a = {
+        .peer_ip_known = peer_ip_known,
+        .peer_ip = peer_ip,
+        .iface = iface,
+        .scope_identity = provider_access,
+        .supported = provider_access ? TZ_CV_SET_ACCESS_LEGACY_IDENTITY : 0,
+        .session_match = TZ_SESSION_ANY,
+    };
+    tz_verify_result res;
+    tz_error *e = svc_verify_token(svc, t, &a, subject_out, &res);
+    if (e) return e;
+    tz_verify_result_clear(&res);
+    if (provider_access && subject_out->kind != TZ_SUBJ_PROVIDER) {
+        tz_subject_clear(subject_out);
+        return tz_err_new_details(TZE_NOT_AN_IDENTITY_TOKEN, json_pack("{s:o}", "received", tz_token_type_to_json(&t->type)));
+    }
+    if (subject_out->kind == TZ_SUBJ_PROVIDER && subject_out->subtype == TZ_PSUB_NONE)
+        subject_out->subtype = TZ_PSUB_OP_WORKER;
+    return NULL;
+}
