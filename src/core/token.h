@@ -77,6 +77,13 @@ typedef struct tz_token {
     bool has_third_party_caveat;   /* always fails verification */
     uint8_t signature[TZ_SIGNATURE_LEN];
     bool signature_valid_len;  /* false if absent or not 32 bytes: verification fails */
+    /* The identifier exactly as it stood in a parsed token whose identifier is not the canonical
+     * form of the fields above (e.g. `02/...`, `tmp-+7`, invite parameters other than the
+     * canonical ones); owned, NULL otherwise. The signature covers these bytes, so serialization,
+     * confinement and verification use them when set. */
+    char *raw_identifier;
+    size_t raw_identifier_len;
+    size_t third_party_at;     /* with has_third_party_caveat: caveats[] entries preceding it */
 } tz_token;
 
 /* Parses a serialized token (optional opw-/opp- prefix, base62, base64url, macaroon v1, identifier)
@@ -96,7 +103,9 @@ tz_error *tz_token_create(const tz_token *proto, const uint8_t *secret, size_t s
 tz_error *tz_token_confine(const tz_token *t, const tz_raw_caveat *caveats, size_t n, tz_token **out);
 
 /* Serialized form (no prefix). *out is a malloc'd NUL-terminated string owned by the caller.
- * Error: TZE_BAD_TOKEN when a packet would exceed 0xFFFF bytes. */
+ * Error: TZE_BAD_TOKEN when a packet would exceed 0xFFFF bytes, and for parsed tokens that cannot
+ * be written back faithfully (a third-party caveat, or a signature that was absent or not 32
+ * bytes long). */
 tz_error *tz_token_serialize(const tz_token *t, char **out, size_t *len_out);
 
 /* The wire identifier ("2/nmd/usr-u/act/ID" or the bare id for v1); malloc'd, caller owns. */
