@@ -29,6 +29,11 @@ tz_error *tz_store_random_id(char out[TZ_ID_HEX_LEN + 1]);
 tz_error *tz_store_random_secret(char out[TZ_SECRET_HEX_LEN + 1]);
 /* SQLite's integrity check: NULL when the database is sound. */
 tz_error *tz_store_check_integrity(tz_store *s);
+/* Where the store reports failures that it returns as TZE_INTERNAL (SQLite and file-system errors,
+ * bad arguments): one line per failure, never containing secrets. Until set (and while opening)
+ * lines go to stderr; log NULL restores that. `ud` is borrowed. Set it before sharing the store
+ * between threads; `log` may be called from any thread using the store. */
+void tz_store_set_logger(tz_store *s, void (*log)(void *ud, const char *msg), void *ud);
 
 /* ---------------- users ---------------- */
 typedef struct tz_user_rec {

@@ -1,0 +1,427 @@
+/* The SQLite store itself: opening the database file with safe modes, the connection pool, the
+ * per-connection statement cache, transactions and error mapping. Entity operations live in the
+ * other store_*.c files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include "store/store_internal.h"
+
+#define TZS_PATH_MAX 4096
+#define TZS_LOG_MAX 1024
+
+static void log_stderr(void *ud, const char *msg) {
+    (void)ud;
+    fprintf(stderr, "tokenzone store: %s\n", msg);
+}
+
+void tzs_log(tz_store *s, const char *fmt, ...) {
+    char msg[TZS_LOG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    void (*log)(void *, const char *) = log_stderr;
+    void *ud = NULL;
+    if (s) {
+        pthread_mutex_lock(&s->mu);
+        log = s->log;
+        ud = s->log_ud;
+        pthread_mutex_unlock(&s->mu);
+    }
+    log(ud, msg);
+}
+
+void tz_store_set_logger(tz_store *s, void (*log)(void *ud, const char *msg), void *ud) {
+    pthread_mutex_lock(&s->mu);
+    s->log = log ? log : log_stderr;
+    s->log_ud = log ? ud : NULL;
+    pthread_mutex_unlock(&s->mu);
+}
+
+tz_error *tzs_fail(tz_store *s, sqlite3 *db, const char *op, int rc) {
+    /* sqlite3_errmsg names tables and constraints, never bound values, so no secret leaks. */
+    tzs_log(s, "%s: %s (%s)", op, db ? sqlite3_errmsg(db) : "no connection", sqlite3_errstr(rc));
+    return tz_err_new(TZE_INTERNAL);
+}
+
+tz_error *tzs_bad_arg(tz_store *s, const char *op, const char *what) {
+    tzs_log(s, "%s: invalid argument: %s", op, what);
+    return tz_err_new(TZE_INTERNAL);
+}
+
+/* ---------------- files and directory ---------------- */
+
+static tz_error *os_fail(tz_store *s, const char *what, const char *path) {
+    tzs_log(s, "%s %s: %s", what, path, strerror(errno));
+    return tz_err_new(TZE_INTERNAL);
+}
+
+static tz_error *ensure_dir(const char *dir) {
+    if (mkdir(dir, 0700) == 0)
+        return chmod(dir, 0700) == 0 ? NULL : os_fail(NULL, "cannot set the mode of", dir);
+    if (errno != EEXIST) return os_fail(NULL, "cannot create directory", dir);
+    struct stat st;
+    if (stat(dir, &st) != 0) return os_fail(NULL, "cannot stat", dir);
+    if (!S_ISDIR(st.st_mode)) {
+        tzs_log(NULL, "%s exists and is not a directory", dir);
+        return tz_err_new(TZE_INTERNAL);
+    }
+    return NULL;
+}
+
+/* The database holds secrets: it must never be readable by group or others, whatever the umask.
+ * SQLite gives its -wal and -shm files the mode of the database file, so fixing the database file
+ * (and any companion left by an older run) is enough. Existing files are handled by path, never
+ * opened: closing a descriptor would drop the POSIX locks SQLite holds on it in this process. */
+static tz_error *ensure_private_file(const char *path, bool create) {
+    if (create) {
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0) {
+            int rc = fchmod(fd, 0600);  /* exactly 0600, even under an unusual umask */
+            close(fd);
+            return rc == 0 ? NULL : os_fail(NULL, "cannot set the mode of", path);
+        }
+        if (errno != EEXIST) return os_fail(NULL, "cannot create", path);
+    }
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        if (!create && errno == ENOENT) return NULL;
+        return os_fail(NULL, "cannot stat", path);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        tzs_log(NULL, "%s is not a regular file", path);
+        return tz_err_new(TZE_INTERNAL);
+    }
+    if ((st.st_mode & 0777) != 0600 && chmod(path, 0600) != 0)
+        return os_fail(NULL, "cannot restrict the mode of", path);
+    return NULL;
+}
+
+static tz_error *prepare_files(const char *dir, char **db_path) {
+    size_t dlen = strlen(dir);
+    if (dlen == 0 || dlen > TZS_PATH_MAX) {
+        tzs_log(NULL, "invalid data directory path");
+        return tz_err_new(TZE_INTERNAL);
+    }
+    tz_error *err = ensure_dir(dir);
+    if (err) return err;
+    size_t cap = dlen + sizeof("/" TZS_DB_FILE "-wal");
+    char *path = malloc(cap);
+    if (!path) return tz_err_new(TZE_INTERNAL);
+    snprintf(path, cap, "%s/%s-wal", dir, TZS_DB_FILE);
+    err = ensure_private_file(path, false);
+    if (!err) {
+        snprintf(path, cap, "%s/%s-shm", dir, TZS_DB_FILE);
+        err = ensure_private_file(path, false);
+    }
+    if (!err) {
+        snprintf(path, cap, "%s/%s", dir, TZS_DB_FILE);
+        err = ensure_private_file(path, true);
+    }
+    if (err) {
+        free(path);
+        return err;
+    }
+    *db_path = path;
+    return NULL;
+}
+
+/* ---------------- connections ---------------- */
+
+static tz_error *exec_pragma(tz_store *s, sqlite3 *db, const char *sql) {
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? NULL : tzs_fail(s, db, sql, rc);
+}
+
+static tz_error *set_wal(tz_store *s, sqlite3 *db) {
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+    if (rc != SQLITE_OK) return tzs_fail(s, db, "journal_mode", rc);
+    rc = sqlite3_step(st);
+    const unsigned char *mode = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+    bool wal = mode && strcmp((const char *)mode, "wal") == 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) return tzs_fail(s, db, "journal_mode", rc);
+    if (!wal) {
+        tzs_log(s, "the database refused write-ahead logging");
+        return tz_err_new(TZE_INTERNAL);
+    }
+    return NULL;
+}
+
+static void conn_close(tzs_conn *c) {
+    if (!c) return;
+    for (size_t i = 0; i < c->n_cached; i++) sqlite3_finalize(c->cache[i].stmt);
+    sqlite3_close(c->db);
+    free(c);
+}
+
+static tz_error *conn_open(tz_store *s, tzs_conn **out) {
+    tzs_conn *c = calloc(1, sizeof *c);
+    if (!c) return tz_err_new(TZE_INTERNAL);
+    /* NOMUTEX: the pool hands a connection to one thread at a time. */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
+    int rc = sqlite3_open_v2(s->db_path, &c->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        tz_error *err = tzs_fail(s, c->db, "open database", rc);
+        conn_close(c);
+        return err;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, TZS_BUSY_TIMEOUT_MS);
+    sqlite3_db_config(c->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+    tz_error *err = set_wal(s, c->db);
+    /* FULL: a commit is on disk (WAL fsynced) before the call returns. secure_delete: deleted
+     * secrets are overwritten rather than left in free pages. */
+    if (!err) err = exec_pragma(s, c->db,
+                                "PRAGMA synchronous=FULL;"
+                                "PRAGMA foreign_keys=ON;"
+                                "PRAGMA secure_delete=ON;"
+                                "PRAGMA trusted_schema=OFF;");
+    if (err) {
+        conn_close(c);
+        return err;
+    }
+    *out = c;
+    return NULL;
+}
+
+tz_error *tzs_acquire(tz_store *s, tzs_conn **out) {
+    pthread_mutex_lock(&s->mu);
+    while (!s->idle && s->n_open >= TZS_POOL_CAP) pthread_cond_wait(&s->cv, &s->mu);
+    tzs_conn *c = s->idle;
+    if (c) {
+        s->idle = c->next;
+        pthread_mutex_unlock(&s->mu);
+        c->next = NULL;
+        *out = c;
+        return NULL;
+    }
+    s->n_open++;  /* reserve the slot; opening happens outside the lock */
+    pthread_mutex_unlock(&s->mu);
+    tz_error *err = conn_open(s, out);
+    if (err) {
+        pthread_mutex_lock(&s->mu);
+        s->n_open--;
+        pthread_cond_signal(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+    }
+    return err;
+}
+
+void tzs_release(tz_store *s, tzs_conn *c) {
+    /* A statement left mid-iteration would pin a read snapshot and hold back checkpoints. */
+    for (size_t i = 0; i < c->n_cached; i++)
+        if (sqlite3_stmt_busy(c->cache[i].stmt)) sqlite3_reset(c->cache[i].stmt);
+    if (!sqlite3_get_autocommit(c->db)) sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_lock(&s->mu);
+    c->next = s->idle;
+    s->idle = c;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+tz_error *tzs_stmt(tz_store *s, tzs_conn *c, const char *sql, sqlite3_stmt **out) {
+    for (size_t i = 0; i < c->n_cached; i++) {
+        if (c->cache[i].sql == sql) {
+            sqlite3_stmt *st = c->cache[i].stmt;
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            *out = st;
+            return NULL;
+        }
+    }
+    if (c->n_cached == TZS_STMT_CACHE_MAX) return tzs_bad_arg(s, "prepare", "statement cache full");
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) return tzs_fail(s, c->db, "prepare", rc);
+    c->cache[c->n_cached].sql = sql;
+    c->cache[c->n_cached].stmt = st;
+    c->n_cached++;
+    *out = st;
+    return NULL;
+}
+
+int tzs_step_done(sqlite3_stmt *st) {
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) rc = SQLITE_DONE;  /* e.g. RETURNING: the row is not needed */
+    int rrc = sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SQLITE_DONE : (rrc != SQLITE_OK ? rrc : rc);
+}
+
+static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+
+tz_error *tzs_begin(tz_store *s, tzs_conn *c, const char *op) {
+    sqlite3_stmt *st;
+    tz_error *err = tzs_stmt(s, c, SQL_BEGIN, &st);
+    if (err) return err;
+    int rc = tzs_step_done(st);
+    return rc == SQLITE_DONE ? NULL : tzs_fail(s, c->db, op, rc);
+}
+
+tz_error *tzs_commit(tz_store *s, tzs_conn *c, const char *op) {
+    sqlite3_stmt *st;
+    tz_error *err = tzs_stmt(s, c, SQL_COMMIT, &st);
+    if (err) {
+        tzs_rollback(c);
+        return err;
+    }
+    int rc = tzs_step_done(st);
+    if (rc == SQLITE_DONE) return NULL;
+    err = tzs_fail(s, c->db, op, rc);
+    tzs_rollback(c);
+    return err;
+}
+
+void tzs_rollback(tzs_conn *c) {
+    if (sqlite3_get_autocommit(c->db)) return;  /* SQLite may already have rolled back */
+    for (size_t i = 0; i < c->n_cached; i++)
+        if (c->cache[i].sql == SQL_ROLLBACK) {
+            tzs_step_done(c->cache[i].stmt);
+            return;
+        }
+    sqlite3_exec(c->db, SQL_ROLLBACK, NULL, NULL, NULL);
+}
+
+bool tzs_col_dup(sqlite3_stmt *st, int col, char **out) {
+    *out = NULL;
+    if (sqlite3_column_type(st, col) == SQLITE_NULL) return true;
+    const unsigned char *t = sqlite3_column_text(st, col);
+    if (!t) return false;
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    char *p = malloc(n + 1);
+    if (!p) return false;
+    memcpy(p, t, n);
+    p[n] = '\0';
+    *out = p;
+    return true;
+}
+
+int tzs_subject_kind(const tz_subject *subject) {
+    if (!subject || !subject->id) return -1;
+    if (subject->kind == TZ_SUBJ_USER) return TZS_SUBJ_USER;
+    if (subject->kind == TZ_SUBJ_PROVIDER) return TZS_SUBJ_PROVIDER;
+    return -1;
+}
+
+bool tzs_subject_from_row(int kind, const char *id, tz_subject *out) {
+    memset(out, 0, sizeof *out);
+    if (kind == TZS_SUBJ_USER) out->kind = TZ_SUBJ_USER;
+    else if (kind == TZS_SUBJ_PROVIDER) out->kind = TZ_SUBJ_PROVIDER;
+    else return false;
+    out->subtype = TZ_PSUB_NONE;
+    out->id = strdup(id ? id : "");
+    return out->id != NULL;
+}
+
+/* ---------------- open / close ---------------- */
+
+tz_error *tz_store_open(const char *dir, tz_store **out) {
+    if (!dir || !out) return tzs_bad_arg(NULL, "open", "directory");
+    tz_store *s = calloc(1, sizeof *s);
+    if (!s) return tz_err_new(TZE_INTERNAL);
+    s->log = log_stderr;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    tz_error *err = prepare_files(dir, &s->db_path);
+    tzs_conn *c = NULL;
+    if (!err) err = conn_open(s, &c);
+    if (!err) err = tzs_migrate(s, c->db);
+    if (err) {
+        conn_close(c);
+        tz_store_close(s);
+        return err;
+    }
+    s->idle = c;
+    s->n_open = 1;
+    *out = s;
+    return NULL;
+}
+
+void tz_store_close(tz_store *s) {
+    if (!s) return;
+    /* Callers guarantee no operation is in flight; every connection is idle. */
+    while (s->idle) {
+        tzs_conn *c = s->idle;
+        s->idle = c->next;
+        conn_close(c);
+    }
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
+    free(s->db_path);
+    free(s);
+}
+
+/* ---------------- random identifiers and secrets ---------------- */
+
+static tz_error *random_hex(char *out, size_t nbytes) {
+    static const char hex[] = "0123456789abcdef";
+    unsigned char buf[64];
+    if (nbytes > sizeof buf || RAND_bytes(buf, (int)nbytes) != 1) return tz_err_new(TZE_INTERNAL);
+    for (size_t i = 0; i < nbytes; i++) {
+        out[2 * i] = hex[buf[i] >> 4];
+        out[2 * i + 1] = hex[buf[i] & 15];
+    }
+    out[2 * nbytes] = '\0';
+    OPENSSL_cleanse(buf, sizeof buf);
+    return NULL;
+}
+
+tz_error *tz_store_random_id(char out[TZ_ID_HEX_LEN + 1]) {
+    return random_hex(out, TZ_ID_HEX_LEN / 2);
+}
+
+tz_error *tz_store_random_secret(char out[TZ_SECRET_HEX_LEN + 1]) {
+    return random_hex(out, TZ_SECRET_HEX_LEN / 2);
+}
+
+/* ---------------- integrity ---------------- */
+
+static const char SQL_INTEGRITY[] = "PRAGMA integrity_check(10)";
+static const char SQL_FK_CHECK[] = "PRAGMA foreign_key_check";
+
+tz_error *tz_store_check_integrity(tz_store *s) {
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    sqlite3_stmt *st;
+    err = tzs_stmt(s, c, SQL_INTEGRITY, &st);
+    bool sound = true;
+    while (!err) {
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) {
+            err = tzs_fail(s, c->db, "integrity check", rc);
+            break;
+        }
+        const char *line = (const char *)sqlite3_column_text(st, 0);
+        if (!line || strcmp(line, "ok") != 0) {
+            sound = false;
+            tzs_log(s, "integrity check: %s", line ? line : "(no detail)");
+        }
+    }
+    if (!err) err = tzs_stmt(s, c, SQL_FK_CHECK, &st);
+    while (!err) {
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) {
+            err = tzs_fail(s, c->db, "foreign key check", rc);
+            break;
+        }
+        sound = false;
+        tzs_log(s, "integrity check: dangling reference in table %s",
+                (const char *)sqlite3_column_text(st, 0));
+    }
+    tzs_release(s, c);
+    if (!err && !sound) err = tz_err_new(TZE_INTERNAL);
+    return err;
+}
