@@ -1,0 +1,421 @@
+/* Providers, groups, spaces and clusters: their existence, memberships with privileges, and space
+ * support. Effective membership is one level deep: a user belongs to an entity directly or through
+ * a group that is a member of it (groups are not nested). */
+#include <stdlib.h>
+#include <string.h>
+#include "store/store_internal.h"
+
+static const char *kind_word(tz_entity_kind k) {
+    switch (k) {
+    case TZ_ENT_GROUP: return "group";
+    case TZ_ENT_SPACE: return "space";
+    case TZ_ENT_CLUSTER: return "cluster";
+    }
+    return NULL;
+}
+
+/* ---------------- providers ---------------- */
+
+void tz_provider_rec_clear(tz_provider_rec *p) {
+    if (!p) return;
+    free(p->id);
+    free(p->name);
+    free(p->domain);
+    memset(p, 0, sizeof *p);
+}
+
+static const char SQL_PROVIDER_INSERT[] =
+    "INSERT INTO providers (id, name, domain, creation_time) VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_PROVIDER_CLUSTER_INSERT[] =
+    "INSERT INTO entities (kind, id, name, provider_id) VALUES ('cluster', ?1, ?2, ?1)";
+static const char SQL_PROVIDER_GET[] =
+    "SELECT id, name, domain, creation_time FROM providers WHERE id = ?1";
+static const char SQL_PROVIDER_DELETE[] = "DELETE FROM providers WHERE id = ?1";
+static const char SQL_PROVIDER_DELETE_TOKENS[] =
+    "DELETE FROM named_tokens WHERE subject_kind = 2 AND subject_id = ?1";
+static const char SQL_PROVIDER_DELETE_TEMP[] =
+    "DELETE FROM temp_secrets WHERE subject_kind = 2 AND subject_id = ?1";
+
+/* Binds ?1 = a, ?2 = b (when given) and runs the statement; returns the SQLite code. */
+static int run2(tz_store *s, tzs_conn *c, const char *sql, const char *a, const char *b,
+                tz_error **err) {
+    sqlite3_stmt *st;
+    *err = tzs_stmt(s, c, sql, &st);
+    if (*err) return SQLITE_ERROR;
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    if (b) sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    return tzs_step_done(st);
+}
+
+static tz_error *insert_provider(tz_store *s, tzs_conn *c, const tz_provider_rec *p) {
+    sqlite3_stmt *st;
+    tz_error *err = tzs_stmt(s, c, SQL_PROVIDER_INSERT, &st);
+    if (err) return err;
+    sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, p->name, -1, SQLITE_STATIC);
+    if (p->domain) sqlite3_bind_text(st, 3, p->domain, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, p->creation_time);
+    int rc = tzs_step_done(st);
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return tz_err_new(TZE_ALREADY_EXISTS);
+    if (rc != SQLITE_DONE) return tzs_fail(s, c->db, "provider_create", rc);
+    rc = run2(s, c, SQL_PROVIDER_CLUSTER_INSERT, p->id, p->name, &err);
+    if (err) return err;
+    /* a cluster of that id already exists (the id "onezone") */
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return tz_err_new(TZE_ALREADY_EXISTS);
+    return rc == SQLITE_DONE ? NULL : tzs_fail(s, c->db, "provider_create", rc);
+}
+
+tz_error *tz_store_provider_create(tz_store *s, const tz_provider_rec *p) {
+    if (!p || !p->id || !p->name) return tzs_bad_arg(s, "provider_create", "id and name");
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    err = tzs_begin(s, c, "provider_create");
+    if (!err) {
+        err = insert_provider(s, c, p);
+        if (err) tzs_rollback(c);
+        else err = tzs_commit(s, c, "provider_create");
+    }
+    tzs_release(s, c);
+    return err;
+}
+
+tz_error *tz_store_provider_get(tz_store *s, const char *id, tz_provider_rec *out) {
+    memset(out, 0, sizeof *out);
+    if (!id) return tzs_bad_arg(s, "provider_get", "id");
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    sqlite3_stmt *st;
+    err = tzs_stmt(s, c, SQL_PROVIDER_GET, &st);
+    if (!err) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) err = tz_err_new(TZE_NOT_FOUND);
+        else if (rc != SQLITE_ROW) err = tzs_fail(s, c->db, "provider_get", rc);
+        else {
+            bool ok = tzs_col_dup(st, 0, &out->id) && tzs_col_dup(st, 1, &out->name) &&
+                      tzs_col_dup(st, 2, &out->domain);
+            out->creation_time = sqlite3_column_int64(st, 3);
+            if (!ok || !out->id || !out->name) err = tz_err_new(TZE_INTERNAL);
+        }
+        sqlite3_reset(st);
+    }
+    tzs_release(s, c);
+    if (err) tz_provider_rec_clear(out);
+    return err;
+}
+
+tz_error *tz_store_provider_delete(tz_store *s, const char *id) {
+    if (!id) return tzs_bad_arg(s, "provider_delete", "id");
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    err = tzs_begin(s, c, "provider_delete");
+    if (!err) {
+        /* the cluster, its memberships and the supports go with the row (foreign keys) */
+        int rc = run2(s, c, SQL_PROVIDER_DELETE, id, NULL, &err);
+        if (!err && rc != SQLITE_DONE) err = tzs_fail(s, c->db, "provider_delete", rc);
+        if (!err && sqlite3_changes(c->db) == 0) err = tz_err_new(TZE_NOT_FOUND);
+        if (!err) {
+            rc = run2(s, c, SQL_PROVIDER_DELETE_TOKENS, id, NULL, &err);
+            if (!err && rc != SQLITE_DONE) err = tzs_fail(s, c->db, "provider_delete", rc);
+        }
+        if (!err) {
+            rc = run2(s, c, SQL_PROVIDER_DELETE_TEMP, id, NULL, &err);
+            if (!err && rc != SQLITE_DONE) err = tzs_fail(s, c->db, "provider_delete", rc);
+        }
+        if (err) tzs_rollback(c);
+        else err = tzs_commit(s, c, "provider_delete");
+    }
+    tzs_release(s, c);
+    return err;
+}
+
+/* ---------------- groups, spaces, clusters ---------------- */
+
+static const char SQL_ENTITY_INSERT[] = "INSERT INTO entities (kind, id, name) VALUES (?1, ?2, ?3)";
+static const char SQL_ENTITY_NAME[] = "SELECT name FROM entities WHERE kind = ?1 AND id = ?2";
+
+tz_error *tz_store_entity_create(tz_store *s, tz_entity_kind kind, const char *id,
+                                 const char *name) {
+    const char *k = kind_word(kind);
+    if (!k || !id || !name) return tzs_bad_arg(s, "entity_create", "kind, id and name");
+    if (kind == TZ_ENT_CLUSTER) return tz_err_new(TZE_NOT_SUPPORTED);
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    sqlite3_stmt *st;
+    err = tzs_stmt(s, c, SQL_ENTITY_INSERT, &st);
+    if (!err) {
+        sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+        int rc = tzs_step_done(st);
+        if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) err = tz_err_new(TZE_ALREADY_EXISTS);
+        else if (rc != SQLITE_DONE) err = tzs_fail(s, c->db, "entity_create", rc);
+    }
+    tzs_release(s, c);
+    return err;
+}
+
+/* The entity's name into *name (when name is not NULL); *found says whether it exists. */
+static tz_error *entity_lookup(tz_store *s, tz_entity_kind kind, const char *id, bool *found,
+                               char **name) {
+    const char *k = kind_word(kind);
+    if (!k || !id) return tzs_bad_arg(s, "entity_lookup", "kind and id");
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    sqlite3_stmt *st;
+    err = tzs_stmt(s, c, SQL_ENTITY_NAME, &st);
+    if (!err) {
+        sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        *found = rc == SQLITE_ROW;
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) err = tzs_fail(s, c->db, "entity_lookup", rc);
+        else if (*found && name && (!tzs_col_dup(st, 0, name) || !*name))
+            err = tz_err_new(TZE_INTERNAL);
+        sqlite3_reset(st);
+    }
+    tzs_release(s, c);
+    return err;
+}
+
+tz_error *tz_store_entity_exists(tz_store *s, tz_entity_kind kind, const char *id, bool *out) {
+    *out = false;
+    return entity_lookup(s, kind, id, out, NULL);
+}
+
+tz_error *tz_store_entity_name(tz_store *s, tz_entity_kind kind, const char *id, char **name) {
+    *name = NULL;
+    bool found = false;
+    tz_error *err = entity_lookup(s, kind, id, &found, name);
+    if (!err && !found) err = tz_err_new(TZE_NOT_FOUND);
+    return err;
+}
+
+/* ---------------- memberships ---------------- */
+
+static const char SQL_USER_MEMBER_INSERT[] =
+    "INSERT OR IGNORE INTO user_members (kind, entity_id, user_id) VALUES (?1, ?2, ?3)";
+static const char SQL_USER_MEMBER_CLEAR_PRIVS[] =
+    "DELETE FROM user_member_privileges WHERE kind = ?1 AND entity_id = ?2 AND user_id = ?3";
+static const char SQL_USER_MEMBER_PRIV_INSERT[] =
+    "INSERT OR IGNORE INTO user_member_privileges (kind, entity_id, user_id, privilege)"
+    " VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_GROUP_MEMBER_INSERT[] =
+    "INSERT OR IGNORE INTO group_members (kind, entity_id, group_id) VALUES (?1, ?2, ?3)";
+static const char SQL_GROUP_MEMBER_CLEAR_PRIVS[] =
+    "DELETE FROM group_member_privileges WHERE kind = ?1 AND entity_id = ?2 AND group_id = ?3";
+static const char SQL_GROUP_MEMBER_PRIV_INSERT[] =
+    "INSERT OR IGNORE INTO group_member_privileges (kind, entity_id, group_id, privilege)"
+    " VALUES (?1, ?2, ?3, ?4)";
+
+typedef struct member_sql {
+    const char *insert, *clear_privs, *insert_priv, *op;
+} member_sql;
+
+static const member_sql USER_MEMBER = {SQL_USER_MEMBER_INSERT, SQL_USER_MEMBER_CLEAR_PRIVS,
+                                       SQL_USER_MEMBER_PRIV_INSERT, "member_add_user"};
+static const member_sql GROUP_MEMBER = {SQL_GROUP_MEMBER_INSERT, SQL_GROUP_MEMBER_CLEAR_PRIVS,
+                                        SQL_GROUP_MEMBER_PRIV_INSERT, "member_add_group"};
+
+/* Binds (kind, entity, member) as ?1..?3 of the cached statement `sql`. */
+static tz_error *member_stmt(tz_store *s, tzs_conn *c, const char *sql, const char *k,
+                             const char *entity_id, const char *member_id, sqlite3_stmt **st) {
+    tz_error *err = tzs_stmt(s, c, sql, st);
+    if (err) return err;
+    sqlite3_bind_text(*st, 1, k, -1, SQLITE_STATIC);
+    sqlite3_bind_text(*st, 2, entity_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(*st, 3, member_id, -1, SQLITE_STATIC);
+    return NULL;
+}
+
+static tz_error *write_member(tz_store *s, tzs_conn *c, const member_sql *q, const char *k,
+                              const char *entity_id, const char *member_id,
+                              const char *const *privs, size_t n) {
+    sqlite3_stmt *st;
+    tz_error *err = member_stmt(s, c, q->insert, k, entity_id, member_id, &st);
+    if (err) return err;
+    int rc = tzs_step_done(st);
+    /* the entity or the member does not exist */
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return tz_err_new(TZE_NOT_FOUND);
+    if (rc != SQLITE_DONE) return tzs_fail(s, c->db, q->op, rc);
+    err = member_stmt(s, c, q->clear_privs, k, entity_id, member_id, &st);
+    if (err) return err;
+    rc = tzs_step_done(st);
+    if (rc != SQLITE_DONE) return tzs_fail(s, c->db, q->op, rc);
+    for (size_t i = 0; i < n; i++) {
+        if (!privs[i]) return tzs_bad_arg(s, q->op, "privilege");
+        err = member_stmt(s, c, q->insert_priv, k, entity_id, member_id, &st);
+        if (err) return err;
+        sqlite3_bind_text(st, 4, privs[i], -1, SQLITE_STATIC);
+        rc = tzs_step_done(st);
+        if (rc != SQLITE_DONE) return tzs_fail(s, c->db, q->op, rc);
+    }
+    return NULL;
+}
+
+static tz_error *add_member(tz_store *s, const member_sql *q, const char *k,
+                            const char *entity_id, const char *member_id,
+                            const char *const *privs, size_t n) {
+    if (!k || !entity_id || !member_id || (n && !privs))
+        return tzs_bad_arg(s, q->op, "kind, entity, member or privileges");
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    err = tzs_begin(s, c, q->op);
+    if (!err) {
+        err = write_member(s, c, q, k, entity_id, member_id, privs, n);
+        if (err) tzs_rollback(c);
+        else err = tzs_commit(s, c, q->op);
+    }
+    tzs_release(s, c);
+    return err;
+}
+
+tz_error *tz_store_member_add_user(tz_store *s, tz_entity_kind kind, const char *entity_id,
+                                   const char *user_id, const char *const *privs, size_t n) {
+    return add_member(s, &USER_MEMBER, kind_word(kind), entity_id, user_id, privs, n);
+}
+
+tz_error *tz_store_member_add_group(tz_store *s, tz_entity_kind kind, const char *entity_id,
+                                    const char *group_id, const char *const *privs, size_t n) {
+    /* Groups join spaces (and clusters); nested groups are not modelled. */
+    if (kind == TZ_ENT_GROUP) return tz_err_new(TZE_NOT_SUPPORTED);
+    return add_member(s, &GROUP_MEMBER, kind_word(kind), entity_id, group_id, privs, n);
+}
+
+static const char SQL_USER_IS_MEMBER[] =
+    "SELECT EXISTS (SELECT 1 FROM user_members"
+    "               WHERE kind = ?1 AND entity_id = ?2 AND user_id = ?3)"
+    "    OR EXISTS (SELECT 1 FROM group_members gm JOIN user_members gu"
+    "               ON gu.kind = 'group' AND gu.entity_id = gm.group_id AND gu.user_id = ?3"
+    "               WHERE gm.kind = ?1 AND gm.entity_id = ?2)";
+static const char SQL_USER_HAS_PRIVILEGE[] =
+    "SELECT EXISTS (SELECT 1 FROM user_member_privileges"
+    "               WHERE kind = ?1 AND entity_id = ?2 AND user_id = ?3 AND privilege = ?4)"
+    "    OR EXISTS (SELECT 1 FROM group_member_privileges gp JOIN user_members gu"
+    "               ON gu.kind = 'group' AND gu.entity_id = gp.group_id AND gu.user_id = ?3"
+    "               WHERE gp.kind = ?1 AND gp.entity_id = ?2 AND gp.privilege = ?4)";
+
+/* Runs a SELECT EXISTS(...) query bound as (kind, entity, user[, priv]) into *out. */
+static tz_error *exists_query(tz_store *s, const char *sql, const char *op, const char *k,
+                              const char *entity_id, const char *user_id, const char *priv,
+                              bool *out) {
+    *out = false;
+    if (!k || !entity_id || !user_id) return tzs_bad_arg(s, op, "kind, entity or user");
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    sqlite3_stmt *st;
+    err = member_stmt(s, c, sql, k, entity_id, user_id, &st);
+    if (!err) {
+        if (priv) sqlite3_bind_text(st, 4, priv, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) *out = sqlite3_column_int(st, 0) != 0;
+        else err = tzs_fail(s, c->db, op, rc);
+        sqlite3_reset(st);
+    }
+    tzs_release(s, c);
+    return err;
+}
+
+tz_error *tz_store_user_is_member(tz_store *s, tz_entity_kind kind, const char *entity_id,
+                                  const char *user_id, bool *out) {
+    return exists_query(s, SQL_USER_IS_MEMBER, "user_is_member", kind_word(kind), entity_id,
+                        user_id, NULL, out);
+}
+
+tz_error *tz_store_user_has_privilege(tz_store *s, tz_entity_kind kind, const char *entity_id,
+                                      const char *user_id, const char *priv, bool *out) {
+    if (!priv) {
+        *out = false;
+        return tzs_bad_arg(s, "user_has_privilege", "privilege");
+    }
+    return exists_query(s, SQL_USER_HAS_PRIVILEGE, "user_has_privilege", kind_word(kind),
+                        entity_id, user_id, priv, out);
+}
+
+/* ---------------- space support ---------------- */
+
+static const char SQL_SUPPORT_INSERT[] =
+    "INSERT OR IGNORE INTO space_supports (space_id, provider_id) VALUES (?1, ?2)";
+static const char SQL_PROVIDER_SUPPORTS_USER[] =
+    "SELECT EXISTS (SELECT 1 FROM space_supports sp WHERE sp.provider_id = ?1 AND ("
+    "  EXISTS (SELECT 1 FROM user_members um"
+    "          WHERE um.kind = 'space' AND um.entity_id = sp.space_id AND um.user_id = ?2)"
+    "  OR EXISTS (SELECT 1 FROM group_members gm JOIN user_members gu"
+    "          ON gu.kind = 'group' AND gu.entity_id = gm.group_id AND gu.user_id = ?2"
+    "          WHERE gm.kind = 'space' AND gm.entity_id = sp.space_id)))";
+static const char SQL_USER_SPACES[] =
+    "SELECT entity_id FROM user_members WHERE user_id = ?1 AND kind = 'space'"
+    " UNION"
+    " SELECT gm.entity_id FROM user_members gu JOIN group_members gm"
+    "   ON gm.group_kind = 'group' AND gm.group_id = gu.entity_id AND gm.kind = 'space'"
+    " WHERE gu.user_id = ?1 AND gu.kind = 'group'"
+    " ORDER BY 1";
+static const char SQL_SPACE_PROVIDERS[] =
+    "SELECT provider_id FROM space_supports WHERE space_id = ?1 ORDER BY provider_id";
+
+tz_error *tz_store_space_add_support(tz_store *s, const char *space_id, const char *provider_id) {
+    if (!space_id || !provider_id) return tzs_bad_arg(s, "space_add_support", "space or provider");
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    int rc = run2(s, c, SQL_SUPPORT_INSERT, space_id, provider_id, &err);
+    if (!err && rc == SQLITE_CONSTRAINT_FOREIGNKEY) err = tz_err_new(TZE_NOT_FOUND);
+    else if (!err && rc != SQLITE_DONE) err = tzs_fail(s, c->db, "space_add_support", rc);
+    tzs_release(s, c);
+    return err;
+}
+
+tz_error *tz_store_provider_supports_user(tz_store *s, const char *provider_id,
+                                          const char *user_id, bool *out) {
+    *out = false;
+    if (!provider_id || !user_id)
+        return tzs_bad_arg(s, "provider_supports_user", "provider or user");
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    sqlite3_stmt *st;
+    err = tzs_stmt(s, c, SQL_PROVIDER_SUPPORTS_USER, &st);
+    if (!err) {
+        sqlite3_bind_text(st, 1, provider_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, user_id, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) *out = sqlite3_column_int(st, 0) != 0;
+        else err = tzs_fail(s, c->db, "provider_supports_user", rc);
+        sqlite3_reset(st);
+    }
+    tzs_release(s, c);
+    return err;
+}
+
+static tz_error *list_by_key(tz_store *s, const char *sql, const char *op, const char *key,
+                             char ***ids, size_t *n) {
+    *ids = NULL;
+    *n = 0;
+    if (!key) return tzs_bad_arg(s, op, "id");
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    sqlite3_stmt *st;
+    err = tzs_stmt(s, c, sql, &st);
+    if (!err) {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        err = tzs_collect_strings(s, c, st, op, ids, n);
+    }
+    tzs_release(s, c);
+    return err;
+}
+
+tz_error *tz_store_user_spaces(tz_store *s, const char *user_id, char ***ids, size_t *n) {
+    return list_by_key(s, SQL_USER_SPACES, "user_spaces", user_id, ids, n);
+}
+
+tz_error *tz_store_space_providers(tz_store *s, const char *space_id, char ***ids, size_t *n) {
+    return list_by_key(s, SQL_SPACE_PROVIDERS, "space_providers", space_id, ids, n);
+}
