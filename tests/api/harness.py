@@ -38,7 +38,13 @@ Server(domain=..., max_ttl=None, geoip=False, data_dir=None, extra_args=())
 Response: .status, .headers (case-insensitive), .body (bytes), .json (parsed or None), .text
 
 token_tool(*args) -> str        `tokenzone token ARGS...` (offline mint/examine/confine)
-mint(domain, id, subject, persistence, type_json, secret, caveats=None) -> str
+mint(domain, id, subject, persistence, type_json, secret, caveats=None) -> str   (via token_tool)
+craft(identifier, caveats=(), secret="x", location=DEFAULT_DOMAIN) -> str
+                                a token built here, independently of the product (token-format.md:
+                                libmacaroons v1 packets, derived HMAC key, base64url, base62
+                                escaping); caveats are raw caveat strings such as "time < 123"
+ident(persistence, subject, type_wire="act", token_id="crafted-id") -> str
+                                a version-2 identifier, e.g. ident("tmp-1", "usr-U")
 now() -> int                    wall clock seconds
 time_caveat(ttl) -> dict        {"type": "time", "validUntil": now()+ttl}
 
@@ -52,6 +58,8 @@ TokenzoneTestCase (unittest.TestCase) adds
 """
 import atexit
 import base64
+import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -132,6 +140,30 @@ def mint(domain, token_id, subject, persistence, type_json, secret, caveats=None
     if caveats is not None:
         args += ["--caveats", json.dumps(caveats)]
     return token_tool(*args)
+
+
+def _packet(key, value):
+    body = key.encode("ascii") + b" " + value + b"\n"
+    return ("%04x" % (len(body) + 4)).encode("ascii") + body
+
+
+def craft(identifier, caveats=(), secret="x", location=DEFAULT_DOMAIN):
+    key = hmac.new(b"macaroons-key-generator" + b"\0" * 9, secret.encode("utf-8"),
+                   hashlib.sha256).digest()
+    sig = hmac.new(key, identifier.encode("utf-8"), hashlib.sha256).digest()
+    out = _packet("location", location.encode("utf-8"))
+    out += _packet("identifier", identifier.encode("utf-8"))
+    for cav in caveats:
+        raw = cav.encode("utf-8")
+        out += _packet("cid", raw)
+        sig = hmac.new(sig, raw, hashlib.sha256).digest()
+    out += _packet("signature", sig)
+    b64 = base64.urlsafe_b64encode(out).decode("ascii").rstrip("=")
+    return "".join({"0": "00", "_": "01", "-": "02"}.get(ch, ch) for ch in b64)
+
+
+def ident(persistence, subject, type_wire="act", token_id="crafted-id"):
+    return "2/%s/%s/%s/%s" % (persistence, subject, type_wire, token_id)
 
 
 class Response:

@@ -3,7 +3,7 @@ auth outcomes, token verification failures, caveats checked on REST, service and
 headers. Every failure is 401 unauthorized with details.authError."""
 import base64
 
-from harness import ServerTestCase, World, mint, time_caveat, now
+from harness import ServerTestCase, World, craft, ident, time_caveat, now
 
 ACCESS = {"accessToken": {}}
 IDENTITY = {"identityToken": {}}
@@ -26,6 +26,9 @@ class Auth(ServerTestCase):
             "/user", w.carol.token, name="carol-identity", type=IDENTITY)
         cls.p_identity_id, cls.p_identity = cls.srv.named_token(
             "/provider", w.p.token, name="p-identity", type=IDENTITY)
+
+    def craft(self, identifier, caveats=()):
+        return craft(identifier, caveats, secret="not-the-secret", location=self.srv.domain)
 
     def me(self, resp):
         self.assertStatus(resp, 200)
@@ -139,28 +142,23 @@ class Auth(ServerTestCase):
         self.assertEqual(self.me(resp), self.w.alice.id)
 
     def test_named_token_wrong_secret(self):
-        tok = mint(self.srv.domain, self.alice_named_id, "usr-" + self.w.alice.id, "named",
-                   ACCESS, "not-the-secret")
+        tok = self.craft(ident("nmd", "usr-" + self.w.alice.id, "act", self.alice_named_id))
         self.assertAuthError(self.srv.get("/user", token=tok), "tokenInvalid", None)
 
     def test_named_token_unknown_id(self):
-        tok = mint(self.srv.domain, "unknown-token-id", "usr-" + self.w.alice.id, "named",
-                   ACCESS, "whatever")
+        tok = self.craft(ident("nmd", "usr-" + self.w.alice.id, "act", "unknown-token-id"))
         self.assertAuthError(self.srv.get("/user", token=tok), "tokenInvalid", None)
 
     def test_named_token_other_subject(self):
-        tok = mint(self.srv.domain, self.alice_named_id, "usr-" + self.w.bob.id, "named",
-                   ACCESS, "whatever")
+        tok = self.craft(ident("nmd", "usr-" + self.w.bob.id, "act", self.alice_named_id))
         self.assertAuthError(self.srv.get("/user", token=tok), "tokenSubjectInvalid", None)
 
     def test_temporary_token_wrong_secret(self):
-        tok = mint(self.srv.domain, "tmpid", "usr-" + self.w.alice.id, "temporary:1", ACCESS,
-                   "not-the-secret", [time_caveat(600)])
+        tok = self.craft(ident("tmp-1", "usr-" + self.w.alice.id), ["time < %d" % (now() + 600)])
         self.assertAuthError(self.srv.get("/user", token=tok), "tokenInvalid", None)
 
     def test_temporary_token_future_generation(self):
-        tok = mint(self.srv.domain, "tmpid", "usr-" + self.w.alice.id, "temporary:99", ACCESS,
-                   "whatever", [time_caveat(600)])
+        tok = self.craft(ident("tmp-99", "usr-" + self.w.alice.id), ["time < %d" % (now() + 600)])
         self.assertAuthError(self.srv.get("/user", token=tok), "tokenInvalid", None)
 
     def test_temporary_token_older_generation_is_revoked(self):
@@ -169,8 +167,7 @@ class Auth(ServerTestCase):
         self.assertEmpty(self.srv.delete("/user/tokens/temporary", token=old))
         self.assertAuthError(self.srv.get("/user", token=old), "tokenRevoked", None)
         # the generation check comes before the signature check
-        tok = mint(self.srv.domain, "tmpid", "usr-" + u.id, "temporary:1", ACCESS, "whatever",
-                   [time_caveat(600)])
+        tok = self.craft(ident("tmp-1", "usr-" + u.id), ["time < %d" % (now() + 600)])
         self.assertAuthError(self.srv.get("/user", token=tok), "tokenRevoked", None)
 
     def test_identity_token_is_not_an_access_token(self):
@@ -332,8 +329,8 @@ class Auth(ServerTestCase):
 
     def test_failing_caveat_wins_over_bad_signature(self):
         cav = {"type": "ip", "whitelist": ["10.0.0.0/8"]}
-        tok = mint(self.srv.domain, self.alice_named_id, "usr-" + self.w.alice.id, "named",
-                   ACCESS, "not-the-secret", [cav])
+        tok = self.craft(ident("nmd", "usr-" + self.w.alice.id, "act", self.alice_named_id),
+                         ["ip = 10.0.0.0/8"])
         self.assertAuthError(self.srv.get("/user", token=tok), "tokenCaveatUnverified",
                              {"caveat": cav})
 
