@@ -1,10 +1,428 @@
-/* Placeholder until the command is implemented. */
+/* `tokenzone serve`: opens the store, bootstraps the admin user on first start, and runs the REST
+ * server until SIGTERM/SIGINT. Signals are taken with sigtimedwait in the main thread (blocked
+ * everywhere else), so no handler and no global state is needed. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include "cli/commands.h"
+#include "http/access_log.h"
+#include "http/server.h"
+#include "service/password.h"
+#include "service/service.h"
+#include "store/store.h"
+
+#define DEFAULT_TTL 2592000
+#define DEFAULT_MAX_TOKEN_SIZE ((size_t)1024 * 1024)
+#define SHUTDOWN_GRACE_MS 10000
+#define PEM_MAX ((size_t)1024 * 1024)
+#define ADMIN_USERNAME "admin"
+#define ADMIN_PRIVILEGE "oz_tokens_manage"
+#define ADMIN_PASSWORD_ENV "TOKENZONE_ADMIN_PASSWORD"
+
+typedef struct serve_args {
+    const char *data;
+    const char *listen;
+    const char *domain;
+    const char *tls_cert_path;
+    const char *tls_key_path;
+    int64_t max_ttl;
+    const char *geoip_asn, *geoip_country, *geoip_city;
+    bool basic_auth;
+    tz_http_options http;
+} serve_args;
+
+static void usage(FILE *f) {
+    fprintf(f,
+        "usage: tokenzone serve --data DIR [options]\n"
+        "\n"
+        "Runs the Onezone token REST API (prefix " "/api/v3/onezone" ") on an embedded store.\n"
+        "\n"
+        "  --data DIR                      store directory (created 0700 if missing)\n"
+        "  --listen ADDR:PORT              numeric IPv4 or [IPv6] address; port 0 = any free port\n"
+        "                                  (default 127.0.0.1:8443 with TLS, else 127.0.0.1:8080)\n"
+        "  --domain NAME                   Onezone domain for token locations (default localhost)\n"
+        "  --tls-cert FILE --tls-key FILE  serve HTTPS (TLS 1.2/1.3); SIGHUP reloads both files\n"
+        "  --max-temporary-token-ttl SEC   longest temporary-token time caveat (default %d)\n"
+        "  --geoip-asn FILE                MaxMind databases for geographic caveats\n"
+        "  --geoip-country FILE\n"
+        "  --geoip-city FILE\n"
+        "  --no-basic-auth                 refuse Basic authentication zone-wide\n"
+        "  --max-body-bytes N              largest request body (default %zu)\n"
+        "  --max-header-bytes N            memory per connection for request line and headers\n"
+        "                                  (default %zu; larger requests get 431)\n"
+        "  --max-connections N             concurrent connections (default %u)\n"
+        "  --idle-timeout SEC              close idle connections after SEC seconds (default %u)\n"
+        "  --threads N                     worker threads (default: number of CPUs)\n"
+        "  --quiet-success                 log only requests that fail\n"
+        "\n"
+        "On first start a user 'admin' with the privilege " ADMIN_PRIVILEGE " is created; its\n"
+        "password comes from $" ADMIN_PASSWORD_ENV " or is generated and printed once on stdout.\n"
+        "SIGTERM/SIGINT stop the server after in-flight requests (at most %d s).\n",
+        DEFAULT_TTL, TZ_HTTP_DEFAULT_MAX_BODY, TZ_HTTP_DEFAULT_MAX_HEADER,
+        TZ_HTTP_DEFAULT_MAX_CONNECTIONS, TZ_HTTP_DEFAULT_IDLE_TIMEOUT, SHUTDOWN_GRACE_MS / 1000);
+}
+
+/* Prints a failure as an error object on stderr (commands.h) and releases it. */
+static int report(tz_error *e) {
+    json_t *body = tz_err_body(e);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    fprintf(stderr, "%s\n", text ? text : "{\"error\":{\"id\":\"internalServerError\"}}");
+    free(text);
+    json_decref(body);
+    tz_err_free(e);
+    return 1;
+}
+
+static bool parse_number(const char *opt, const char *s, unsigned long long min,
+                         unsigned long long max, unsigned long long *out) {
+    bool ok = *s != '\0';
+    unsigned long long v = 0;
+    for (const char *p = s; ok && *p; p++) {
+        if (*p < '0' || *p > '9' || v > (ULLONG_MAX - 9) / 10) ok = false;
+        else v = v * 10 + (unsigned long long)(*p - '0');
+    }
+    if (!ok || v < min || v > max) {
+        fprintf(stderr, "tokenzone serve: %s must be an integer in [%llu, %llu]\n", opt, min, max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+enum {
+    OPT_DATA = 256, OPT_LISTEN, OPT_DOMAIN, OPT_CERT, OPT_KEY, OPT_TTL, OPT_ASN, OPT_COUNTRY,
+    OPT_CITY, OPT_NO_BASIC, OPT_MAX_BODY, OPT_MAX_HEADER, OPT_MAX_CONN, OPT_IDLE, OPT_THREADS,
+    OPT_QUIET, OPT_HELP,
+};
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, serve_args *a) {
+    static const struct option opts[] = {
+        {"data", required_argument, NULL, OPT_DATA},
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"domain", required_argument, NULL, OPT_DOMAIN},
+        {"tls-cert", required_argument, NULL, OPT_CERT},
+        {"tls-key", required_argument, NULL, OPT_KEY},
+        {"max-temporary-token-ttl", required_argument, NULL, OPT_TTL},
+        {"geoip-asn", required_argument, NULL, OPT_ASN},
+        {"geoip-country", required_argument, NULL, OPT_COUNTRY},
+        {"geoip-city", required_argument, NULL, OPT_CITY},
+        {"no-basic-auth", no_argument, NULL, OPT_NO_BASIC},
+        {"max-body-bytes", required_argument, NULL, OPT_MAX_BODY},
+        {"max-header-bytes", required_argument, NULL, OPT_MAX_HEADER},
+        {"max-connections", required_argument, NULL, OPT_MAX_CONN},
+        {"idle-timeout", required_argument, NULL, OPT_IDLE},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"quiet-success", no_argument, NULL, OPT_QUIET},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    memset(a, 0, sizeof *a);
+    a->domain = "localhost";
+    a->max_ttl = DEFAULT_TTL;
+    a->basic_auth = true;
+    a->http.max_body_bytes = TZ_HTTP_DEFAULT_MAX_BODY;
+    a->http.max_header_bytes = TZ_HTTP_DEFAULT_MAX_HEADER;
+    a->http.max_connections = TZ_HTTP_DEFAULT_MAX_CONNECTIONS;
+    a->http.idle_timeout = TZ_HTTP_DEFAULT_IDLE_TIMEOUT;
+    a->http.threads = cpus > 0 && cpus < 256 ? (unsigned)cpus : 4;
+    unsigned long long v;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DATA: a->data = optarg; break;
+        case OPT_LISTEN: a->listen = optarg; break;
+        case OPT_DOMAIN: a->domain = optarg; break;
+        case OPT_CERT: a->tls_cert_path = optarg; break;
+        case OPT_KEY: a->tls_key_path = optarg; break;
+        case OPT_ASN: a->geoip_asn = optarg; break;
+        case OPT_COUNTRY: a->geoip_country = optarg; break;
+        case OPT_CITY: a->geoip_city = optarg; break;
+        case OPT_NO_BASIC: a->basic_auth = false; break;
+        case OPT_QUIET: a->http.quiet_success = true; break;
+        case OPT_TTL:
+            if (!parse_number("--max-temporary-token-ttl", optarg, 1, INT64_MAX / 2, &v)) return 2;
+            a->max_ttl = (int64_t)v;
+            break;
+        case OPT_MAX_BODY:
+            if (!parse_number("--max-body-bytes", optarg, 1, (unsigned long long)1 << 32, &v)) return 2;
+            a->http.max_body_bytes = (size_t)v;
+            break;
+        case OPT_MAX_HEADER:
+            if (!parse_number("--max-header-bytes", optarg, 8192, (unsigned long long)64 << 20, &v))
+                return 2;
+            a->http.max_header_bytes = (size_t)v;
+            break;
+        case OPT_MAX_CONN:
+            if (!parse_number("--max-connections", optarg, 1, 1000000, &v)) return 2;
+            a->http.max_connections = (unsigned)v;
+            break;
+        case OPT_IDLE:
+            if (!parse_number("--idle-timeout", optarg, 1, 86400, &v)) return 2;
+            a->http.idle_timeout = (unsigned)v;
+            break;
+        case OPT_THREADS:
+            if (!parse_number("--threads", optarg, 1, 1024, &v)) return 2;
+            a->http.threads = (unsigned)v;
+            break;
+        case OPT_HELP: usage(stdout); return 0;
+        default:
+            fprintf(stderr, "tokenzone serve: unknown option or missing value: %s\n\n",
+                    argv[optind - 1]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "tokenzone serve: unexpected argument: %s\n\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    if (!a->data || !*a->data) {
+        fprintf(stderr, "tokenzone serve: --data DIR is required\n\n");
+        usage(stderr);
+        return 2;
+    }
+    if ((a->tls_cert_path == NULL) != (a->tls_key_path == NULL)) {
+        fprintf(stderr, "tokenzone serve: --tls-cert and --tls-key go together\n");
+        return 2;
+    }
+    if (!*a->domain) {
+        fprintf(stderr, "tokenzone serve: --domain must not be empty\n");
+        return 2;
+    }
+    if (a->http.threads > a->http.max_connections) a->http.threads = a->http.max_connections;
+    const char *listen = a->listen ? a->listen : a->tls_cert_path ? "127.0.0.1:8443" : "127.0.0.1:8080";
+    tz_error *e = tz_listen_parse(listen, &a->http.listen);
+    if (e) {
+        tz_err_free(e);
+        fprintf(stderr, "tokenzone serve: --listen wants a numeric ADDR:PORT or [IPv6]:PORT, "
+                        "got '%s'\n", listen);
+        return 2;
+    }
+    return -1;
+}
+
+/* Reads a PEM file into a NUL-terminated malloc'd buffer (caller wipes and frees). */
+static char *read_pem(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        tz_log_event("cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(PEM_MAX + 1);
+    size_t n = buf ? fread(buf, 1, PEM_MAX + 1, f) : 0;
+    bool err = ferror(f) != 0;
+    fclose(f);
+    if (!buf || err || n == 0 || n > PEM_MAX) {
+        if (buf) OPENSSL_cleanse(buf, PEM_MAX + 1);
+        free(buf);
+        tz_log_event("cannot read %s (empty, unreadable or over %zu bytes)", path, PEM_MAX);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static void free_pem(char *p) {
+    if (!p) return;
+    OPENSSL_cleanse(p, strlen(p));
+    free(p);
+}
+
+/* ---------------------------------------------------------------- admin bootstrap */
+
+/* 18 random bytes as 24 URL-safe base64 characters. */
+static tz_error *random_password(char out[25]) {
+    unsigned char raw[18];
+    if (RAND_bytes(raw, sizeof raw) != 1) return tz_err_new(TZE_INTERNAL);
+    EVP_EncodeBlock((unsigned char *)out, raw, sizeof raw);
+    OPENSSL_cleanse(raw, sizeof raw);
+    for (char *p = out; *p; p++) {
+        if (*p == '+') *p = '-';
+        else if (*p == '/') *p = '_';
+    }
+    return NULL;
+}
+
+static tz_error *bootstrap_admin(tz_store *store) {
+    tz_user_rec existing = {0};
+    tz_error *e = tz_store_user_get_by_username(store, ADMIN_USERNAME, &existing);
+    if (!e) {
+        tz_user_rec_clear(&existing);
+        return NULL;
+    }
+    if (e->id != TZE_NOT_FOUND) return e;
+    tz_err_free(e);
+
+    const char *env = getenv(ADMIN_PASSWORD_ENV);
+    char generated[25];
+    const char *password;
+    if (env) {
+        if (!*env) {
+            tz_log_event("%s is empty; unset it to get a generated password", ADMIN_PASSWORD_ENV);
+            return tz_err_key(TZE_BAD_VALUE_EMPTY, ADMIN_PASSWORD_ENV);
+        }
+        password = env;
+    } else {
+        if ((e = random_password(generated))) return e;
+        password = generated;
+    }
+    char id[TZ_ID_HEX_LEN + 1];
+    char *hash = NULL;
+    if (!(e = tz_store_random_id(id)) && !(e = tz_password_hash(password, strlen(password), &hash))) {
+        tz_user_rec u = {
+            .id = id,
+            .username = (char *)ADMIN_USERNAME,
+            .full_name = (char *)ADMIN_USERNAME,
+            .password_hash = hash,
+            .basic_auth_enabled = true,
+            .creation_time = (int64_t)time(NULL),
+        };
+        const char *privs[] = {ADMIN_PRIVILEGE};
+        if (!(e = tz_store_user_create(store, &u)))
+            e = tz_store_user_set_oz_privileges(store, id, privs, 1, true);
+    }
+    if (hash) {
+        OPENSSL_cleanse(hash, strlen(hash));
+        free(hash);
+    }
+    if (!e) {
+        printf("admin user: %s\n", ADMIN_USERNAME);
+        if (env) printf("admin password: taken from %s\n", ADMIN_PASSWORD_ENV);
+        else printf("admin password: %s\n", generated);
+        fflush(stdout);
+    }
+    OPENSSL_cleanse(generated, sizeof generated);
+    return e;
+}
+
+/* ---------------------------------------------------------------- main loop */
+
+static void log_store_failure(void *ud, const char *msg) {
+    (void)ud;
+    tz_log_event("store: %s", msg);
+}
+
+static void reload_tls(tz_http_server *srv, const serve_args *a) {
+    if (!a->tls_cert_path) {
+        tz_log_event("SIGHUP ignored: TLS is off");
+        return;
+    }
+    char *cert = read_pem(a->tls_cert_path);
+    char *key = cert ? read_pem(a->tls_key_path) : NULL;
+    if (cert && key) tz_err_free(tz_http_reload_tls(srv, cert, key));
+    else tz_log_event("TLS reload failed; still serving the previous certificate");
+    free_pem(cert);
+    free_pem(key);
+}
+
+/* Serves until SIGTERM or SIGINT; returns the signal number. */
+static int run_until_signal(tz_http_server *srv, const serve_args *a, const sigset_t *set) {
+    for (;;) {
+        struct timespec wait = {0, 200 * 1000000};
+        int sig = sigtimedwait(set, NULL, &wait);
+        if (sig == SIGHUP) reload_tls(srv, a);
+        else if (sig == SIGTERM || sig == SIGINT) return sig;
+        tz_http_tick(srv);
+    }
+}
+
+static int serve(const serve_args *a, const sigset_t *set) {
+    tz_store *store = NULL;
+    tz_service_ctx *svc = NULL;
+    tz_http_server *srv = NULL;
+    char *cert = NULL, *key = NULL;
+    tz_error *e = tz_store_open(a->data, &store);
+    if (e) {
+        tz_log_event("cannot open the store in %s", a->data);
+        return report(e);
+    }
+    tz_store_set_logger(store, log_store_failure, NULL);
+    if ((e = bootstrap_admin(store))) {
+        tz_log_event("cannot create the admin user");
+        tz_store_close(store);
+        return report(e);
+    }
+    tz_service_config cfg = {
+        .domain = a->domain,
+        .max_temporary_token_ttl = a->max_ttl,
+        .max_token_size = DEFAULT_MAX_TOKEN_SIZE,
+        .geoip_asn = a->geoip_asn,
+        .geoip_country = a->geoip_country,
+        .geoip_city = a->geoip_city,
+        .basic_auth_enabled = a->basic_auth,
+    };
+    if ((e = tz_service_new(&cfg, store, &svc))) {
+        tz_log_event("cannot start the token service");
+        tz_store_close(store);
+        return report(e);
+    }
+    tz_http_options http = a->http;
+    if (a->tls_cert_path) {
+        cert = read_pem(a->tls_cert_path);
+        key = cert ? read_pem(a->tls_key_path) : NULL;
+        if (!cert || !key) {
+            e = tz_err_new(TZE_INTERNAL);
+            goto out;
+        }
+        http.tls_cert = cert;
+        http.tls_key = key;
+    }
+    e = tz_http_start(&http, svc, &srv);
+    /* The daemon has parsed the key into its own structures: the PEM text goes now. */
+    free_pem(key);
+    free_pem(cert);
+    key = cert = NULL;
+    if (e) goto out;
+
+    char addr[80];
+    tz_http_address(srv, addr, sizeof addr);
+    tz_log_event("listening on %s://%s", tz_http_is_tls(srv) ? "https" : "http", addr);
+    int sig = run_until_signal(srv, a, set);
+    tz_log_event("%s received, finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    tz_http_stop(srv, SHUTDOWN_GRACE_MS);
+    tz_log_event("stopped");
+out:
+    free_pem(key);
+    free_pem(cert);
+    tz_service_free(svc);
+    tz_store_close(store);
+    return e ? report(e) : 0;
+}
 
 int tz_cmd_serve(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "tokenzone serve: not implemented yet\n");
-    return 2;
+    serve_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0) return rc;
+    /* No core dumps or ptrace by other users' processes: the process holds secrets. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    umask(077);
+    /* Blocked before any thread exists, so every worker inherits the mask and only the main
+     * thread's sigtimedwait ever sees these signals. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) {
+        tz_log_event("cannot block signals");
+        return 1;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    return serve(&a, &set);
 }

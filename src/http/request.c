@@ -1,0 +1,502 @@
+/* One request, in the order of rest-api §1.1 (which decides the error a client sees when several
+ * apply): route and method -> authentication -> content negotiation -> body -> operation.
+ *
+ * libmicrohttpd calls tz_http_on_request first when the headers are in (steps 1-3 and the early
+ * size check run there, so a refused request never has its body read), then once per body chunk,
+ * then once more with no data (steps 4-5). */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "http/access_log.h"
+#include "http/credentials.h"
+#include "http/handler.h"
+#include "http/negotiate.h"
+#include "http/routes.h"
+
+#define LOG_PATH_COPY 300
+#define ID_COPY 48
+
+typedef struct req_ctx {
+    tz_http_instance *inst;
+    struct timespec start;          /* CLOCK_MONOTONIC */
+    char method[24];                /* copies for the log line (truncated) */
+    char path[LOG_PATH_COPY];
+    tz_route route;
+    char *scratch;                  /* decoded path parameters (route borrows) */
+    tz_client *client;              /* NULL until authenticated */
+    char *session_cookie;
+    bool peer_ip_known;
+    uint32_t peer_ip;
+    bool wants_body;                /* POST, PATCH */
+    bool content_type_ok;           /* checked once the body is known to be non-empty */
+    int refusal;                    /* 413/415 found mid-body, answered at the end */
+    size_t dropped;                 /* body bytes read and dropped after a refusal */
+    char *body;
+    size_t body_len, body_cap;
+    size_t ignored_body;            /* bytes of GET/DELETE bodies, counted for the cap */
+    bool responded;                 /* a reply is queued or pending */
+    bool defer;                     /* hold replies until MHD's final call (see respond) */
+    bool pending;                   /* a held reply waits in pending_* */
+    json_t *pending_body;
+    const char *pending_allow;      /* static route strings */
+    int status;
+    char error_id[ID_COPY];
+    char auth_error_id[ID_COPY];
+} req_ctx;
+
+/* ---------------------------------------------------------------- responses */
+
+static void copy_id(char *dst, const char *src) {
+    dst[0] = '\0';
+    if (src) {
+        strncpy(dst, src, ID_COPY - 1);
+        dst[ID_COPY - 1] = '\0';
+    }
+}
+
+/* Remembers the error ids of a reply for the log line. */
+static void note_error_ids(req_ctx *ctx, const json_t *body) {
+    const json_t *err = json_object_get(body, "error");
+    if (!json_is_object(err)) return;
+    copy_id(ctx->error_id, json_string_value(json_object_get(err, "id")));
+    const json_t *auth = json_object_get(json_object_get(err, "details"), "authError");
+    copy_id(ctx->auth_error_id, json_string_value(json_object_get(auth, "id")));
+}
+
+static bool add_header(struct MHD_Response *r, const char *name, const char *value) {
+    return MHD_add_response_header(r, name, value) == MHD_YES;
+}
+
+/* Queues a reply now. `body` is borrowed (NULL = empty body, no Content-Type). */
+static enum MHD_Result queue_now(req_ctx *ctx, struct MHD_Connection *conn, int status,
+                                 const json_t *body, const char *location, const char *allow) {
+    struct MHD_Response *r;
+    char *text = NULL;
+    if (body) {
+        text = json_dumps(body, JSON_COMPACT);
+        if (!text) {
+            /* Could not render: an empty 500, as Onezone answers crashes outside its logic. */
+            body = NULL;
+            status = 500;
+            location = allow = NULL;
+        }
+    }
+    if (text) {
+        json_malloc_t malloc_fn;
+        json_free_t free_fn;
+        json_get_alloc_funcs(&malloc_fn, &free_fn);
+        r = MHD_create_response_from_buffer_with_free_callback(strlen(text), text, free_fn);
+        if (!r) free_fn(text);
+    } else {
+        r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    }
+    if (!r) return MHD_NO;
+    bool ok = true;
+    if (body) ok = ok && add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    if (location) ok = ok && add_header(r, MHD_HTTP_HEADER_LOCATION, location);
+    if (allow) ok = ok && add_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    if (atomic_load(&ctx->inst->closing))
+        ok = ok && add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result res = ok ? MHD_queue_response(conn, (unsigned)status, r) : MHD_NO;
+    MHD_destroy_response(r);
+    ctx->responded = true;
+    ctx->status = status;
+    if (body) note_error_ids(ctx, body);
+    return res;
+}
+
+/* Queues a reply, or holds it until MHD's final call when the request has no body: a reply
+ * queued from the first call makes libmicrohttpd close the connection (it cannot know the body
+ * was read), which would cost keep-alive clients a reconnect after every refusal. Requests with
+ * a body are answered at once, so a refused body is never read. `body` is borrowed. */
+static enum MHD_Result respond(req_ctx *ctx, struct MHD_Connection *conn, int status,
+                               const json_t *body, const char *location, const char *allow) {
+    if (!ctx->defer || location) return queue_now(ctx, conn, status, body, location, allow);
+    ctx->pending = true;
+    ctx->responded = true;
+    ctx->status = status;
+    ctx->pending_body = body ? json_deep_copy(body) : NULL;
+    ctx->pending_allow = allow;
+    if (body && !ctx->pending_body) return queue_now(ctx, conn, 500, NULL, NULL, NULL);
+    return MHD_YES;
+}
+
+static enum MHD_Result flush_pending(req_ctx *ctx, struct MHD_Connection *conn) {
+    ctx->pending = false;
+    enum MHD_Result res = queue_now(ctx, conn, ctx->status, ctx->pending_body, NULL,
+                                    ctx->pending_allow);
+    json_decref(ctx->pending_body);
+    ctx->pending_body = NULL;
+    return res;
+}
+
+/* Replies with a Onedata error body and the error's own status (takes ownership of e). */
+static enum MHD_Result respond_error(req_ctx *ctx, struct MHD_Connection *conn, tz_error *e) {
+    tz_response resp = {0};
+    tz_response_error(&resp, e);
+    enum MHD_Result res = respond(ctx, conn, resp.status, resp.body, NULL, NULL);
+    tz_response_clear(&resp);
+    return res;
+}
+
+/* 413 with badData {"key": "body"}: no catalogue id carries this status of its own. */
+static enum MHD_Result respond_too_large(req_ctx *ctx, struct MHD_Connection *conn) {
+    tz_error *e = tz_err_key(TZE_BAD_DATA, "body");
+    json_t *body = tz_err_body(e);
+    tz_err_free(e);
+    enum MHD_Result res = respond(ctx, conn, MHD_HTTP_CONTENT_TOO_LARGE, body, NULL, NULL);
+    json_decref(body);
+    return res;
+}
+
+/* ---------------------------------------------------------------- request facts */
+
+static const char *header(struct MHD_Connection *conn, const char *name) {
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+typedef struct cookie_search {
+    const char *value;
+    size_t len;
+} cookie_search;
+
+/* Every Cookie header counts (HTTP/2 proxies split them); the first SID found wins. */
+static enum MHD_Result find_session_cookie(void *cls, enum MHD_ValueKind kind, const char *key,
+                                           const char *value) {
+    (void)kind;
+    cookie_search *cs = cls;
+    if (!key || !value || strcasecmp(key, MHD_HTTP_HEADER_COOKIE) != 0) return MHD_YES;
+    return tz_cookie_find(value, TZ_SESSION_COOKIE, &cs->value, &cs->len) ? MHD_NO : MHD_YES;
+}
+
+/* The TCP peer as an IPv4 address; IPv4-mapped IPv6 counts as IPv4, other IPv6 as unknown. */
+static void peer_address(struct MHD_Connection *conn, bool *known, uint32_t *ip) {
+    *known = false;
+    *ip = 0;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr) return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *a4 = (const struct sockaddr_in *)(const void *)sa;
+        *ip = ntohl(a4->sin_addr.s_addr);
+        *known = true;
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)(const void *)sa;
+        if (IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr)) {
+            const uint8_t *b = a6->sin6_addr.s6_addr + 12;
+            *ip = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+            *known = true;
+        }
+    }
+}
+
+/* Content-Length as a number; SIZE_MAX when absent or unparsable (MHD has already refused
+ * malformed framing), capped at SIZE_MAX on overflow. */
+static size_t content_length(struct MHD_Connection *conn, bool *present) {
+    const char *v = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    *present = v != NULL;
+    if (!v) return 0;
+    size_t n = 0;
+    for (const char *p = v; *p; p++) {
+        if (*p == ' ' || *p == '\t') continue;
+        if (*p < '0' || *p > '9') return SIZE_MAX;
+        if (n > (SIZE_MAX - 9) / 10) return SIZE_MAX;
+        n = n * 10 + (size_t)(*p - '0');
+    }
+    return n;
+}
+
+/* ---------------------------------------------------------------- the steps */
+
+static enum MHD_Result step_route(req_ctx *ctx, struct MHD_Connection *conn, const char *url,
+                                  const char *method) {
+    size_t len = strlen(url);
+    ctx->scratch = malloc(len + 1);
+    if (!ctx->scratch) return respond_error(ctx, conn, tz_err_new(TZE_INTERNAL));
+    switch (tz_route_match(method, url, len, ctx->scratch, len + 1, &ctx->route)) {
+    case TZ_ROUTE_OK:
+        return MHD_YES;
+    case TZ_ROUTE_NOT_FOUND:
+        return respond_error(ctx, conn, tz_err_new(TZE_NOT_FOUND));
+    case TZ_ROUTE_METHOD_NOT_ALLOWED:
+        return respond(ctx, conn, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, NULL, ctx->route.allow);
+    case TZ_ROUTE_BAD_PATH:
+    default:
+        return respond_error(ctx, conn, tz_err_key(TZE_BAD_DATA, "path"));
+    }
+}
+
+static enum MHD_Result step_authenticate(req_ctx *ctx, struct MHD_Connection *conn) {
+    tz_credentials creds;
+    tz_credentials_from_headers(header(conn, "x-auth-token"),
+                                header(conn, MHD_HTTP_HEADER_AUTHORIZATION),
+                                header(conn, "macaroon"),
+                                header(conn, "x-onedata-service-token"),
+                                header(conn, "x-onedata-consumer-token"), &creds);
+    cookie_search cs = {NULL, 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, find_session_cookie, &cs);
+    if (cs.value) {
+        ctx->session_cookie = strndup(cs.value, cs.len);
+        if (!ctx->session_cookie) return respond_error(ctx, conn, tz_err_new(TZE_INTERNAL));
+        creds.session_cookie = ctx->session_cookie;
+    }
+    peer_address(conn, &ctx->peer_ip_known, &ctx->peer_ip);
+    tz_error *e = tz_service_authenticate(ctx->inst->svc, &creds, ctx->peer_ip_known,
+                                          ctx->peer_ip, &ctx->client);
+    if (e) {
+        ctx->client = NULL;
+        return respond_error(ctx, conn, e);
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result refuse_media_type(req_ctx *ctx, struct MHD_Connection *conn) {
+    return respond(ctx, conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, NULL, NULL, NULL);
+}
+
+/* Steps 1-3 plus the early size check, run when the headers are complete. */
+static enum MHD_Result begin(req_ctx *ctx, struct MHD_Connection *conn, const char *url,
+                             const char *method) {
+    bool has_length;
+    size_t length = content_length(conn, &has_length);
+    ctx->defer = (!has_length || length == 0) &&
+                 !header(conn, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    enum MHD_Result res = step_route(ctx, conn, url, method);
+    if (ctx->responded || res != MHD_YES) return res;
+    res = step_authenticate(ctx, conn);
+    if (ctx->responded || res != MHD_YES) return res;
+    if (!tz_accept_allows_json(header(conn, MHD_HTTP_HEADER_ACCEPT)))
+        return respond(ctx, conn, MHD_HTTP_NOT_ACCEPTABLE, NULL, NULL, NULL);
+    ctx->wants_body = !strcmp(method, MHD_HTTP_METHOD_POST) || !strcmp(method, MHD_HTTP_METHOD_PATCH);
+    bool chunked = header(conn, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+    if (ctx->wants_body && ((has_length && length > 0) || chunked)) {
+        if (!tz_content_type_is_json(header(conn, MHD_HTTP_HEADER_CONTENT_TYPE)))
+            return refuse_media_type(ctx, conn);
+        ctx->content_type_ok = true;
+    }
+    if (has_length && length > ctx->inst->opts->max_body_bytes) return respond_too_large(ctx, conn);
+    return MHD_YES;
+}
+
+/* Drops the body kept so far. */
+static void drop_body(req_ctx *ctx) {
+    if (ctx->body) {
+        OPENSSL_cleanse(ctx->body, ctx->body_cap);
+        free(ctx->body);
+    }
+    ctx->body = NULL;
+    ctx->body_len = ctx->body_cap = 0;
+}
+
+/* One body chunk. libmicrohttpd accepts a reply only before the body or after all of it, so a
+ * refusal found in the middle (size over the cap, or a chunked body with a bad media type) is
+ * remembered, the rest of the body is read and dropped, and the reply goes out at the end. A
+ * body that goes on for another `cap` bytes past the cap is cut off by closing the connection. */
+static enum MHD_Result absorb(req_ctx *ctx, struct MHD_Connection *conn, const char *data,
+                              size_t n) {
+    (void)conn;
+    size_t cap = ctx->inst->opts->max_body_bytes;
+    if (ctx->refusal) {
+        ctx->dropped += n;
+        return ctx->dropped > cap ? MHD_NO : MHD_YES;
+    }
+    if (!ctx->wants_body) {
+        /* GET/DELETE bodies are ignored, but still bounded. */
+        ctx->ignored_body += n;
+        if (ctx->ignored_body > cap) ctx->refusal = MHD_HTTP_CONTENT_TOO_LARGE;
+        return MHD_YES;
+    }
+    if (!ctx->content_type_ok) {
+        if (!tz_content_type_is_json(header(conn, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+            ctx->refusal = MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
+            return MHD_YES;
+        }
+        ctx->content_type_ok = true;
+    }
+    if (n > cap - ctx->body_len) {
+        drop_body(ctx);
+        ctx->refusal = MHD_HTTP_CONTENT_TOO_LARGE;
+        return MHD_YES;
+    }
+    if (ctx->body_len + n > ctx->body_cap) {
+        size_t want = ctx->body_cap ? ctx->body_cap : 4096;
+        while (want < ctx->body_len + n) want = want > cap / 2 ? cap : want * 2;
+        char *nb = malloc(want);
+        if (!nb) return MHD_NO;
+        if (ctx->body) memcpy(nb, ctx->body, ctx->body_len);
+        size_t len = ctx->body_len;
+        drop_body(ctx);
+        ctx->body = nb;
+        ctx->body_len = len;
+        ctx->body_cap = want;
+    }
+    memcpy(ctx->body + ctx->body_len, data, n);
+    ctx->body_len += n;
+    return MHD_YES;
+}
+
+/* Steps 4-5, once the whole body is in. */
+static enum MHD_Result finish(req_ctx *ctx, struct MHD_Connection *conn) {
+    json_t *body = NULL;
+    if (ctx->wants_body && ctx->body_len > 0) {
+        /* Duplicate keys are allowed (the last one wins), as in Onezone's JSON parser. Strings
+         * with \u0000 are refused: values travel on as C strings. jansson caps nesting depth. */
+        json_error_t jerr;
+        body = json_loadb(ctx->body, ctx->body_len, JSON_DECODE_ANY, &jerr);
+        if (!body) return respond_error(ctx, conn, tz_err_new(TZE_MALFORMED_DATA));
+    }
+    tz_request req = {
+        .op = ctx->route.op,
+        .target = ctx->route.target,
+        .subject_id = ctx->route.subject_id,
+        .token_id = ctx->route.token_id,
+        .name = ctx->route.name,
+        .body = body,
+        .peer_ip_known = ctx->peer_ip_known,
+        .peer_ip = ctx->peer_ip,
+    };
+    tz_response resp = {0};
+    tz_service_handle(ctx->inst->svc, ctx->client, &req, &resp);
+    json_decref(body);
+    enum MHD_Result res;
+    if (resp.status == MHD_HTTP_NO_CONTENT)
+        res = respond(ctx, conn, resp.status, NULL, NULL, NULL);
+    else
+        res = respond(ctx, conn, resp.status, resp.body, resp.location, NULL);
+    tz_response_clear(&resp);
+    return res;
+}
+
+/* ---------------------------------------------------------------- callbacks */
+
+static void copy_trunc(char *dst, size_t n, const char *src) {
+    size_t len = strnlen(src, n - 1);
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+typedef struct conn_state {
+    bool fresh;
+} conn_state;
+
+void tz_http_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                           enum MHD_ConnectionNotificationCode code) {
+    (void)conn;
+    tz_http_instance *inst = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_state *cs = calloc(1, sizeof *cs);
+        *socket_context = cs;
+        if (cs) {
+            cs->fresh = true;
+            atomic_fetch_add(&inst->fresh, 1);
+        }
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        conn_state *cs = *socket_context;
+        if (cs && cs->fresh) atomic_fetch_sub(&inst->fresh, 1);
+        free(cs);
+        *socket_context = NULL;
+    }
+}
+
+static void mark_not_fresh(tz_http_instance *inst, struct MHD_Connection *conn) {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    conn_state *cs = ci ? ci->socket_context : NULL;
+    if (cs && cs->fresh) {
+        cs->fresh = false;
+        atomic_fetch_sub(&inst->fresh, 1);
+    }
+}
+
+enum MHD_Result tz_http_on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                   const char *method, const char *version,
+                                   const char *upload_data, size_t *upload_data_size,
+                                   void **req_cls) {
+    (void)version;
+    tz_http_instance *inst = cls;
+    req_ctx *ctx = *req_cls;
+    if (!ctx) {
+        ctx = calloc(1, sizeof *ctx);
+        if (!ctx) return MHD_NO; /* MHD closes the connection */
+        ctx->inst = inst;
+        atomic_fetch_add(&inst->in_flight, 1);
+        mark_not_fresh(inst, conn);
+        clock_gettime(CLOCK_MONOTONIC, &ctx->start);
+        copy_trunc(ctx->method, sizeof ctx->method, method);
+        copy_trunc(ctx->path, sizeof ctx->path, url);
+        *req_cls = ctx;
+        return begin(ctx, conn, url, method);
+    }
+    if (ctx->pending) {
+        *upload_data_size = 0;
+        return flush_pending(ctx, conn);
+    }
+    if (*upload_data_size > 0) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (ctx->responded) return MHD_YES;
+        return absorb(ctx, conn, upload_data, n);
+    }
+    if (ctx->responded) return MHD_YES;
+    /* From here on nothing is held back any more. */
+    ctx->defer = false;
+    if (ctx->refusal == MHD_HTTP_CONTENT_TOO_LARGE) return respond_too_large(ctx, conn);
+    if (ctx->refusal) return refuse_media_type(ctx, conn);
+    return finish(ctx, conn);
+}
+
+static const char *termination_note(enum MHD_RequestTerminationCode toe) {
+    switch (toe) {
+    case MHD_REQUEST_TERMINATED_COMPLETED_OK: return NULL;
+    case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED: return "timeout";
+    case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN: return "shutdown";
+    case MHD_REQUEST_TERMINATED_CLIENT_ABORT: return "client-abort";
+    case MHD_REQUEST_TERMINATED_READ_ERROR: return "read-error";
+    default: return "aborted";
+    }
+}
+
+void tz_http_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                          enum MHD_RequestTerminationCode toe) {
+    (void)conn;
+    tz_http_instance *inst = cls;
+    req_ctx *ctx = *req_cls;
+    if (!ctx) return;
+    *req_cls = NULL;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (long)(now.tv_sec - ctx->start.tv_sec) * 1000 +
+              (now.tv_nsec - ctx->start.tv_nsec) / 1000000;
+    const char *note = termination_note(toe);
+    if (note && !ctx->responded && ctx->refusal == MHD_HTTP_CONTENT_TOO_LARGE)
+        note = "body-over-limit-connection-closed";
+    bool success = !note && ctx->status >= 200 && ctx->status < 400;
+    if (!(success && inst->opts->quiet_success)) {
+        tz_access_entry e = {
+            .method = ctx->method,
+            .path = ctx->path,
+            .status = ctx->responded ? ctx->status : 0,
+            .duration_ms = ms < 0 ? 0 : ms,
+            .client = ctx->client ? tz_client_log_id(ctx->client) : "-",
+            .error_id = ctx->error_id[0] ? ctx->error_id : NULL,
+            .auth_error_id = ctx->auth_error_id[0] ? ctx->auth_error_id : NULL,
+            .note = note,
+        };
+        tz_access_log(&e);
+    }
+    json_decref(ctx->pending_body);
+    if (ctx->client) tz_client_free(ctx->client);
+    if (ctx->session_cookie) {
+        OPENSSL_cleanse(ctx->session_cookie, strlen(ctx->session_cookie));
+        free(ctx->session_cookie);
+    }
+    drop_body(ctx);
+    free(ctx->scratch);
+    free(ctx);
+    atomic_fetch_sub(&inst->in_flight, 1);
+}
