@@ -55,6 +55,8 @@ TokenzoneTestCase (unittest.TestCase) adds
     assertAuthError(resp, inner_id, inner_details=ANY)  401 unauthorized{authError: inner}
     assertStatus(resp, status)       with the body in the failure message
     assertSchema(definition_name, instance)  swagger validation (skips if swagger is absent)
+    assertRouteSchema(method, template, resp) the reply against its route's swagger response
+                                     schema (template as in routes.py)
 """
 import atexit
 import base64
@@ -491,6 +493,11 @@ class TokenzoneTestCase(unittest.TestCase):
         err = resp.json["error"]
         self.assertEqual(err.get("id"), error_id, "error id: %r" % resp)
         self.check_error_object(err, details, description)
+        import schemas
+        if schemas.available():
+            problems = schemas.errors("Error", resp.json)
+            self.assertFalse(problems, "error body does not match the swagger Error: %s"
+                             % problems)
 
     def check_error_object(self, err, details=ANY, description=None):
         self.assertIsInstance(err, dict)
@@ -551,6 +558,17 @@ class TokenzoneTestCase(unittest.TestCase):
         errors = schemas.errors(definition, instance)
         self.assertFalse(errors, "%s does not validate against %s:\n%s"
                          % (json.dumps(instance)[:2000], definition, "\n".join(errors)))
+
+
+    def assertRouteSchema(self, method, template, resp):
+        import schemas
+        if not schemas.available():
+            self.skipTest("swagger definitions not found at %s" % SWAGGER_DIR)
+        problems = schemas.route_errors(method, template, resp.status, resp.json)
+        self.assertIsNotNone(problems, "the swagger documents no %d body for %s %s"
+                             % (resp.status, method, template))
+        self.assertFalse(problems, "%s %s reply %r does not match the swagger:\n%s"
+                         % (method, template, resp, "\n".join(problems)))
 
 
 class ServerTestCase(TokenzoneTestCase):

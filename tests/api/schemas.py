@@ -209,3 +209,46 @@ def errors(definition, instance):
     validator = jsonschema.Draft7Validator(schema)
     return ["%s: %s" % ("/".join(str(p) for p in e.absolute_path), e.message)
             for e in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))]
+
+
+_PATHS = {}
+
+
+def route_response_schema(method, template, status):
+    """The swagger schema of a route's reply with this status, or None when the swagger
+    documents no body (204) or does not know the route. `template` uses the placeholders of
+    routes.py ({uid}, {pid}, {id}, {name})."""
+    rel = template
+    for ph in ("{uid}", "{pid}", "{id}"):
+        rel = rel.replace(ph, "id")
+    rel = rel.replace("{name}", "name")
+    path = os.path.join(SWAGGER_DIR, "paths", rel.lstrip("/") + ".yaml")
+    if path not in _PATHS:
+        if not os.path.exists(path):
+            _PATHS[path] = None
+        else:
+            with open(path, encoding="utf-8") as f:
+                _PATHS[path] = yaml.safe_load(f)
+    doc = _PATHS[path]
+    if doc is None:
+        return None
+    op = doc.get(method.lower())
+    if not op:
+        return None
+    resp = (op.get("responses") or {}).get(str(status))
+    if not resp or "schema" not in resp:
+        return None
+    return _strip_swagger(resp["schema"])
+
+
+def route_errors(method, template, status, instance):
+    """Validation messages for a reply against its route's swagger schema ([] if valid);
+    None when the swagger has no schema for it."""
+    schema = route_response_schema(method, template, status)
+    if schema is None:
+        return None
+    full = dict(schema)
+    full["definitions"] = definitions()
+    validator = jsonschema.Draft7Validator(full)
+    return ["%s: %s" % ("/".join(str(p) for p in e.absolute_path), e.message)
+            for e in validator.iter_errors(instance)]
