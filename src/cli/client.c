@@ -151,6 +151,11 @@ static bool print_body(FILE *f, const tz_client_response *r, bool raw) {
 
 static int transport_error(const tz_client_conn *conn, const char *errbuf) {
     fprintf(stderr, "tokenzone: no reply from %s: %s\n", conn->base_url, errbuf);
+    /* https:// is assumed for a host without a scheme; a plain HTTP server then fails the TLS
+     * handshake, which deserves a pointer to the fix */
+    if (!strncmp(conn->base_url, "https://", 8) && (strstr(errbuf, "SSL") || strstr(errbuf, "TLS")))
+        fprintf(stderr, "tokenzone: if the server speaks plain HTTP, write http:// in "
+                        "ONEZONE_HOST or --host\n");
     return TZ_CLIENT_EXIT_TRANSPORT;
 }
 
