@@ -120,6 +120,23 @@ bool tz_caveat_data_spaces(const tz_caveat *c, const char *const **spaces, size_
 /* Smallest validUntil among the time caveats; false if there is none. */
 bool tz_caveats_expiration(tz_caveat *const *cs, size_t n, int64_t *valid_until);
 
+/* ---- narrowing sets of ids by caveats (rest-api §6.3, token-format §12.3-§12.4) ---- */
+/* The space ids allowed by the data access caveats in cs, out of `all` (n_all ids): every data.path /
+ * data.objectid caveat intersects the set with its own spaces (data.readonly and interface caveats do
+ * not narrow it). `all` = {"*"} stands for "every space": the first narrowing caveat then replaces
+ * it with its own spaces. Order follows the set narrowed, duplicates dropped.
+ * On success *out is a malloc'd array of *n_out pointers borrowed from `all` or from the caveats
+ * (valid while both live); the caller frees only the array (NULL when *n_out is 0).
+ * Error: TZE_INTERNAL (allocation). */
+tz_error *tz_caveats_match_spaces(tz_caveat *const *cs, size_t n, const char *const *all, size_t n_all,
+                                  const char ***out, size_t *n_out);
+/* The ids of services of `type` allowed by every service caveat in cs, out of `all`: a caveat listing
+ * `<type>-*` keeps the set, one without any entry of `type` empties it, otherwise it is intersected
+ * with the listed ids. Result conventions as for tz_caveats_match_spaces (pointers into `all`). */
+tz_error *tz_caveats_match_service_ids(tz_caveat *const *cs, size_t n, tz_service_type type,
+                                       const char *const *all, size_t n_all, const char ***out,
+                                       size_t *n_out);
+
 /* ---- lazy checks when a token authorizes an operation (spec §12) ---- */
 typedef enum tz_api_operation { TZ_API_CREATE, TZ_API_GET, TZ_API_UPDATE, TZ_API_DELETE } tz_api_operation;
 
