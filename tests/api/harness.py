@@ -30,8 +30,12 @@ Server(domain=..., max_ttl=None, geoip=False, data_dir=None, extra_args=())
     .admin_json(*args)                      same, parsed as JSON
     .user(username, password=None, full_name=None, privileges=()) -> User
                         creates a user with the admin tool (and grants oz privileges)
-    .login(user, ttl=3600) -> str           a temporary access token for the user obtained once with
-                                            Basic auth (also stored as user.token)
+    .login(user, ttl=None) -> str           a temporary access token for the user obtained once with
+                                            Basic auth (also stored as user.token); ttl defaults
+                                            to 3600 s or the server's max TTL if smaller
+    .named_token(owner_path, token, name=None, **fields) -> (tokenId, token)
+    .temp_token(owner_path, token, ttl=None, caveats=(), **fields) -> token
+    .examine(token) -> dict
     .provider(name, admin_user) -> Provider creates a provider (provider.token = its root token)
     .admin_user() -> User                   the auto-created "admin", logged in
 
@@ -414,7 +418,9 @@ class Server:
             self.admin("user", "grant", uid, *privileges)
         return User(uid, username, password)
 
-    def login(self, user, ttl=3600):
+    def login(self, user, ttl=None):
+        if ttl is None:
+            ttl = min(3600, self.max_ttl or 3600)
         resp = self.post("/user/tokens/temporary",
                          body={"caveats": [time_caveat(ttl)]},
                          basic=(user.username, user.password))
@@ -443,7 +449,8 @@ class Server:
 
     def provider(self, name=None, admin_user=None):
         name = name or self.unique("provider")
-        info = self.admin_json("provider", "create", name, "--admin", admin_user.id)
+        info = self.admin_json("provider", "create", name, "--admin", admin_user.id,
+                               "--zone-domain", self.domain)
         return Provider(info["providerId"], info["rootToken"], name)
 
     def named_token(self, owner_path, token, name=None, **fields):
@@ -456,7 +463,9 @@ class Server:
             raise AssertionError("creating named token at %s failed: %r" % (owner_path, resp))
         return resp.json["tokenId"], resp.json["token"]
 
-    def temp_token(self, owner_path, token, ttl=3600, caveats=(), **fields):
+    def temp_token(self, owner_path, token, ttl=None, caveats=(), **fields):
+        if ttl is None:
+            ttl = min(3600, self.max_ttl or 3600)
         body = {"caveats": [time_caveat(ttl)] + list(caveats)}
         body.update(fields)
         resp = self.post(owner_path + "/tokens/temporary", body=body, token=token)

@@ -130,6 +130,20 @@ class Auth(ServerTestCase):
         resp = self.srv.get("/user", basic=(u.username, "wrong"))
         self.assertAuthError(resp, "userBlocked", None)
 
+    def test_basic_auth_disabled_for_user(self):
+        for flag in ("--no-password", "--no-basic-auth"):
+            name = self.srv.unique("nobasic")
+            args = ["user", "create", name, flag]
+            if flag == "--no-basic-auth":
+                args += ["--password", "secret-pw"]
+            self.srv.admin(*args)
+            with self.subTest(flag=flag):
+                resp = self.srv.get("/user", basic=(name, "secret-pw"))
+                self.assertAuthError(resp, "basicAuthDisabled", None)
+                # the per-user flag is checked before the password
+                resp = self.srv.get("/user", basic=(name, "wrong"))
+                self.assertAuthError(resp, "basicAuthDisabled", None)
+
     # ---------------------------------------------------------------- token failures
     def test_garbage_tokens(self):
         for tok in ("rubbish-123", "abc", "ozw-" + self.alice_named, "0z", "!!!!"):

@@ -112,7 +112,7 @@ class Lifecycle(ServerTestCase):
                                  None)
         for t in (tid, root_id):
             self.assertNotFound(srv.get("/tokens/named/" + t, token=admin))
-        resp = srv.post("/providers/%s/tokens/named" % p.id, body={"name": "x"}, token=admin)
+        resp = srv.post("/providers/%s/tokens/named" % p.id, body={"name": "xx"}, token=admin)
         self.assertError(resp, 400, "tokenSubjectInvalid", None)
         resp = srv.post("/user/tokens/named", body={"name": srv.unique("svc"), "caveats": [
             {"type": "service", "whitelist": ["opw-" + p.id]}]}, token=self.w.alice.token)

@@ -69,7 +69,8 @@ class NamedTokens(ServerTestCase):
 
     def test_create_for_provider(self):
         for owner in ("/provider", "/providers/" + self.w.p.id):
-            resp = self.create({"name": "prov " + owner[1:5]}, owner=owner, token=self.w.p.token)
+            resp = self.create({"name": self.srv.unique("prov")}, owner=owner,
+                               token=self.w.p.token)
             with self.subTest(owner=owner):
                 self.assertStatus(resp, 201)
                 got = self.get(resp.json["tokenId"], token=self.w.p.token)
@@ -333,9 +334,9 @@ class NamedTokens(ServerTestCase):
 
     def test_order_privileges_before_revoked_and_type_before_usage_limit(self):
         t = invite("userJoinSpace", "spaceId", self.w.space)
-        resp = self.create({"name": "o", "type": t, "privileges": 5, "revoked": 5})
+        resp = self.create({"name": "oo", "type": t, "privileges": 5, "revoked": 5})
         self.assertError(resp, 400, "badValueListOfStrings", {"key": "privileges"})
-        resp = self.create({"name": "o", "type": invite("userJoinSpace", "spaceId", "nospace"),
+        resp = self.create({"name": "oo", "type": invite("userJoinSpace", "spaceId", "nospace"),
                             "usageLimit": 0})
         self.assertError(resp, 400, "inviteTokenTargetIdInvalid", {"id": "nospace"})
 

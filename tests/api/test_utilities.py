@@ -575,13 +575,38 @@ class Utilities(ServerTestCase):
         tok = self.confine(self.alice_named, [{"type": "data.path", "whitelist": [other]}])
         scope = self.infer({"token": tok})["dataAccessScope"]
         self.assertEqual((scope["spaces"], scope["providers"]), ({}, {}))
-        for wl, expected in ((["opw-" + self.w.p2.id], {}), (["ozw-onezone"], {}),
-                             (["opw-*"], [self.w.p.id]), (["opw-" + self.w.p.id], [self.w.p.id])):
+        for wl in (["ozw-onezone"], ["opp-*"], ["ozw-*", "ozp-*"]):
             tok = self.confine(self.alice_named, [{"type": "service", "whitelist": wl}])
             scope = self.infer({"token": tok})["dataAccessScope"]
             with self.subTest(whitelist=wl):
-                self.assertEqual(list(scope["providers"]) if expected else scope["providers"],
-                                 expected)
+                # a service caveat without opw entries leaves no providers
+                self.assertEqual(scope["providers"], {})
+
+    def test_infer_service_caveats_select_providers(self):
+        srv = self.srv
+        v = srv.logged_user()
+        pa, pb = srv.provider(admin_user=v), srv.provider(admin_user=v)
+        s1 = srv.admin("space", "create", "infer-s1", "--owner", v.id)
+        s2 = srv.admin("space", "create", "infer-s2", "--owner", v.id)
+        srv.admin("space", "support", s1, pa.id)
+        srv.admin("space", "support", s2, pb.id)
+        srv.admin("space", "support", s2, pa.id)
+        tid, tok = srv.named_token("/user", v.token)
+        scope = self.infer({"token": tok})["dataAccessScope"]
+        self.assertEqual(set(scope["spaces"]), {s1, s2})
+        self.assertEqual(set(scope["spaces"][s2]["supports"]), {pa.id, pb.id})
+        self.assertEqual(set(scope["providers"]), {pa.id, pb.id})
+        for wl, expected in ((["opw-*"], {pa.id, pb.id}), (["opw-" + pb.id], {pb.id}),
+                             (["opw-" + pa.id, "ozw-onezone"], {pa.id})):
+            ctok = self.confine(tok, [{"type": "service", "whitelist": wl}])
+            scope = self.infer({"token": ctok})["dataAccessScope"]
+            with self.subTest(whitelist=wl):
+                self.assertEqual(set(scope["providers"]), expected)
+        # every service caveat narrows
+        ctok = self.confine(tok, [{"type": "service", "whitelist": ["opw-*"]},
+                                  {"type": "service", "whitelist": ["opw-" + pa.id]}])
+        self.assertEqual(set(self.infer({"token": ctok})["dataAccessScope"]["providers"]),
+                         {pa.id})
 
     def test_infer_ignores_service_and_interface_caveats(self):
         tok = self.confine(self.alice_named, [{"type": "interface", "interface": "oneclient"},
