@@ -1,0 +1,389 @@
+#!/usr/bin/env python3
+"""`make bench`: measures tokenzone against a baseline measured in the same run and prints one
+table (medians of several runs, ratios, PASS/FAIL against the targets of bench/README.md).
+
+Started by bench/run.sh, which builds the helper programs first. Every server runs on the
+loopback with a fresh data directory under a private temporary directory that is removed at the
+end; every load loop is bounded in count and time; the whole run is bounded by --budget."""
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import (BenchError, Budget, BudgetExceeded, Client, Nginx, Server, Wrk,  # noqa: E402
+                      error_id, median)
+import revocation_check  # noqa: E402
+from table import Table  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LUA = os.path.join(HERE, "lua")
+BENCH_PASSWORD = "bench-password-0123456789"
+ADMIN_PASSWORD = "bench-admin-password-0123456789"
+REVOKE_COUNTS = (10, 10000, 100000)
+SCALE_BIG = dict(users=10000, tokens=1000000, heavy=100000, samples=1000)
+SCALE_SMALL = dict(users=10, tokens=1000, heavy=100, samples=100)
+
+
+def three_caveats(now):
+    return [{"type": "time", "validUntil": now + 3600},
+            {"type": "ip", "whitelist": ["127.0.0.0/8"]},
+            {"type": "interface", "interface": "rest"}]
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.budget = Budget(args.budget)
+        self.cores = os.cpu_count() or 1
+        self.tmp = tempfile.mkdtemp(prefix="tokenzone-bench-")
+        os.chmod(self.tmp, 0o711)  # nginx workers (unprivileged) traverse it to their own dir
+        self.log_path = os.path.join(args.out_dir, "bench.log")
+        self.logf = open(self.log_path, "w")
+        self.wrk = Wrk(self.budget, args.threads, args.connections, args.duration, self.log)
+        self.table = Table()
+        self.processes = []
+
+    def log(self, text):
+        self.logf.write(text.rstrip() + "\n")
+        self.logf.flush()
+
+    def say(self, text):
+        print(f"bench: {text}", file=sys.stderr, flush=True)
+        self.log(f"# {text}")
+
+    def close(self):
+        for p in reversed(self.processes):
+            try:
+                p.stop()
+            except Exception as e:  # keep stopping the others
+                self.log(f"stopping {p}: {e!r}")
+        if not self.args.keep:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        self.logf.close()
+
+    # ------------------------------------------------------------ servers
+
+    def start_server(self, name, data_dir):
+        srv = Server(self.args.tokenzone, data_dir, os.path.join(self.tmp, f"{name}.log"),
+                     ADMIN_PASSWORD, ["--quiet-success"])
+        self.processes.append(srv)
+        return srv.start()
+
+    def stop(self, proc):
+        proc.stop()
+        self.processes.remove(proc)
+
+    def admin_tool(self, data_dir, *args):
+        p = subprocess.run([self.args.tokenzone, "admin", "--data", data_dir] + list(args),
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            raise BenchError(f"tokenzone admin {' '.join(args[:2])}: {p.stderr.strip()[:300]}")
+        return p.stdout.strip()
+
+    # ------------------------------------------------------------ main server phases
+
+    def setup_main(self):
+        data = os.path.join(self.tmp, "data")
+        self.say("creating the bench user and starting the server")
+        self.admin_tool(data, "user", "create", "bench", "--password", BENCH_PASSWORD)
+        self.srv = self.start_server("main", data)
+        self.client = Client(self.srv.port)
+        now = int(time.time())
+        body, _ = self.client.expect(201, "POST", "/user/tokens/named", body={"name": "bench-auth"},
+                                     basic=f"bench:{BENCH_PASSWORD}")
+        self.auth_token = body["token"]
+        body, _ = self.client.expect(201, "POST", "/user/tokens/named", token=self.auth_token,
+                                     body={"name": "bench-verify", "caveats": three_caveats(now)})
+        self.named_token, self.named_id = body["token"], body["tokenId"]
+        body, _ = self.client.expect(201, "POST", "/user/tokens/temporary", token=self.auth_token,
+                                     body={"caveats": three_caveats(now)})
+        self.temp_token = body["token"]
+        for tok in (self.named_token, self.temp_token):
+            self.client.expect(200, "POST", "/tokens/verify_access_token",
+                               body={"token": tok, "interface": "rest"})
+        # the exact bytes a verify answer carries, for the baseline's static file
+        conn = self.client._connect()
+        conn.request("POST", "/api/v3/onezone/tokens/verify_access_token",
+                     body=json.dumps({"token": self.named_token, "interface": "rest"}),
+                     headers={"Content-Type": "application/json"})
+        self.verify_body = conn.getresponse().read()
+
+    def baseline(self):
+        self.say(f"baseline: nginx, {self.cores} workers, {len(self.verify_body)}-byte JSON")
+        ngx = Nginx(os.path.join(HERE, "nginx.conf.in"), os.path.join(self.tmp, "nginx"), self.cores,
+                    self.verify_body)
+        self.processes.append(ngx)
+        ngx.start()
+        self.base = self.wrk.series(ngx.url(), os.path.join(LUA, "request.lua"), {}, self.args.runs)
+        self.stop(ngx)
+        self.table.baseline_row(f"nginx static {len(self.verify_body)}-byte JSON, {self.cores} workers",
+                                self.base)
+
+    def load_row(self, label, path, env, target_ratio=None, p99_max=None, script="request.lua"):
+        self.say(label)
+        res = self.wrk.series(self.srv.url(path), os.path.join(LUA, script), env, self.args.runs)
+        self.table.load_row(label, res, self.base, target_ratio=target_ratio, p99_max=p99_max)
+        return res
+
+    def reads_and_verifies(self):
+        verify = "/tokens/verify_access_token"
+        for label, tok in (("verify named token, 3 caveats", self.named_token),
+                           ("verify temporary token, 3 caveats", self.temp_token)):
+            self.load_row(label, verify,
+                          {"BENCH_METHOD": "POST",
+                           "BENCH_BODY": json.dumps({"token": tok, "interface": "rest"})},
+                          target_ratio=0.5, p99_max=5.0)
+        self.load_row(f"status read GET /tokens/named/{{id}}/status", f"/tokens/named/{self.named_id}/status",
+                      {"BENCH_TOKEN": self.auth_token}, target_ratio=0.4)
+        self.load_row("read GET /user/tokens/temporary", "/user/tokens/temporary",
+                      {"BENCH_TOKEN": self.auth_token})
+
+    def writes(self):
+        before, _ = self.client.expect(200, "GET", "/user/tokens/named", token=self.auth_token)
+        res = self.load_row("create named token (durable 201)", "/user/tokens/named",
+                            {"BENCH_TOKEN": self.auth_token}, script="create_named.lua")
+        after, _ = self.client.expect(200, "GET", "/user/tokens/named", token=self.auth_token)
+        created = len(after["tokens"]) - len(before["tokens"])
+        answered = res["requests"]  # timed runs only; the store also holds the warm-up's tokens
+        self.log(f"named tokens stored by the creation runs (warm-up included): {created}, "
+                 f"2xx answers counted by wrk in the timed runs: {answered - res['non2xx']}")
+        if created < answered - res["non2xx"]:
+            raise BenchError(f"only {created} named tokens stored after {answered} answered creations")
+        self.table.target_abs(res["rps"], 2000.0, "≥ 2,000/s")
+        self.load_row("revoke-all DELETE /user/tokens/temporary", "/user/tokens/temporary",
+                      {"BENCH_TOKEN": self.auth_token, "BENCH_METHOD": "DELETE"})
+
+    def issue_temporary(self, count, body):
+        if count <= 100:
+            for _ in range(count):
+                self.client.expect(201, "POST", "/user/tokens/temporary", token=self.auth_token, body=body)
+            return count
+        done_dir = tempfile.mkdtemp(dir=self.tmp)
+        env = dict(BENCH_COUNT=str(count), BENCH_THREADS=str(self.args.threads), BENCH_DONE_DIR=done_dir,
+                   BENCH_BODY=json.dumps(body), BENCH_TOKEN=self.auth_token)
+        limit = 60
+        self.budget.need(limit + 5, f"issuing {count} temporary tokens")
+        proc = self.wrk.start(self.srv.url("/user/tokens/temporary"), os.path.join(LUA, "issue_temp.lua"),
+                              env, duration=limit)
+        end = time.monotonic() + limit + 10
+        while time.monotonic() < end and proc.poll() is None:
+            if len(os.listdir(done_dir)) >= self.args.threads:
+                proc.send_signal(2)  # SIGINT: wrk stops and prints its summary
+                break
+            time.sleep(0.02)
+        out, err = proc.communicate(timeout=20)
+        self.log(f"$ wrk issue_temp.lua count={count}\n{out}{err}")
+        issued = failures = None
+        for line in out.splitlines():
+            if line.startswith("issued "):
+                issued = int(line.split()[1])
+            elif line.startswith("issue_failures "):
+                failures = int(line.split()[1])
+        if issued is None or issued < count or failures:
+            raise BenchError(f"issuing {count} temporary tokens: issued {issued}, failures {failures}")
+        return issued
+
+    def revoke_all_latency(self):
+        body = {"caveats": [{"type": "time", "validUntil": int(time.time()) + 3600}]}
+        lat = {}
+        for count in REVOKE_COUNTS:
+            reps = self.args.revoke_reps
+            samples = []
+            issued_total = 0
+            self.say(f"revoke-all latency after {count:,} temporary tokens ({reps} rounds)")
+            for _ in range(reps):
+                canary, _ = self.client.expect(201, "POST", "/user/tokens/temporary", token=self.auth_token,
+                                               body=body)
+                issued_total += self.issue_temporary(count, body) + 1
+                self.client.close()
+                self.client.expect(200, "GET", "/user/tokens/temporary", token=self.auth_token)  # connect
+                _, took = self.client.expect(204, "DELETE", "/user/tokens/temporary", token=self.auth_token)
+                samples.append(took * 1e3)
+                st, b, _ = self.client.call("POST", "/tokens/verify_access_token",
+                                            body={"token": canary["token"], "interface": "rest"})
+                if st != 400 or error_id(b) != "tokenRevoked":
+                    raise BenchError(f"a temporary token verified after revoke-all: {st} {b}")
+            lat[count] = (median(samples), samples, issued_total // reps)
+        self.table.revoke_rows(lat)
+
+    def revocation_under_load(self):
+        self.say("revocation under load: revoke a named token in the middle of a verify run")
+        now = int(time.time())
+        body, _ = self.client.expect(201, "POST", "/user/tokens/named", token=self.auth_token,
+                                     body={"name": "bench-revoke-check", "caveats": three_caveats(now)})
+        env = {"BENCH_METHOD": "POST", "BENCH_BODY": json.dumps({"token": body["token"], "interface": "rest"})}
+        load = self.wrk.start(self.srv.url("/tokens/verify_access_token"), os.path.join(LUA, "request.lua"),
+                              env, duration=6)
+        try:
+            time.sleep(0.5)
+            res = revocation_check.check(self.srv.port, body["token"], body["tokenId"], self.auth_token,
+                                         before=2.0, after=2.5)
+        finally:
+            wrk_res = self.wrk.finish(load, timeout=30)
+        self.log(f"revocation check: {res}; wrk during it: {wrk_res}")
+        self.table.revocation_row(res, wrk_res)
+
+    # ------------------------------------------------------------ scale
+
+    def scale_store(self, name, plan):
+        data = os.path.join(self.tmp, f"scale-{name}")
+        info_path = os.path.join(self.tmp, f"scale-{name}.txt")
+        self.say(f"scale: populating {plan['tokens']:,} named tokens over {plan['users']:,} users")
+        self.budget.need(240 if plan["tokens"] > 100000 else 30, "populating the store")
+        p = subprocess.run([self.args.populate, data, str(plan["users"]), str(plan["tokens"]),
+                            str(plan["heavy"]), str(plan["samples"]), info_path],
+                           capture_output=True, text=True, timeout=max(self.budget.left(), 1))
+        self.log(f"$ populate {name}\n{p.stdout}{p.stderr}")
+        if p.returncode != 0:
+            raise BenchError(f"populate failed: {p.stderr.strip()[:300]}")
+        info = {"samples": []}
+        with open(info_path) as f:
+            for line in f:
+                key, _, value = line.strip().partition(" ")
+                if key == "sample_id":
+                    info["samples"].append(value)
+                else:
+                    info[key] = value
+        ids_path = os.path.join(self.tmp, f"scale-{name}.ids")
+        with open(ids_path, "w") as f:
+            f.write("\n".join(info["samples"]) + "\n")
+        srv = self.start_server(f"scale-{name}", data)
+        client = Client(srv.port, timeout=60)
+        try:
+            client.expect(200, "GET", f"/tokens/named/{info['samples'][0]}/status", token=info["auth_token"])
+            self.say(f"scale {name}: status reads over {len(info['samples'])} token ids")
+            status = self.wrk.series(srv.url("/tokens/named/x/status"), os.path.join(LUA, "status_ids.lua"),
+                                     {"BENCH_TOKEN": info["auth_token"], "BENCH_IDS_FILE": ids_path},
+                                     self.args.runs)
+            lists = []
+            for _ in range(self.args.list_reps):
+                body, took = client.expect(200, "GET", "/user/tokens/named", token=info["auth_token"])
+                if len(body["tokens"]) != plan["heavy"]:
+                    raise BenchError(f"listing returned {len(body['tokens'])} ids, expected {plan['heavy']}")
+                lists.append(took * 1e3)
+            rss, hwm = srv.memory_kib()
+        finally:
+            client.close()
+            self.stop(srv)
+        shutil.rmtree(data, ignore_errors=True)
+        return {"status": status, "list_ms": median(lists), "list_all": lists, "rss_kib": rss,
+                "hwm_kib": hwm, "n_samples": len(info["samples"]), "populate_s": float(info.get("populate_seconds", "nan")), "plan": plan}
+
+    def scale(self):
+        small = self.scale_store("small", SCALE_SMALL)
+        big = self.scale_store("big", SCALE_BIG)
+        self.table.scale_rows(small, big)
+
+    # ------------------------------------------------------------ in process
+
+    def core(self):
+        self.say("in-process: token verification against libmacaroons, password verification")
+        self.budget.need(30, "core benchmark")
+        p = subprocess.run([self.args.core_bench, str(self.args.core_runs)], capture_output=True, text=True,
+                           timeout=120)
+        self.log(f"$ core_bench\n{p.stdout}{p.stderr}")
+        if p.returncode != 0:
+            raise BenchError(f"core_bench failed: {p.stderr.strip()[:300]}")
+        vals = dict(line.split(" ", 1) for line in p.stdout.splitlines() if " " in line)
+        self.table.core_rows({k: float(v) for k, v in vals.items()})
+
+    # ------------------------------------------------------------ run
+
+    def run(self):
+        steps = [("main", self.setup_main), ("baseline", self.baseline), ("reads", self.reads_and_verifies),
+                 ("writes", self.writes), ("revoke-all", self.revoke_all_latency),
+                 ("revocation", self.revocation_under_load), ("core", self.core)]
+        if not self.args.no_scale:
+            steps.append(("scale", self.scale))
+        failed = None
+        for name, step in steps:
+            if failed and name not in ("core", "scale"):
+                continue
+            try:
+                step()
+            except (BenchError, BudgetExceeded, OSError, subprocess.SubprocessError, KeyError, ValueError) as e:
+                self.log(traceback.format_exc())
+                self.table.note(f"{name}: not measured ({type(e).__name__}: {e})")
+                self.say(f"{name} failed: {e}")
+                failed = failed or name
+            if name == "revocation" and getattr(self, "srv", None):
+                self.client.close()
+                self.stop(self.srv)
+                self.srv = None
+        return failed
+
+
+def machine_line(cores, args, load_start):
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{cores} cores ({model}), {mem:.0f} GiB, Linux {platform.release()}; wrk -t{args.threads} "
+            f"-c{args.connections}, {args.duration} s x {args.runs} runs (median), HTTP/1.1 keep-alive, "
+            f"loopback; load average {load_start} at start, {loadavg()} at end")
+
+
+def loadavg():
+    """1-minute load average: other work on the machine skews every figure, so it is printed."""
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().split()[0]
+    except OSError:
+        return "?"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--tokenzone", required=True)
+    ap.add_argument("--populate", required=True)
+    ap.add_argument("--core-bench", required=True)
+    ap.add_argument("--out-dir", required=True, help="bench.log and table.md go here")
+    ap.add_argument("--budget", type=float, default=540, help="seconds for the whole run")
+    ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    ap.add_argument("--runs", type=int, default=3, help="timed runs per figure (median), at least 3")
+    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--threads", type=int, default=2, help="wrk threads")
+    ap.add_argument("--revoke-reps", type=int, default=3)
+    ap.add_argument("--list-reps", type=int, default=5)
+    ap.add_argument("--core-runs", type=int, default=5)
+    ap.add_argument("--no-scale", action="store_true", help="skip the 1,000,000-token store")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, stores)")
+    ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = ap.parse_args()
+    if args.runs < 3:
+        ap.error("--runs must be at least 3")
+    os.makedirs(args.out_dir, exist_ok=True)
+    load_start = loadavg()
+    bench = Bench(args)
+    try:
+        failed = bench.run()
+    finally:
+        bench.close()
+    header = machine_line(bench.cores, args, load_start)
+    text = bench.table.render(header)
+    print(text)
+    with open(os.path.join(args.out_dir, "table.md"), "w") as f:
+        f.write(text + "\n")
+    print(f"\n(log: {bench.log_path}; table: {os.path.join(args.out_dir, 'table.md')})", file=sys.stderr)
+    if failed:
+        return 1
+    if args.strict and bench.table.any_fail():
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

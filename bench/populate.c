@@ -1,0 +1,199 @@
+/* Fills a fresh tokenzone data directory with many users and valid named tokens, fast, for the
+ * scale benchmark.
+ *
+ * The schema is created by the store itself (tz_store_open); rows are then written with raw SQLite
+ * in one transaction with synchronous=OFF, because the store API commits durably per call and a
+ * million fsyncs would not fit the benchmark's time budget. Each token is minted by the core
+ * library exactly as the service mints a named token (per-token hex secret used as the macaroon
+ * secret, version 2, access type), so the server verifies them like tokens it issued itself.
+ *
+ * Usage: populate DIR USERS TOKENS HEAVY SAMPLES OUT
+ *   USERS users; TOKENS named tokens, HEAVY of which belong to the first ("heavy") user and the
+ *   rest spread evenly over the others. OUT receives `key value` lines: heavy_user, auth_token (a
+ *   token of the heavy user, for x-auth-token), then SAMPLES lines `sample_id ID` (random ids of
+ *   the heavy user's tokens, to read their status). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sqlite3.h>
+#include "core/token.h"
+#include "store/store.h"
+
+#define DOMAIN "localhost"   /* the server's default --domain; verification ignores it anyway */
+#define MAX_SAMPLES 100000
+
+/* The store's schema version this generator writes rows for. */
+#define EXPECTED_SCHEMA 1
+
+static int fail(const char *what, const char *detail) {
+    fprintf(stderr, "populate: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+    return 1;
+}
+
+static int fail_err(const char *what, tz_error *e) {
+    fprintf(stderr, "populate: %s failed (%s)\n", what, e ? tz_err_id_name(e->id) : "?");
+    tz_err_free(e);
+    return 1;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Mints one named access token of user `uid` with id `tid`; *out is malloc'd, caller frees. */
+static tz_error *mint(const char *uid, const char *tid, const char *secret, char **out) {
+    tz_token proto;
+    memset(&proto, 0, sizeof proto);
+    proto.domain = (char *)DOMAIN;
+    proto.version = 2;
+    proto.named = true;
+    proto.subject = (tz_subject){TZ_SUBJ_USER, TZ_PSUB_NONE, (char *)uid};
+    proto.type.kind = TZ_TT_ACCESS;
+    proto.id = (char *)tid;
+    tz_token *t = NULL;
+    tz_error *e = tz_token_create(&proto, (const uint8_t *)secret, strlen(secret), NULL, 0, &t);
+    if (!e) e = tz_token_serialize(t, out, NULL);
+    tz_token_free(t);
+    return e;
+}
+
+static int exec(sqlite3 *db, const char *sql) {
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK) return 0;
+    int rc = fail(sql, msg);
+    sqlite3_free(msg);
+    return rc;
+}
+
+static long parse_count(const char *s, long min, long max) {
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    return (*s && !*end && v >= min && v <= max) ? v : -1;
+}
+
+typedef struct plan {
+    long users, tokens, heavy, samples;
+} plan;
+
+static int insert_all(sqlite3 *db, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1], FILE *out) {
+    sqlite3_stmt *ins_user = NULL, *ins_tok = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO users (id, username, full_name, password_hash,"
+                           " basic_auth_enabled, blocked, creation_time)"
+                           " VALUES (?1, ?2, ?3, NULL, 1, 0, ?4)", -1, &ins_user, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO named_tokens (id, name, subject_kind, subject_id, token,"
+                           " secret, metadata, revoked) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, 0)",
+                           -1, &ins_tok, NULL) != SQLITE_OK) {
+        sqlite3_finalize(ins_user);
+        return fail("prepare", sqlite3_errmsg(db));
+    }
+    int64_t now = (int64_t)time(NULL);
+    char metadata[96];
+    snprintf(metadata, sizeof metadata, "{\"creationTime\":%" PRId64 ",\"custom\":{}}", now);
+    int rc = 0;
+    for (long u = 0; !rc && u < p->users; u++) {
+        char name[48];
+        snprintf(name, sizeof name, "bench-user-%06ld", u);
+        sqlite3_bind_text(ins_user, 1, uids[u], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_user, 2, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins_user, 3, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(ins_user, 4, now);
+        if (sqlite3_step(ins_user) != SQLITE_DONE) rc = fail("insert user", sqlite3_errmsg(db));
+        sqlite3_reset(ins_user);
+    }
+    /* Sample positions among the heavy user's tokens: an evenly spaced stride, so the ids (random
+     * hex) land all over the primary-key index. */
+    long stride = p->samples > 0 ? p->heavy / p->samples : 0;
+    if (stride < 1) stride = 1;
+    long per_light = p->users > 1 ? (p->tokens - p->heavy + p->users - 2) / (p->users - 1) : 0;
+    for (long i = 0; !rc && i < p->tokens; i++) {
+        long owner = i < p->heavy ? 0 : 1 + (i - p->heavy) / (per_light > 0 ? per_light : 1);
+        if (owner >= p->users) owner = p->users - 1;
+        char tid[TZ_ID_HEX_LEN + 1], secret[TZ_SECRET_HEX_LEN + 1], name[32];
+        tz_error *e = tz_store_random_id(tid);
+        if (!e) e = tz_store_random_secret(secret);
+        char *token = NULL;
+        if (!e) e = mint(uids[owner], tid, secret, &token);
+        if (e) {
+            rc = fail_err("minting a token", e);
+            break;
+        }
+        snprintf(name, sizeof name, "tok-%07ld", i);
+        sqlite3_bind_text(ins_tok, 1, tid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_tok, 2, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_tok, 3, uids[owner], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_tok, 4, token, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_tok, 5, secret, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_tok, 6, metadata, -1, SQLITE_STATIC);
+        if (sqlite3_step(ins_tok) != SQLITE_DONE) rc = fail("insert token", sqlite3_errmsg(db));
+        sqlite3_reset(ins_tok);
+        if (i == 0) {
+            fprintf(out, "heavy_user %s\nauth_token %s\nauth_token_id %s\n", uids[0], token, tid);
+        } else if (i < p->heavy && i % stride == 0 && i / stride <= p->samples) {
+            fprintf(out, "sample_id %s\n", tid);
+        }
+        free(token);
+    }
+    sqlite3_finalize(ins_user);
+    sqlite3_finalize(ins_tok);
+    return rc;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 7) {
+        fprintf(stderr, "usage: populate DIR USERS TOKENS HEAVY SAMPLES OUT\n");
+        return 2;
+    }
+    plan p = {parse_count(argv[2], 1, 10000000), parse_count(argv[3], 1, 100000000),
+              parse_count(argv[4], 1, 100000000), parse_count(argv[5], 0, MAX_SAMPLES)};
+    if (p.users < 0 || p.tokens < 0 || p.heavy < 0 || p.samples < 0 || p.heavy > p.tokens ||
+        (p.users == 1 && p.heavy != p.tokens)) {
+        fprintf(stderr, "populate: bad counts (need USERS>=1, 1<=HEAVY<=TOKENS, HEAVY=TOKENS for one user)\n");
+        return 2;
+    }
+    double t0 = now_s();
+    tz_store *store = NULL;
+    tz_error *e = tz_store_open(argv[1], &store);
+    if (e) return fail_err("tz_store_open", e);
+    char (*uids)[TZ_ID_HEX_LEN + 1] = calloc((size_t)p.users, sizeof *uids);
+    if (!uids) return fail("out of memory", NULL);
+    for (long u = 0; u < p.users; u++)
+        if ((e = tz_store_random_id(uids[u]))) return fail_err("tz_store_random_id", e);
+    tz_store_close(store);
+
+    char path[4200];
+    if ((size_t)snprintf(path, sizeof path, "%s/tokenzone.db", argv[1]) >= sizeof path)
+        return fail("data directory path too long", NULL);
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        return fail("open", db ? sqlite3_errmsg(db) : path);
+    sqlite3_stmt *st = NULL;
+    int version = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version != EXPECTED_SCHEMA) {
+        fprintf(stderr, "populate: store schema version %d, this generator writes version %d\n",
+                version, EXPECTED_SCHEMA);
+        return 1;
+    }
+    FILE *out = fopen(argv[6], "w");
+    if (!out) return fail("cannot write", argv[6]);
+    int rc = exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; PRAGMA foreign_keys=ON;"
+                      " BEGIN IMMEDIATE");
+    if (!rc) rc = insert_all(db, &p, uids, out);
+    if (!rc) rc = exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);");
+    sqlite3_close(db);
+    double took = now_s() - t0;
+    fprintf(out, "populate_seconds %.1f\n", took);
+    if (fclose(out) != 0) rc = fail("cannot write", argv[6]);
+    free(uids);
+    if (!rc) fprintf(stderr, "populate: %ld users, %ld tokens in %.1f s\n", p.users, p.tokens, took);
+    return rc;
+}
