@@ -155,6 +155,12 @@ class Auth(ServerTestCase):
         resp = self.srv.get("/user", token="opw-" + self.alice_named)
         self.assertEqual(self.me(resp), self.w.alice.id)
 
+    def test_provider_token_with_service_prefix(self):
+        for prefix in ("opw-", "opp-"):
+            resp = self.srv.get("/provider/tokens/named", token=prefix + self.w.p.token)
+            with self.subTest(prefix=prefix):
+                self.assertStatus(resp, 200)
+
     def test_named_token_wrong_secret(self):
         tok = self.craft(ident("nmd", "usr-" + self.w.alice.id, "act", self.alice_named_id))
         self.assertAuthError(self.srv.get("/user", token=tok), "tokenInvalid", None)
@@ -183,6 +189,20 @@ class Auth(ServerTestCase):
         # the generation check comes before the signature check
         tok = self.craft(ident("tmp-1", "usr-" + u.id), ["time < %d" % (now() + 600)])
         self.assertAuthError(self.srv.get("/user", token=tok), "tokenRevoked", None)
+
+    def test_legacy_token(self):
+        # version-1 identifier: just the id; the stored record would supply the subject
+        tok = craft("legacy-token-id", location=self.srv.domain)
+        self.assertAuthError(self.srv.get("/user", token=tok), "tokenInvalid", None)
+        ex = self.srv.examine(tok)
+        self.assertEqual(ex["subject"], {"type": "nobody", "id": None})
+        self.assertEqual((ex["id"], ex["persistence"], ex["type"]),
+                         ("legacy-token-id", "named", ACCESS))
+
+    def test_session_bound_token_without_valid_signature(self):
+        tok = self.craft(ident("tmp-1", "usr-" + self.w.alice.id, "act:some-session"),
+                         ["time < %d" % (now() + 600)])
+        self.assertAuthError(self.srv.get("/user", token=tok), "tokenInvalid", None)
 
     def test_identity_token_is_not_an_access_token(self):
         resp = self.srv.get("/user", token=self.bob_identity)
@@ -433,3 +453,28 @@ class Auth(ServerTestCase):
                             headers={"x-onedata-consumer-token": "garbage",
                                      "x-onedata-service-token": "garbage"})
         self.assertAuthError(resp, "badServiceToken")
+
+
+class BasicAuthDisabledZoneWide(ServerTestCase):
+    """`serve --no-basic-auth`: every Basic header that decodes to user:password gets
+    basicAuthNotSupported, whatever the credentials."""
+
+    @classmethod
+    def server_args(cls):
+        return {"extra_args": ["--no-basic-auth"]}
+
+    @classmethod
+    def setUpWorld(cls):
+        cls.u = cls.srv.user("zonewide", password="right-password")
+
+    def test_any_credentials(self):
+        for cred in (("zonewide", "right-password"), ("zonewide", "wrong"),
+                     ("no-such-user", "x"), ("admin", "admin-password-for-tests")):
+            resp = self.srv.get("/user", basic=cred)
+            with self.subTest(user=cred[0]):
+                self.assertAuthError(resp, "basicAuthNotSupported", None)
+
+    def test_public_route_with_basic(self):
+        resp = self.srv.post("/tokens/examine", body={"token": "x"},
+                             basic=("zonewide", "right-password"))
+        self.assertAuthError(resp, "basicAuthNotSupported", None)

@@ -290,9 +290,17 @@ class NamedTokens(ServerTestCase):
             {"type": "service", "whitelist": ["opp-" + self.w.p.id]}]}, token=self.w.dave.token)
         self.assertStatus(resp, 201)
         resp = self.create({"name": "svc", "caveats": [
+            {"type": "service", "whitelist": ["opp-" + self.w.p.id]}]}, token=self.w.carol.token)
+        self.assertStatus(resp, 201)   # a plain cluster member may name the provider's panel
+        resp = self.create({"name": "svc", "caveats": [
             {"type": "service", "whitelist": ["ozp-onezone"]}]})
         self.assertError(resp, 400, "tokenServiceForbidden",
                          {"service": {"type": "oz_panel", "id": "onezone"}})
+        zm = self.srv.logged_user()
+        self.srv.admin("cluster", "add-user", "onezone", zm.id)
+        resp = self.create({"name": "svc", "caveats": [
+            {"type": "service", "whitelist": ["ozp-onezone"]}]}, token=zm.token)
+        self.assertStatus(resp, 201)
         # providers may name nothing but ozw services
         resp = self.create({"name": "svc", "caveats": [
             {"type": "service", "whitelist": ["opw-*"]}]}, owner="/provider",

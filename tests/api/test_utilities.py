@@ -422,6 +422,22 @@ class Utilities(ServerTestCase):
                                                  "allowDataAccessCaveats": "x"},
                        {"type": "user", "id": self.w.bob.id})
 
+    def test_verify_identity_token_session_bound_and_temporary_provider_tokens(self):
+        # session-bound access tokens are rejected before any verification
+        tok = craft(ident("nmd", "usr-" + self.w.alice.id, "act:sess-1"), location=self.srv.domain)
+        resp = self.post("verify_identity_token", {"token": tok})
+        self.assertError(resp, 400, "notAnIdentityToken",
+                         {"received": {"accessToken": {"sessionId": "sess-1"}}},
+                         description='Expected an identity token, but received a(n) access token '
+                                     'for session "sess-1".')
+        resp = self.post("verify_identity_token", {"token": V1})
+        self.assertError(resp, 400, "notAnIdentityToken",
+                         {"received": {"accessToken": {"sessionId": "sessId"}}})
+        ptemp = self.srv.temp_token("/provider", self.w.p.token, ttl=300)
+        res = self.verify_ok("verify_identity_token", {"token": ptemp},
+                             {"type": "oneprovider", "id": self.w.p.id})
+        self.assertTrue(290 <= res["ttl"] <= 300, res)
+
     def test_verify_identity_token_rejects_other_types(self):
         resp = self.post("verify_identity_token", {"token": self.alice_named})
         self.assertError(resp, 400, "notAnIdentityToken", {"received": ACCESS},
