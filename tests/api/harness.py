@@ -58,6 +58,7 @@ TokenzoneTestCase (unittest.TestCase) adds
         description (rendered from errors.md via catalogue.describe unless given explicitly)
     assertAuthError(resp, inner_id, inner_details=ANY)  401 unauthorized{authError: inner}
     assertStatus(resp, status)       with the body in the failure message
+    assertTtl(ttl, expected)         a server-computed TTL for a caveat `expected` s ahead
     assertSchema(definition_name, instance)  swagger validation (skips if swagger is absent)
     assertRouteSchema(method, template, resp) the reply against its route's swagger response
                                      schema (template as in routes.py)
@@ -559,6 +560,13 @@ class TokenzoneTestCase(unittest.TestCase):
     def assertEmpty(self, resp, status=204):
         self.assertEqual(resp.status, status, "want %d, got %r" % (status, resp))
         self.assertEqual(resp.body, b"", "body must be empty")
+
+    def assertTtl(self, ttl, expected):
+        """A TTL reported by the server for a time caveat set `expected` seconds ahead just before
+        the request: never more, and less only by the request's latency (bounded generously)."""
+        self.assertIsInstance(ttl, int)
+        self.assertLessEqual(ttl, expected)
+        self.assertGreaterEqual(ttl, expected - 60)
 
     def assertSchema(self, definition, instance):
         import schemas
