@@ -2,6 +2,7 @@
  * input tried against the forms in table order, then sanitized. */
 #include "core/caveat_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
