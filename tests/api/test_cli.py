@@ -355,7 +355,11 @@ class CliAgainstServer(ServerTestCase, CliCase):
     def test_credentials_sources_and_precedence(self):
         a = self.alice
         basic = "%s:%s" % (a.username, a.password)
-        who = lambda run: self.srv.examine(run.json["token"])["subject"]["id"]  # noqa: E731
+
+        def who(run):
+            self.assertRun(run)
+            return self.srv.examine(run.json["token"])["subject"]["id"]
+
         ttl = ("createTemporaryTokenForCurrentUser", "ttl=60")
         self.assertEqual(who(cli(*ttl, host=self.srv.base, api_key=self.key)), a.id)
         self.assertEqual(who(cli(*ttl, host=self.srv.base, basic=basic)), a.id)
@@ -366,7 +370,8 @@ class CliAgainstServer(ServerTestCase, CliCase):
                                  basic="bob:wrong")), a.id)
         self.assertEqual(who(cli(*ttl, "--token", self.bob.token, host=self.srv.base,
                                  api_key=self.key)), self.bob.id)
-        self.assertEqual(who(cli(*ttl, "--host", self.srv.base, host="http://127.0.0.1:1")), a.id)
+        self.assertEqual(who(cli(*ttl, "--host", self.srv.base, host="http://127.0.0.1:1",
+                                 api_key=self.key)), a.id)
         # wrong credentials: 401 with the reason, and the secret is not echoed
         run = cli(*ttl, host=self.srv.base, basic="%s:wrong-password" % a.username)
         err = self.assertCliError(run, EXIT_4XX, "unauthorized")
