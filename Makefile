@@ -74,6 +74,10 @@ FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -DOPENSSL_API_COMPAT=0x10100000L -Is
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) $< $(CORE_SRC) $(shell pkg-config --libs $(PKGS_CORE)) -o $@
+# fuzz_request drives the whole request path (routes, service, SQLite store): every library source.
+$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $(shell pkg-config --cflags $(PKGS_ALL)) $< $(LIB_SRC) $(LDLIBS) -o $@
 
 fuzz: $(FUZZ_BIN)
 
