@@ -79,6 +79,7 @@ static const err_entry catalogue[TZE__COUNT] = {
         "Bad value: Name must be 2-128 characters long and composed only of UTF-8 letters, digits, "
         "brackets and underscores. Dashes, spaces and dots are allowed (but not at the beginning or the end)."},
     [TZE_BAD_VALUE_CAVEAT] = {"badValueCaveat", 400, NULL},
+    [TZE_TOO_MANY_REQUESTS] = {"tooManyRequests", 429, NULL},
 };
 
 /* Texts of the form PREFIX{key}SUFFIX, keyed by id (split so the format string stays literal). */
@@ -268,6 +269,9 @@ static char *describe_special(const tz_error *e) {
         return dup_printf("The service %s:%s is forbidden for this subject.", detail_str(svc, "type"),
                           detail_str(svc, "id"));
     }
+    case TZE_TOO_MANY_REQUESTS:
+        return dup_printf("Too many failed authentication attempts, try again in %" JSON_INTEGER_FORMAT " seconds.",
+                          json_integer_value(json_object_get(d, "retryAfter")));
     case TZE_BAD_IDP_ACCESS_TOKEN:
         return dup_printf("Provided access token for \"%s\" is not valid.", detail_str(d, "idp"));
     case TZE_INVITE_TARGET_ID_INVALID:

@@ -65,6 +65,8 @@ typedef enum tz_err_id {
     TZE_BAD_VALUE_IDENTIFIER_OCCUPIED, /* {"key"} */
     TZE_BAD_VALUE_NAME,           /* no details */
     TZE_BAD_VALUE_CAVEAT,         /* {"caveat": element as sent / printed} */
+    /* tokenzone's own: Basic-auth attempts refused while a username or address is backing off */
+    TZE_TOO_MANY_REQUESTS,        /* {"retryAfter": seconds} */
     TZE__COUNT
 } tz_err_id;
 

@@ -45,7 +45,8 @@ static long base64_decode(const char *in, size_t len, unsigned char *out, size_t
     return (long)n;
 }
 
-static tz_error *authenticate_basic(tz_service_ctx *svc, const char *header, tz_client *c) {
+static tz_error *authenticate_basic(tz_service_ctx *svc, const char *header, bool peer_known, uint32_t peer,
+                                    tz_client *c) {
     unsigned char buf[BASIC_HEADER_MAX];
     size_t hlen = strlen(header);
     while (hlen && header[hlen - 1] == ' ') hlen--;
@@ -61,9 +62,14 @@ static tz_error *authenticate_basic(tz_service_ctx *svc, const char *header, tz_
     size_t pwlen = (size_t)n - (size_t)(colon + 1 - buf);
     tz_error *e = NULL;
     tz_user_rec u = {0};
+    int64_t now = svc_now(svc), retry_after = 0;
+    bool guessed = false; /* the outcome says whether the username/password pair was right */
     if (!svc->basic_auth_enabled) {
         e = tz_err_new(TZE_BASIC_AUTH_NOT_SUPPORTED);
-    } else if ((e = tz_store_user_get_by_username(svc->store, username, &u))) {
+    } else if (!tz_throttle_allowed(svc->throttle, username, peer_known, peer, now, &retry_after)) {
+        /* refused before any lookup or hashing: a right guess inside the window reveals nothing */
+        e = tz_err_new_details(TZE_TOO_MANY_REQUESTS, json_pack("{s:I}", "retryAfter", (json_int_t)retry_after));
+    } else if ((guessed = true, e = tz_store_user_get_by_username(svc->store, username, &u))) {
         if (e->id == TZE_NOT_FOUND) {
             tz_err_free(e);
             e = tz_err_new(TZE_BAD_BASIC_CREDENTIALS);
@@ -79,6 +85,8 @@ static tz_error *authenticate_basic(tz_service_ctx *svc, const char *header, tz_
         c->subject.id = strdup(u.id);
         if (!c->subject.id) e = tz_err_new(TZE_INTERNAL);
     }
+    if (guessed && (!e || e->id == TZE_BAD_BASIC_CREDENTIALS))
+        tz_throttle_record(svc->throttle, username, peer_known, peer, e == NULL, now);
     OPENSSL_cleanse(buf, sizeof buf);
     tz_user_rec_clear(&u);
     return e;
@@ -155,10 +163,11 @@ tz_error *tz_service_authenticate(tz_service_ctx *svc, const tz_credentials *cr,
     const char *token = cr->x_auth_token ? cr->x_auth_token : cr->bearer ? cr->bearer : cr->macaroon;
     tz_error *e = NULL;
     if (token) e = authenticate_token(svc, cr, token, peer_ip_known, peer_ip, c);
-    else if (cr->basic) e = authenticate_basic(svc, cr->basic, c);
+    else if (cr->basic) e = authenticate_basic(svc, cr->basic, peer_ip_known, peer_ip, c);
     if (e) {
         tz_client_free(c);
-        return tz_err_wrap(TZE_UNAUTHORIZED, NULL, e);
+        /* a throttled attempt is not an authentication verdict: it gets its own 429 */
+        return e->id == TZE_TOO_MANY_REQUESTS ? e : tz_err_wrap(TZE_UNAUTHORIZED, NULL, e);
     }
     c->log_id = c->subject.kind == TZ_SUBJ_NOBODY ? strdup("nobody") : tz_subject_serialize(&c->subject);
     if (!c->log_id) {

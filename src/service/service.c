@@ -23,8 +23,9 @@ tz_error *tz_service_new(const tz_service_config *cfg, tz_store *store, tz_servi
     svc->clock = cfg->clock;
     svc->clock_ud = cfg->clock_ud;
     svc->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    svc->throttle = tz_throttle_new(TZ_THROTTLE_DEFAULT_CAPACITY);
     tz_error *e = NULL;
-    if (!svc->domain || !svc->utf8) e = tz_err_new(TZE_INTERNAL);
+    if (!svc->domain || !svc->utf8 || !svc->throttle) e = tz_err_new(TZE_INTERNAL);
     if (!e && (cfg->geoip_asn || cfg->geoip_country || cfg->geoip_city))
         e = tz_geo_open(cfg->geoip_asn, cfg->geoip_country, cfg->geoip_city, &svc->geo);
     if (e) {
@@ -39,6 +40,7 @@ tz_error *tz_service_new(const tz_service_config *cfg, tz_store *store, tz_servi
 void tz_service_free(tz_service_ctx *svc) {
     if (!svc) return;
     tz_geo_close(svc->geo);
+    tz_throttle_free(svc->throttle);
     if (svc->utf8) freelocale(svc->utf8);
     free(svc->domain);
     free(svc);

@@ -9,6 +9,7 @@
 #include "core/err.h"
 #include "core/subject.h"
 #include "core/token.h"
+#include "service/auth_throttle.h"
 #include "service/geo.h"
 #include "service/service.h"
 #include "store/store.h"
@@ -24,6 +25,7 @@ struct tz_service_ctx {
     tz_geo *geo;                  /* NULL when no database was given */
     tz_geo_lookup geo_lookup;     /* callbacks over `geo` for caveat checks */
     locale_t utf8;                /* C.UTF-8 character classes for the token name rule */
+    tz_throttle *throttle;        /* Basic-auth brute-force backoff */
 };
 
 struct tz_client {
