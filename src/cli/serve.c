@@ -1,5 +1,5 @@
-/* `tokenzone serve`: opens the store, bootstraps the admin user on first start, and runs the REST
- * server until SIGTERM/SIGINT. Signals are taken with sigtimedwait in the main thread (blocked
+/* `tokenzone serve`: opens the store, starts the service and the REST server, bootstraps the admin
+ * user on first start, and serves until SIGTERM/SIGINT. Signals are taken with sigtimedwait in the main thread (blocked
  * everywhere else), so no handler and no global state is needed. */
 #include <errno.h>
 #include <getopt.h>
@@ -353,11 +353,6 @@ static int serve(const serve_args *a, const sigset_t *set) {
         return report(e);
     }
     tz_store_set_logger(store, log_store_failure, NULL);
-    if ((e = bootstrap_admin(store))) {
-        tz_log_event("cannot create the admin user");
-        tz_store_close(store);
-        return report(e);
-    }
     tz_service_config cfg = {
         .domain = a->domain,
         .max_temporary_token_ttl = a->max_ttl,
@@ -389,6 +384,12 @@ static int serve(const serve_args *a, const sigset_t *set) {
     free_pem(cert);
     key = cert = NULL;
     if (e) goto out;
+    /* After the port is bound: a generated password is never printed by a start that fails. */
+    if ((e = bootstrap_admin(store))) {
+        tz_log_event("cannot create the admin user");
+        tz_http_stop(srv, 0);
+        goto out;
+    }
 
     char addr[80];
     tz_http_address(srv, addr, sizeof addr);
