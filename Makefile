@@ -88,8 +88,8 @@ bench: all
 	scripts/install-deps.sh --bench
 	bench/run.sh
 
-run: all
-	scripts/run-server.sh
+run:
+	scripts/run-server.sh $(ARGS)
 
 test:
 	scripts/test-all.sh
