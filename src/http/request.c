@@ -99,6 +99,14 @@ static enum MHD_Result queue_now(req_ctx *ctx, struct MHD_Connection *conn, int 
     if (body) ok = ok && add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     if (location) ok = ok && add_header(r, MHD_HTTP_HEADER_LOCATION, location);
     if (allow) ok = ok && add_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    if (status == 429) {
+        /* tooManyRequests carries the wait in its details; clients read it from Retry-After */
+        json_int_t wait = json_integer_value(
+            json_object_get(json_object_get(json_object_get(body, "error"), "details"), "retryAfter"));
+        char value[24];
+        snprintf(value, sizeof value, "%lld", (long long)(wait > 0 ? wait : 1));
+        ok = ok && add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, value);
+    }
     if (atomic_load(&ctx->inst->closing))
         ok = ok && add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result res = ok ? MHD_queue_response(conn, (unsigned)status, r) : MHD_NO;
