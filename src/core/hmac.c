@@ -22,7 +22,11 @@ static const SHA256_CTX keygen_outer = {
 void tz_hmac_key_init(tz_hmac_key *k, const uint8_t *key, size_t key_len) {
     uint8_t block[BLOCK] = {0};
     if (key_len > BLOCK) {
-        SHA256(key, key_len, block);
+        /* the low-level calls, not SHA256(): that one-shot fetches an EVP digest in OpenSSL 3 */
+        SHA256_CTX c;
+        SHA256_Init(&c);
+        SHA256_Update(&c, key, key_len);
+        SHA256_Final(block, &c);
     } else if (key_len) {
         memcpy(block, key, key_len);
     }
