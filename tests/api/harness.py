@@ -37,6 +37,9 @@ Server(domain=..., max_ttl=None, geoip=False, data_dir=None, extra_args=())
     .temp_token(owner_path, token, ttl=None, caveats=(), **fields) -> token
     .examine(token) -> dict
     .provider(name, admin_user) -> Provider creates a provider (provider.token = its root token)
+    .logged_user(username=None, **kw) -> User   user() + login()
+    .quick_user(username=None) -> User      a password-less user with an admin-issued token
+                                            (no Argon2 hashing: use where Basic is not needed)
     .admin_user() -> User                   the auto-created "admin", logged in
 
 Response: .status, .headers (case-insensitive), .body (bytes), .json (parsed or None), .text
@@ -232,13 +235,15 @@ class Server:
         self.proc = None
         self.port = None
         self.base = None
-        self._log_path = None
+        self._log_paths = []     # one per start; log() concatenates them
         self._log_file = None
         self._admin_user = None
         self._counter = 0
 
     # ---------------------------------------------------------------- process lifecycle
     def start(self):
+        if self.proc is not None and self.proc.poll() is None:
+            raise RuntimeError("server already running")
         if not os.path.exists(BIN):
             raise RuntimeError("tokenzone binary not found: %s (set TOKENZONE_BIN)" % BIN)
         args = [BIN, "serve", "--data", self.data_dir, "--listen", "127.0.0.1:0",
@@ -251,7 +256,8 @@ class Server:
                      "--geoip-city", os.path.join(GEOIP_DIR, "GeoIP2-City-Test.mmdb")]
         args += self.extra_args
         logdir = self._tmp.name if self._tmp else tempfile.gettempdir()
-        fd, self._log_path = tempfile.mkstemp(prefix="server-", suffix=".log", dir=logdir)
+        fd, log_path = tempfile.mkstemp(prefix="server-", suffix=".log", dir=logdir)
+        self._log_paths.append(log_path)
         self._log_file = os.fdopen(fd, "wb")
         env = dict(os.environ)
         env["TOKENZONE_ADMIN_PASSWORD"] = ADMIN_PASSWORD
@@ -263,7 +269,7 @@ class Server:
         deadline = time.monotonic() + START_TIMEOUT
         marker = "tokenzone: listening on http://127.0.0.1:"
         while True:
-            text = self.log()
+            text = self._read(log_path)
             idx = text.find(marker)
             if idx >= 0:
                 rest = text[idx + len(marker):]
@@ -332,10 +338,13 @@ class Server:
             self._tmp = None
 
     def log(self):
-        if not self._log_path:
-            return ""
+        """Everything the server printed (stdout and stderr), over all its starts."""
+        return "".join(self._read(p) for p in self._log_paths)
+
+    @staticmethod
+    def _read(path):
         try:
-            with open(self._log_path, "rb") as f:
+            with open(path, "rb") as f:
                 return f.read().decode("utf-8", "replace")
         except OSError:
             return ""
@@ -433,6 +442,14 @@ class Server:
     def logged_user(self, username=None, **kw):
         u = self.user(username, **kw)
         self.login(u)
+        return u
+
+    def quick_user(self, username=None):
+        """A user without a password (no Argon2 work: fast) whose token is a temporary token
+        issued by the admin (oz_tokens_manage) through /users/{id}/tokens/temporary."""
+        username = username or self.unique("quser")
+        u = User(self.admin("user", "create", username, "--no-password"), username, None)
+        u.token = self.temp_token("/users/" + u.id, self.admin_user().token)
         return u
 
     def admin_user(self):
@@ -588,6 +605,16 @@ class TokenzoneTestCase(unittest.TestCase):
                          % (method, template, resp, "\n".join(problems)))
 
 
+def sanitizer_report(log):
+    """The first AddressSanitizer / UndefinedBehaviorSanitizer / LeakSanitizer report in a
+    server log (about 3000 characters of it), or None."""
+    for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+        idx = log.find(marker)
+        if idx >= 0:
+            return log[max(0, idx - 200):idx + 3000]
+    return None
+
+
 class ServerTestCase(TokenzoneTestCase):
     """One server per test class (cls.srv), killed at teardown even when setUpClass fails.
     Subclasses override server_args() and/or setUpWorld()."""
@@ -613,8 +640,18 @@ class ServerTestCase(TokenzoneTestCase):
 
     @classmethod
     def tearDownClass(cls):
+        # a graceful stop: SIGTERM must end the server with status 0, and a sanitizer build must
+        # not have reported anything while it ran
+        rc = cls.srv.stop()
+        log = cls.srv.log()
         cls.srv.cleanup()
         super().tearDownClass()
+        problem = sanitizer_report(log)
+        if problem:
+            raise AssertionError("the server reported a sanitizer error:\n" + problem)
+        if rc not in (0, None):
+            raise AssertionError("the server exited with status %s on SIGTERM; log tail:\n%s"
+                                 % (rc, log[-3000:]))
 
 
 class World:

@@ -3,7 +3,7 @@
 build/tokenzone under the repository root) and prints `api: N passed, N failed[, N skipped]`
 (failed = failures + errors). Exit status 0 only when nothing failed.
 
-Usage: run.py [-v] [-k PATTERN] [test_module ...]
+Usage: run.py [-v] [--durations] [-k PATTERN] [test_module ...]
 """
 import argparse
 import os
@@ -22,6 +22,8 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("-k", dest="patterns", action="append", default=None,
                     help="only tests whose name contains this substring (repeatable)")
+    ap.add_argument("--durations", action="store_true",
+                    help="print the time spent per test class")
     ap.add_argument("modules", nargs="*", help="test module names, e.g. test_auth")
     args = ap.parse_args()
 
@@ -41,8 +43,13 @@ def main():
         suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
 
     started = time.monotonic()
-    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2 if args.verbose else 1)
+    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2 if args.verbose else 1,
+                                     resultclass=TimedResult)
     result = runner.run(suite)
+    if args.durations:
+        print("slowest test classes (including their server and fixtures):")
+        for name, secs in sorted(result.class_times.items(), key=lambda kv: -kv[1])[:15]:
+            print("  %6.1f s  %s" % (secs, name))
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     skipped = len(result.skipped)
     passed = result.testsRun - failed - skipped - len(result.expectedFailures)
@@ -53,6 +60,23 @@ def main():
     print(line)
     _record(passed, failed)
     return 1 if failed else 0
+
+
+class TimedResult(unittest.TextTestResult):
+    """Accumulates wall time per test class (from the end of the previous test, so that a
+    class's setUpClass is charged to it)."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.class_times = {}
+        self._last = time.monotonic()
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        now = time.monotonic()
+        name = "%s.%s" % (type(test).__module__, type(test).__name__)
+        self.class_times[name] = self.class_times.get(name, 0.0) + (now - self._last)
+        self._last = now
 
 
 def _record(passed, failed):

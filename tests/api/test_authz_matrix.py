@@ -33,7 +33,7 @@ class AuthorizationMatrix(ServerTestCase):
     # ---------------------------------------------------------------- targets
     def user_target(self):
         """A fresh user T in the space supported by p (so p "supports" T)."""
-        t = self.srv.logged_user()
+        t = self.srv.quick_user()
         self.srv.admin("space", "add-user", self.w.space, t.id)
         return t
 
@@ -274,7 +274,7 @@ class AuthorizationMatrix(ServerTestCase):
     # ---------------------------------------------------------------- admin privilege
     def test_oz_tokens_manage_is_the_admin_privilege(self):
         t = self.user_target()
-        u = self.srv.logged_user()
+        u = self.srv.quick_user()
         path = "/users/%s/tokens/named" % t.id
         self.assertForbidden(self.srv.get(path, token=u.token))
         self.assertForbidden(self.srv.get("/tokens/named", token=u.token))
@@ -286,7 +286,7 @@ class AuthorizationMatrix(ServerTestCase):
         self.assertForbidden(self.srv.get("/tokens/named", token=u.token))
 
     def test_other_admin_privileges_do_not_grant_token_management(self):
-        u = self.srv.logged_user()
+        u = self.srv.quick_user()
         for priv in ("oz_users_view", "oz_providers_list"):
             try:
                 self.srv.admin("user", "grant", u.id, priv)

@@ -1,7 +1,7 @@
 """Restart persistence: stopping the server (SIGTERM, exit status 0) and starting it on the same
 data directory keeps users, providers, named tokens, revocations, renames, metadata, temporary
 token generations and secrets."""
-from harness import Server, TokenzoneTestCase
+from harness import Server, TokenzoneTestCase, sanitizer_report
 
 
 class Persistence(TokenzoneTestCase):
@@ -9,6 +9,10 @@ class Persistence(TokenzoneTestCase):
         self.srv = Server(domain="persist.zone.test")
         self.srv.start()
         self.addCleanup(self.srv.cleanup)
+
+    def tearDown(self):
+        problem = sanitizer_report(self.srv.log())
+        self.assertIsNone(problem, "the server reported a sanitizer error:\n%s" % problem)
 
     def test_state_survives_restart(self):
         srv = self.srv
