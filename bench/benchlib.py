@@ -100,7 +100,7 @@ class Server:
 
     def start(self, timeout=20):
         env = dict(os.environ, TOKENZONE_ADMIN_PASSWORD=self.admin_password)
-        self.log = open(self.log_path, "ab")
+        self.log = open(self.log_path, "wb")  # the port is read from this run's lines only
         self.proc = subprocess.Popen(
             [self.binary, "serve", "--data", self.data_dir, "--listen", f"{LOOPBACK}:0"]
             + self.extra_args,
