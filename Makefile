@@ -8,11 +8,14 @@ PKGS_ALL  = $(PKGS_CORE) sqlite3 libmaxminddb libmicrohttpd libargon2 libcurl
 # OPENSSL_API_COMPAT keeps the low-level SHA-256 interface (pre-keyed HMAC states on the hot path)
 # available without deprecation warnings.
 CPPFLAGS += -D_GNU_SOURCE -DOPENSSL_API_COMPAT=0x10100000L -Isrc
-CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
-            -fno-strict-aliasing -fstack-protector-strong
-CFLAGS   += $(shell pkg-config --cflags $(PKGS_ALL))
+# OPT and EXTRA_CFLAGS / EXTRA_LDFLAGS are the knobs (e.g. the sanitizer build); CFLAGS itself is
+# assembled here so that a command-line override cannot drop the warnings or the library flags.
+OPT      ?= -O2 -g
+WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+override CFLAGS := $(OPT) -std=c11 $(WARN) -fno-strict-aliasing -fstack-protector-strong \
+            $(shell pkg-config --cflags $(PKGS_ALL)) $(EXTRA_CFLAGS)
 LDLIBS   += $(shell pkg-config --libs $(PKGS_ALL)) -lpthread
+override LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -59,11 +62,11 @@ unit: $(UNIT_BIN)
 api: $(BUILD)/tokenzone
 	TOKENZONE_BIN=$(abspath $(BUILD)/tokenzone) /usr/bin/python3 tests/api/run.py
 
-check: all
+check: all $(UNIT_BIN)
 	scripts/run-checks.sh $(BUILD)
 
 check-sanitize:
-	$(MAKE) BUILD=build-san CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" all $(patsubst $(BUILD)/%,build-san/%,$(UNIT_BIN))
+	$(MAKE) BUILD=build-san OPT="-O1 -g" EXTRA_CFLAGS="$(SAN_FLAGS)" EXTRA_LDFLAGS="$(SAN_FLAGS)" all $(patsubst $(BUILD)/%,build-san/%,$(UNIT_BIN))
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  scripts/run-checks.sh build-san
 
