@@ -448,6 +448,22 @@ class Auth(ServerTestCase):
         te = resp.json["error"]["details"]["authError"]["details"]["tokenError"]
         self.assertEqual(te["id"], "notAnIdentityToken")
 
+    def test_service_and_consumer_tokens_are_fully_verified(self):
+        expired = self.srv.post("/tokens/confine", body={
+            "token": self.p_identity, "caveats": [time_caveat(-60)]}).json["token"]
+        resp = self.srv.get("/user", token=self.w.alice.token,
+                            headers={"x-onedata-service-token": expired})
+        self.assertAuthError(resp, "badServiceToken")
+        te = resp.json["error"]["details"]["authError"]["details"]["tokenError"]
+        self.assertEqual(te["id"], "tokenCaveatUnverified")
+        self.assertEqual(te["details"]["caveat"]["type"], "time")
+        forged = self.craft(ident("nmd", "usr-" + self.w.bob.id, "idn", "forged-identity"))
+        resp = self.srv.get("/user", token=self.w.alice.token,
+                            headers={"x-onedata-consumer-token": forged})
+        self.assertAuthError(resp, "badConsumerToken")
+        te = resp.json["error"]["details"]["authError"]["details"]["tokenError"]
+        self.assertEqual(te["id"], "tokenInvalid")
+
     def test_service_token_checked_before_consumer_token(self):
         resp = self.srv.get("/user", token=self.w.alice.token,
                             headers={"x-onedata-consumer-token": "garbage",

@@ -33,6 +33,14 @@ class HttpConventions(ServerTestCase):
                 checked += 1
         self.assertGreater(checked, 60)
 
+    def test_405_for_head_and_options(self):
+        # only the listed methods exist (§0); HEAD and OPTIONS are not listed for any path
+        for method in ("HEAD", "OPTIONS"):
+            for path in ("/user/tokens/named", "/tokens/named/" + self.tid, "/tokens/examine"):
+                resp = self.srv.raw_request(method, path, None, {"x-auth-token": self.alice.token})
+                with self.subTest(method=method, path=path):
+                    self.assertEqual(resp.status, 405, repr(resp))
+
     def test_405_on_related_routes(self):
         for method in ("POST", "PUT", "PATCH", "DELETE"):
             for path in ("/configuration", "/provider/public/get_current_time"):
