@@ -399,9 +399,13 @@ class Auth(ServerTestCase):
                                 headers={"x-onedata-service-token": service_token})
             with self.subTest(service_token=service_token[:8]):
                 self.assertEqual(self.me(resp), self.w.alice.id)
-        # op_worker's implied API limits do not include creating tokens in Onezone
+        # op_worker's implied API limits do not include creating tokens in Onezone, nor reading
+        # token records (entity type "token")
         resp = self.srv.post("/user/tokens/temporary", body={"caveats": [time_caveat(60)]},
                              token=tok, headers={"x-onedata-service-token": self.w.p.token})
+        self.assertAuthError(resp, "tokenCaveatUnverified", {"caveat": cav})
+        resp = self.srv.get("/user/tokens/named", token=tok,
+                            headers={"x-onedata-service-token": self.w.p.token})
         self.assertAuthError(resp, "tokenCaveatUnverified", {"caveat": cav})
 
     def test_service_token_of_non_supporting_provider(self):

@@ -1,6 +1,6 @@
 """Lifecycle side effects (rest-api.md §7) driven through the admin tool while the server runs:
 blocking, unblocking and deleting users, deleting providers, membership and privilege changes."""
-from harness import ServerTestCase, World, time_caveat
+from harness import ServerTestCase, World, craft, ident, time_caveat
 
 
 class Lifecycle(ServerTestCase):
@@ -13,7 +13,7 @@ class Lifecycle(ServerTestCase):
         srv, admin = self.srv, self.w.admin.token
         u = srv.logged_user()
         tid, named = srv.named_token("/user", u.token)
-        ident = srv.named_token("/user", u.token, type={"identityToken": {}})[1]
+        identity = srv.named_token("/user", u.token, type={"identityToken": {}})[1]
         srv.admin("user", "block", u.id)
         for tok in (u.token, named):
             self.assertAuthError(srv.get("/user", token=tok), "userBlocked", None)
@@ -21,7 +21,7 @@ class Lifecycle(ServerTestCase):
                              None)
         self.assertError(srv.post("/tokens/verify_access_token", body={"token": named}), 400,
                          "userBlocked", None)
-        self.assertError(srv.post("/tokens/verify_identity_token", body={"token": ident}), 400,
+        self.assertError(srv.post("/tokens/verify_identity_token", body={"token": identity}), 400,
                          "userBlocked", None)
         # creating tokens for a blocked subject
         resp = srv.post("/users/%s/tokens/temporary" % u.id,
@@ -34,6 +34,14 @@ class Lifecycle(ServerTestCase):
         # blocking does not touch the records
         self.assertEqual(srv.get("/tokens/named/%s/status" % tid, token=admin).json,
                          {"revoked": False})
+        # caveats are checked before the blocked flag (§2.2 step 4)
+        ipcav = {"type": "ip", "whitelist": ["10.0.0.0/8"]}
+        confined = srv.post("/tokens/confine", body={"token": named, "caveats": [ipcav]})
+        self.assertError(confined, 400, "userBlocked", None)
+        forged = craft(ident("nmd", "usr-" + u.id, "act", tid), ["ip = 10.0.0.0/8"],
+                       location=srv.domain)
+        self.assertAuthError(srv.get("/user", token=forged), "tokenCaveatUnverified",
+                             {"caveat": ipcav})
         srv.admin("user", "unblock", u.id)
         for tok in (u.token, named):
             self.assertStatus(srv.get("/user", token=tok), 200)
