@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 #include "cli/admin_internal.h"
 #include "service/password.h"
@@ -152,6 +154,36 @@ static int read_secret_stream(const admin_cmd *cmd, FILE *f, const char *source,
     return -1;
 }
 
+/* Prompts on a terminal and reads one line without echo. */
+static int read_terminal(const admin_cmd *cmd, char **out, size_t *len) {
+    struct termios saved, quiet;
+    bool echo_off = tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (echo_off) {
+        quiet = saved;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        echo_off = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+    }
+    fprintf(stderr, "Password: ");
+    fflush(stderr);
+    size_t cap = TZ_PASSWORD_MAX_LEN + 2;
+    char *buf = malloc(cap + 1);
+    bool got = buf && fgets(buf, (int)cap + 1, stdin) != NULL;
+    if (echo_off) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    fprintf(stderr, "\n");
+    if (!buf) return admin_fail(cmd, tz_err_new(TZE_INTERNAL), "out of memory");
+    size_t n = got ? strlen(buf) : 0;
+    if (n > 0 && buf[n - 1] == '\n') n--;
+    if (n > TZ_PASSWORD_MAX_LEN) {  /* also a line cut short by the buffer */
+        admin_free_secret(buf, cap + 1);
+        return admin_fail(cmd, tz_err_new(TZE_BAD_BASIC_CREDENTIALS),
+                          "the password is longer than %d bytes", TZ_PASSWORD_MAX_LEN);
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return -1;
+}
+
 int admin_read_password(const admin_cmd *cmd, const char *value, const char *file, char **out,
                         size_t *len) {
     *out = NULL;
@@ -165,7 +197,8 @@ int admin_read_password(const admin_cmd *cmd, const char *value, const char *fil
         rc = read_secret_stream(cmd, f, file, out, len);
         fclose(f);
     } else if (strcmp(value, "-") == 0) {
-        rc = read_secret_stream(cmd, stdin, "stdin", out, len);
+        rc = isatty(STDIN_FILENO) ? read_terminal(cmd, out, len)
+                                  : read_secret_stream(cmd, stdin, "stdin", out, len);
     } else {
         size_t n = strlen(value);
         if (n > TZ_PASSWORD_MAX_LEN)

@@ -73,11 +73,12 @@ tz_error *tz_store_temp_secret_get(tz_store *s, const tz_subject *subject,
     if (err) return err;
     bool found = false;
     err = read_secret(s, c, kind, subject->id, secret_out, generation, &found);
-    if (!err && !found) {
+    /* a concurrent deletion of the subject may remove the record between create and read */
+    for (int attempt = 0; !err && !found && attempt < 3; attempt++) {
         err = write_secret(s, c, SQL_TEMP_CREATE, kind, subject->id, "temp_secret_get");
         if (!err) err = read_secret(s, c, kind, subject->id, secret_out, generation, &found);
-        if (!err && !found) err = tzs_bad_arg(s, "temp_secret_get", "record vanished");
     }
+    if (!err && !found) err = tzs_bad_arg(s, "temp_secret_get", "the record keeps vanishing");
     tzs_release(s, c);
     if (err) OPENSSL_cleanse(secret_out, TZ_SECRET_HEX_LEN + 1);
     return err;
