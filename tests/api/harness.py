@@ -16,7 +16,8 @@ Server(domain=..., max_ttl=None, geoip=False, data_dir=None, extra_args=())
     .stop() -> int      SIGTERM, bounded wait, returns the exit status (kills on timeout)
     .restart()          stop + start on the same data dir
     .kill()             SIGKILL if running (used at teardown; also registered with atexit)
-    .log()              the server's stderr/stdout so far (for failure messages)
+    .log()              the server's stderr/stdout so far, over all starts
+    .cleanup()          kill if running and remove the temporary data directory
     .port, .base, .data_dir, .domain
     .request(method, path, body=NOBODY, headers=None, token=None, basic=None,
              raw=None, content_type="application/json", prefix=True) -> Response
@@ -62,9 +63,22 @@ TokenzoneTestCase (unittest.TestCase) adds
     assertAuthError(resp, inner_id, inner_details=ANY)  401 unauthorized{authError: inner}
     assertStatus(resp, status)       with the body in the failure message
     assertTtl(ttl, expected)         a server-computed TTL for a caveat `expected` s ahead
+    assertUnauthenticated(resp) / assertForbidden(resp) / assertNotFound(resp)
+                                     the plain 401 / 403 / 404 bodies (no details)
+    assertEmpty(resp, status=204)    status and an empty body
     assertSchema(definition_name, instance)  swagger validation (skips if swagger is absent)
     assertRouteSchema(method, template, resp) the reply against its route's swagger response
                                      schema (template as in routes.py)
+    Every error body checked by assertError is also validated against the swagger Error.
+
+ServerTestCase(TokenzoneTestCase)
+    one Server per class as cls.srv (server_args() -> Server kwargs; setUpWorld() for fixtures);
+    tearDownClass stops it with SIGTERM and fails the class if the exit status is not 0 or the
+    log holds a sanitizer report (sanitizer_report(log) -> excerpt or None)
+World(srv)
+    the standard cast on one server: admin, alice (owns `space`, supported by p, and `group`),
+    bob, carol (plain member of p's cluster), dave (p's admin: cluster_update), erin (p2's
+    admin), providers p and p2 (p2 supports nothing)
 """
 import atexit
 import base64
