@@ -117,6 +117,12 @@ class Auth(ServerTestCase):
             with self.subTest(header=hdr):
                 self.assertAuthError(resp, "badBasicCredentials", None)
 
+    def test_basic_blocked_before_per_user_switch(self):
+        name = self.srv.unique("blocked-nobasic")
+        uid = self.srv.admin("user", "create", name, "--password", "pw-x", "--no-basic-auth")
+        self.srv.admin("user", "block", uid)
+        self.assertAuthError(self.srv.get("/user", basic=(name, "pw-x")), "userBlocked", None)
+
     def test_basic_password_with_colon(self):
         u = self.srv.user(password="pa:ss:word")
         resp = self.srv.get("/user", basic=(u.username, "pa:ss:word"))
@@ -146,7 +152,7 @@ class Auth(ServerTestCase):
 
     # ---------------------------------------------------------------- token failures
     def test_garbage_tokens(self):
-        for tok in ("rubbish-123", "abc", "ozw-" + self.alice_named, "0z", "!!!!"):
+        for tok in ("rubbish-123", "abc", "ozw-" + self.alice_named, "0z", "!!!!", ""):
             resp = self.srv.get("/user", token=tok)
             with self.subTest(token=tok):
                 self.assertAuthError(resp, "badToken", None)
