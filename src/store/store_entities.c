@@ -1,5 +1,5 @@
-/* Providers, groups, spaces and clusters: their existence, memberships with privileges, and space
- * support. Effective membership is one level deep: a user belongs to an entity directly or through
+/* Groups, spaces and clusters: their existence, memberships with privileges, and space support.
+ * Effective membership is one level deep: a user belongs to an entity directly or through
  * a group that is a member of it (groups are not nested). */
 #include <stdlib.h>
 #include <string.h>
@@ -12,124 +12,6 @@ static const char *kind_word(tz_entity_kind k) {
     case TZ_ENT_CLUSTER: return "cluster";
     }
     return NULL;
-}
-
-/* ---------------- providers ---------------- */
-
-void tz_provider_rec_clear(tz_provider_rec *p) {
-    if (!p) return;
-    free(p->id);
-    free(p->name);
-    free(p->domain);
-    memset(p, 0, sizeof *p);
-}
-
-static const char SQL_PROVIDER_INSERT[] =
-    "INSERT INTO providers (id, name, domain, creation_time) VALUES (?1, ?2, ?3, ?4)";
-static const char SQL_PROVIDER_CLUSTER_INSERT[] =
-    "INSERT INTO entities (kind, id, name, provider_id) VALUES ('cluster', ?1, ?2, ?1)";
-static const char SQL_PROVIDER_GET[] =
-    "SELECT id, name, domain, creation_time FROM providers WHERE id = ?1";
-static const char SQL_PROVIDER_DELETE[] = "DELETE FROM providers WHERE id = ?1";
-static const char SQL_PROVIDER_DELETE_TOKENS[] =
-    "DELETE FROM named_tokens WHERE subject_kind = 2 AND subject_id = ?1";
-static const char SQL_PROVIDER_DELETE_TEMP[] =
-    "DELETE FROM temp_secrets WHERE subject_kind = 2 AND subject_id = ?1";
-
-/* Binds ?1 = a, ?2 = b (when given) and runs the statement; returns the SQLite code. */
-static int run2(tz_store *s, tzs_conn *c, const char *sql, const char *a, const char *b,
-                tz_error **err) {
-    sqlite3_stmt *st;
-    *err = tzs_stmt(s, c, sql, &st);
-    if (*err) return SQLITE_ERROR;
-    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-    if (b) sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-    return tzs_step_done(st);
-}
-
-static tz_error *insert_provider(tz_store *s, tzs_conn *c, const tz_provider_rec *p) {
-    sqlite3_stmt *st;
-    tz_error *err = tzs_stmt(s, c, SQL_PROVIDER_INSERT, &st);
-    if (err) return err;
-    sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, p->name, -1, SQLITE_STATIC);
-    if (p->domain) sqlite3_bind_text(st, 3, p->domain, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, p->creation_time);
-    int rc = tzs_step_done(st);
-    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return tz_err_new(TZE_ALREADY_EXISTS);
-    if (rc != SQLITE_DONE) return tzs_fail(s, c->db, "provider_create", rc);
-    rc = run2(s, c, SQL_PROVIDER_CLUSTER_INSERT, p->id, p->name, &err);
-    if (err) return err;
-    /* a cluster of that id already exists (the id "onezone") */
-    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return tz_err_new(TZE_ALREADY_EXISTS);
-    return rc == SQLITE_DONE ? NULL : tzs_fail(s, c->db, "provider_create", rc);
-}
-
-tz_error *tz_store_provider_create(tz_store *s, const tz_provider_rec *p) {
-    if (!p || !p->id || !p->name) return tzs_bad_arg(s, "provider_create", "id and name");
-    tzs_conn *c;
-    tz_error *err = tzs_acquire(s, &c);
-    if (err) return err;
-    err = tzs_begin(s, c, "provider_create");
-    if (!err) {
-        err = insert_provider(s, c, p);
-        if (err) tzs_rollback(c);
-        else err = tzs_commit(s, c, "provider_create");
-    }
-    tzs_release(s, c);
-    return err;
-}
-
-tz_error *tz_store_provider_get(tz_store *s, const char *id, tz_provider_rec *out) {
-    memset(out, 0, sizeof *out);
-    if (!id) return tzs_bad_arg(s, "provider_get", "id");
-    tzs_conn *c;
-    tz_error *err = tzs_acquire(s, &c);
-    if (err) return err;
-    sqlite3_stmt *st;
-    err = tzs_stmt(s, c, SQL_PROVIDER_GET, &st);
-    if (!err) {
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) err = tz_err_new(TZE_NOT_FOUND);
-        else if (rc != SQLITE_ROW) err = tzs_fail(s, c->db, "provider_get", rc);
-        else {
-            bool ok = tzs_col_dup(st, 0, &out->id) && tzs_col_dup(st, 1, &out->name) &&
-                      tzs_col_dup(st, 2, &out->domain);
-            out->creation_time = sqlite3_column_int64(st, 3);
-            if (!ok || !out->id || !out->name) err = tz_err_new(TZE_INTERNAL);
-        }
-        sqlite3_reset(st);
-    }
-    tzs_release(s, c);
-    if (err) tz_provider_rec_clear(out);
-    return err;
-}
-
-tz_error *tz_store_provider_delete(tz_store *s, const char *id) {
-    if (!id) return tzs_bad_arg(s, "provider_delete", "id");
-    tzs_conn *c;
-    tz_error *err = tzs_acquire(s, &c);
-    if (err) return err;
-    err = tzs_begin(s, c, "provider_delete");
-    if (!err) {
-        /* the cluster, its memberships and the supports go with the row (foreign keys) */
-        int rc = run2(s, c, SQL_PROVIDER_DELETE, id, NULL, &err);
-        if (!err && rc != SQLITE_DONE) err = tzs_fail(s, c->db, "provider_delete", rc);
-        if (!err && sqlite3_changes(c->db) == 0) err = tz_err_new(TZE_NOT_FOUND);
-        if (!err) {
-            rc = run2(s, c, SQL_PROVIDER_DELETE_TOKENS, id, NULL, &err);
-            if (!err && rc != SQLITE_DONE) err = tzs_fail(s, c->db, "provider_delete", rc);
-        }
-        if (!err) {
-            rc = run2(s, c, SQL_PROVIDER_DELETE_TEMP, id, NULL, &err);
-            if (!err && rc != SQLITE_DONE) err = tzs_fail(s, c->db, "provider_delete", rc);
-        }
-        if (err) tzs_rollback(c);
-        else err = tzs_commit(s, c, "provider_delete");
-    }
-    tzs_release(s, c);
-    return err;
 }
 
 /* ---------------- groups, spaces, clusters ---------------- */
@@ -365,7 +247,7 @@ tz_error *tz_store_space_add_support(tz_store *s, const char *space_id, const ch
     tzs_conn *c;
     tz_error *err = tzs_acquire(s, &c);
     if (err) return err;
-    int rc = run2(s, c, SQL_SUPPORT_INSERT, space_id, provider_id, &err);
+    int rc = tzs_run(s, c, SQL_SUPPORT_INSERT, space_id, provider_id, &err);
     if (!err && rc == SQLITE_CONSTRAINT_FOREIGNKEY) err = tz_err_new(TZE_NOT_FOUND);
     else if (!err && rc != SQLITE_DONE) err = tzs_fail(s, c->db, "space_add_support", rc);
     tzs_release(s, c);

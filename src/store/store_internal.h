@@ -68,6 +68,12 @@ void tzs_rollback(tzs_conn *c);
  * (SQLITE_DONE on success) so that callers can map constraint violations themselves. */
 int tzs_step_done(sqlite3_stmt *st);
 
+/* Binds ?1 = a and, when given, ?2 = b to the cached statement `sql` and runs it to completion.
+ * Returns the SQLite code (SQLITE_DONE on success); *err is set only if the statement could not
+ * be prepared. */
+int tzs_run(tz_store *s, tzs_conn *c, const char *sql, const char *a, const char *b,
+            tz_error **err);
+
 /* Copies a text column: *out is a malloc'd string, or NULL when the column is NULL. Returns false
  * only on allocation failure. */
 bool tzs_col_dup(sqlite3_stmt *st, int col, char **out);
@@ -82,6 +88,10 @@ int tzs_subject_kind(const tz_subject *subject);
 /* Builds a subject from a stored kind and id (id copied). Returns false on allocation failure or
  * an unknown kind. */
 bool tzs_subject_from_row(int kind, const char *id, tz_subject *out);
+
+/* Creates DIR (0700) and DIR/tokenzone.db (0600) as needed, narrows wider modes of existing files,
+ * and returns the database path in *db_path (malloc'd, caller frees). (store_files.c) */
+tz_error *tzs_prepare_files(const char *dir, char **db_path);
 
 /* Schema migrations (store_schema.c), run once by tz_store_open on its first connection. */
 tz_error *tzs_migrate(tz_store *s, sqlite3 *db);

@@ -1,19 +1,11 @@
-/* The SQLite store itself: opening the database file with safe modes, the connection pool, the
- * per-connection statement cache, transactions and error mapping. Entity operations live in the
- * other store_*.c files. */
-#include <errno.h>
-#include <fcntl.h>
+/* The SQLite store itself: opening, the connection pool, the per-connection statement cache,
+ * transactions and error mapping. Files and modes are in store_files.c, the schema in
+ * store_schema.c, entity operations in the other store_*.c files. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include "store/store_internal.h"
-
-#define TZS_PATH_MAX 4096
 #define TZS_LOG_MAX 1024
 
 static void log_stderr(void *ud, const char *msg) {
@@ -54,83 +46,6 @@ tz_error *tzs_fail(tz_store *s, sqlite3 *db, const char *op, int rc) {
 tz_error *tzs_bad_arg(tz_store *s, const char *op, const char *what) {
     tzs_log(s, "%s: invalid argument: %s", op, what);
     return tz_err_new(TZE_INTERNAL);
-}
-
-/* ---------------- files and directory ---------------- */
-
-static tz_error *os_fail(tz_store *s, const char *what, const char *path) {
-    tzs_log(s, "%s %s: %s", what, path, strerror(errno));
-    return tz_err_new(TZE_INTERNAL);
-}
-
-static tz_error *ensure_dir(const char *dir) {
-    if (mkdir(dir, 0700) == 0)
-        return chmod(dir, 0700) == 0 ? NULL : os_fail(NULL, "cannot set the mode of", dir);
-    if (errno != EEXIST) return os_fail(NULL, "cannot create directory", dir);
-    struct stat st;
-    if (stat(dir, &st) != 0) return os_fail(NULL, "cannot stat", dir);
-    if (!S_ISDIR(st.st_mode)) {
-        tzs_log(NULL, "%s exists and is not a directory", dir);
-        return tz_err_new(TZE_INTERNAL);
-    }
-    return NULL;
-}
-
-/* The database holds secrets: it must never be readable by group or others, whatever the umask.
- * SQLite gives its -wal and -shm files the mode of the database file, so fixing the database file
- * (and any companion left by an older run) is enough. Existing files are handled by path, never
- * opened: closing a descriptor would drop the POSIX locks SQLite holds on it in this process. */
-static tz_error *ensure_private_file(const char *path, bool create) {
-    if (create) {
-        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd >= 0) {
-            int rc = fchmod(fd, 0600);  /* exactly 0600, even under an unusual umask */
-            close(fd);
-            return rc == 0 ? NULL : os_fail(NULL, "cannot set the mode of", path);
-        }
-        if (errno != EEXIST) return os_fail(NULL, "cannot create", path);
-    }
-    struct stat st;
-    if (lstat(path, &st) != 0) {
-        if (!create && errno == ENOENT) return NULL;
-        return os_fail(NULL, "cannot stat", path);
-    }
-    if (!S_ISREG(st.st_mode)) {
-        tzs_log(NULL, "%s is not a regular file", path);
-        return tz_err_new(TZE_INTERNAL);
-    }
-    if ((st.st_mode & 0777) != 0600 && chmod(path, 0600) != 0)
-        return os_fail(NULL, "cannot restrict the mode of", path);
-    return NULL;
-}
-
-static tz_error *prepare_files(const char *dir, char **db_path) {
-    size_t dlen = strlen(dir);
-    if (dlen == 0 || dlen > TZS_PATH_MAX) {
-        tzs_log(NULL, "invalid data directory path");
-        return tz_err_new(TZE_INTERNAL);
-    }
-    tz_error *err = ensure_dir(dir);
-    if (err) return err;
-    size_t cap = dlen + sizeof("/" TZS_DB_FILE "-wal");
-    char *path = malloc(cap);
-    if (!path) return tz_err_new(TZE_INTERNAL);
-    snprintf(path, cap, "%s/%s-wal", dir, TZS_DB_FILE);
-    err = ensure_private_file(path, false);
-    if (!err) {
-        snprintf(path, cap, "%s/%s-shm", dir, TZS_DB_FILE);
-        err = ensure_private_file(path, false);
-    }
-    if (!err) {
-        snprintf(path, cap, "%s/%s", dir, TZS_DB_FILE);
-        err = ensure_private_file(path, true);
-    }
-    if (err) {
-        free(path);
-        return err;
-    }
-    *db_path = path;
-    return NULL;
 }
 
 /* ---------------- connections ---------------- */
@@ -256,6 +171,16 @@ int tzs_step_done(sqlite3_stmt *st) {
     return rc == SQLITE_DONE ? SQLITE_DONE : (rrc != SQLITE_OK ? rrc : rc);
 }
 
+int tzs_run(tz_store *s, tzs_conn *c, const char *sql, const char *a, const char *b,
+            tz_error **err) {
+    sqlite3_stmt *st;
+    *err = tzs_stmt(s, c, sql, &st);
+    if (*err) return SQLITE_ERROR;
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    if (b) sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    return tzs_step_done(st);
+}
+
 static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
 static const char SQL_COMMIT[] = "COMMIT";
 static const char SQL_ROLLBACK[] = "ROLLBACK";
@@ -332,7 +257,7 @@ tz_error *tz_store_open(const char *dir, tz_store **out) {
     s->log = log_stderr;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
-    tz_error *err = prepare_files(dir, &s->db_path);
+    tz_error *err = tzs_prepare_files(dir, &s->db_path);
     tzs_conn *c = NULL;
     if (!err) err = conn_open(s, &c);
     if (!err) err = tzs_migrate(s, c->db);
@@ -359,69 +284,4 @@ void tz_store_close(tz_store *s) {
     pthread_mutex_destroy(&s->mu);
     free(s->db_path);
     free(s);
-}
-
-/* ---------------- random identifiers and secrets ---------------- */
-
-static tz_error *random_hex(char *out, size_t nbytes) {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char buf[64];
-    if (nbytes > sizeof buf || RAND_bytes(buf, (int)nbytes) != 1) return tz_err_new(TZE_INTERNAL);
-    for (size_t i = 0; i < nbytes; i++) {
-        out[2 * i] = hex[buf[i] >> 4];
-        out[2 * i + 1] = hex[buf[i] & 15];
-    }
-    out[2 * nbytes] = '\0';
-    OPENSSL_cleanse(buf, sizeof buf);
-    return NULL;
-}
-
-tz_error *tz_store_random_id(char out[TZ_ID_HEX_LEN + 1]) {
-    return random_hex(out, TZ_ID_HEX_LEN / 2);
-}
-
-tz_error *tz_store_random_secret(char out[TZ_SECRET_HEX_LEN + 1]) {
-    return random_hex(out, TZ_SECRET_HEX_LEN / 2);
-}
-
-/* ---------------- integrity ---------------- */
-
-static const char SQL_INTEGRITY[] = "PRAGMA integrity_check(10)";
-static const char SQL_FK_CHECK[] = "PRAGMA foreign_key_check";
-
-tz_error *tz_store_check_integrity(tz_store *s) {
-    tzs_conn *c;
-    tz_error *err = tzs_acquire(s, &c);
-    if (err) return err;
-    sqlite3_stmt *st;
-    err = tzs_stmt(s, c, SQL_INTEGRITY, &st);
-    bool sound = true;
-    while (!err) {
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) break;
-        if (rc != SQLITE_ROW) {
-            err = tzs_fail(s, c->db, "integrity check", rc);
-            break;
-        }
-        const char *line = (const char *)sqlite3_column_text(st, 0);
-        if (!line || strcmp(line, "ok") != 0) {
-            sound = false;
-            tzs_log(s, "integrity check: %s", line ? line : "(no detail)");
-        }
-    }
-    if (!err) err = tzs_stmt(s, c, SQL_FK_CHECK, &st);
-    while (!err) {
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) break;
-        if (rc != SQLITE_ROW) {
-            err = tzs_fail(s, c->db, "foreign key check", rc);
-            break;
-        }
-        sound = false;
-        tzs_log(s, "integrity check: dangling reference in table %s",
-                (const char *)sqlite3_column_text(st, 0));
-    }
-    tzs_release(s, c);
-    if (!err && !sound) err = tz_err_new(TZE_INTERNAL);
-    return err;
 }

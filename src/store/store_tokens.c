@@ -115,7 +115,8 @@ tz_error *tz_store_named_get_by_name(tz_store *s, const tz_subject *subject, con
                                      tz_named_token_rec *out) {
     memset(out, 0, sizeof *out);
     int kind = tzs_subject_kind(subject);
-    if (kind < 0 || !name) return tzs_bad_arg(s, "named_get_by_name", "user/provider subject, name");
+    if (kind < 0 || !name)
+        return tzs_bad_arg(s, "named_get_by_name", "user/provider subject, name");
     tzs_conn *c;
     tz_error *err = tzs_acquire(s, &c);
     if (err) return err;

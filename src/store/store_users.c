@@ -196,11 +196,9 @@ tz_error *tz_store_user_set_password(tz_store *s, const char *id, const char *pa
 /* Runs `sql` with ?1 = id to completion. */
 static tz_error *run_keyed(tz_store *s, tzs_conn *c, const char *sql, const char *id,
                            const char *op) {
-    sqlite3_stmt *st;
-    tz_error *err = tzs_stmt(s, c, sql, &st);
+    tz_error *err = NULL;
+    int rc = tzs_run(s, c, sql, id, NULL, &err);
     if (err) return err;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int rc = tzs_step_done(st);
     return rc == SQLITE_DONE ? NULL : tzs_fail(s, c->db, op, rc);
 }
 
