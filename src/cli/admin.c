@@ -31,7 +31,7 @@ static void print_privileges(tz_priv_entity e, const char *indent) {
     }
 }
 
-/* `privileges [ENTITY]`: the valid names, one per line, so that scripts and people need not guess. */
+/* `privileges [ENTITY]`: the valid names, one per line, so nobody has to guess them. */
 static int cmd_privileges(int argc, char **argv) {
     admin_cmd cmd = {NULL, "privileges", argc, argv};
     admin_args a;

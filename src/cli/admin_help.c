@@ -32,7 +32,7 @@ static const help_entry entries[] = {
      "Registers a provider and prints {\"providerId\": ID, \"rootToken\": TOKEN}. The provider's\n"
      "cluster (same id) gets USER_ID as a member with every cluster privilege, and the provider\n"
      "gets a named access token called \"root token\". ZONE is the Onezone domain written into\n"
-     "the token (default " ADMIN_DEFAULT_ZONE_DOMAIN "; use the --domain given to `tokenzone serve`)."},
+     "the token (default " ADMIN_DEFAULT_ZONE_DOMAIN "; give the --domain of `tokenzone serve`)."},
     {"provider delete", "PROVIDER_ID",
      "Deletes the provider with its cluster, supports, named tokens and temporary secret."},
     {"cluster add-user", "CLUSTER_ID USER_ID [--privileges P,...]",

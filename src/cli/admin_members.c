@@ -122,7 +122,8 @@ static int dispatch(const char *area, const char *data_dir, int argc, char **arg
     size_t alen = strlen(area);
     for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++) {
         const char *name = handlers[i].name;
-        if (strncmp(name, area, alen) == 0 && name[alen] == ' ' && strcmp(name + alen + 1, sub) == 0) {
+        if (strncmp(name, area, alen) == 0 && name[alen] == ' ' &&
+            strcmp(name + alen + 1, sub) == 0) {
             cmd.name = name;
             return handlers[i].run(&cmd);
         }

@@ -40,8 +40,9 @@ tz_error *tz_password_hash(const char *password, size_t len, char **encoded_out)
                                        PW_HASH_LEN, Argon2_id);
     char *encoded = malloc(enc_len);
     if (!encoded) return tz_err_new(TZE_INTERNAL);
-    int rc = argon2id_hash_encoded(PW_T_COST, PW_M_COST_KIB, PW_PARALLELISM, password ? password : "",
-                                   len, salt, sizeof salt, PW_HASH_LEN, encoded, enc_len);
+    int rc = argon2id_hash_encoded(PW_T_COST, PW_M_COST_KIB, PW_PARALLELISM,
+                                   password ? password : "", len, salt, sizeof salt, PW_HASH_LEN,
+                                   encoded, enc_len);
     OPENSSL_cleanse(salt, sizeof salt);
     if (rc != ARGON2_OK) {
         free(encoded);

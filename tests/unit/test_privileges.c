@@ -16,9 +16,11 @@ static void test_tables_sorted_and_consistent(void) {
                 CHECK(0);
             }
         }
-        for (size_t i = 0; i < all.n; i++) CHECK(tz_privilege_valid((tz_priv_entity)e, all.names[i]));
+        for (size_t i = 0; i < all.n; i++)
+            CHECK(tz_privilege_valid((tz_priv_entity)e, all.names[i]));
         for (size_t i = 1; i < def.n; i++) CHECK(strcmp(def.names[i - 1], def.names[i]) < 0);
-        for (size_t i = 0; i < def.n; i++) CHECK(tz_privilege_valid((tz_priv_entity)e, def.names[i]));
+        for (size_t i = 0; i < def.n; i++)
+            CHECK(tz_privilege_valid((tz_priv_entity)e, def.names[i]));
     }
     CHECK_INT(tz_privileges_default(TZ_PRIV_ONEZONE).n, 0);
 }

@@ -482,7 +482,8 @@ static void test_named_tokens(void) {
     tz_error *err = add_token(s, "t5", "alpha", TZ_SUBJ_USER, "id1");
     CHECK(err && err->id == TZE_BAD_VALUE_IDENTIFIER_OCCUPIED);
     CHECK(err && err->details && json_is_string(json_object_get(err->details, "key")));
-    if (err && err->details) CHECK_STR(json_string_value(json_object_get(err->details, "key")), "name");
+    if (err && err->details)
+        CHECK_STR(json_string_value(json_object_get(err->details, "key")), "name");
     tz_err_free(err);
     CHECK_INT(err_id(add_token(s, "t1", "other", TZ_SUBJ_USER, "id1")), TZE_ALREADY_EXISTS);
 
