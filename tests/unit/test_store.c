@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "harness.h"
 #include "store/store.h"
@@ -791,6 +792,61 @@ static void test_schema_version_checks(void) {
     CHECK_INT(open_capturing_stderr(dir, buf, sizeof buf), TZE_INTERNAL);
 }
 
+/* A write is on disk when the call returns: a process that dies right after (without closing the
+ * store, no atexit, no checkpoint) loses nothing. */
+static void test_write_survives_process_death(void) {
+    char dir[512];
+    data_dir(dir, sizeof dir, "crash");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        tz_store *s = NULL;
+        if (tz_store_open(dir, &s) != NULL) _exit(3);
+        tz_subject u = subj(TZ_SUBJ_USER, "u1");
+        if (add_user(s, "u1", "alice") != NULL) _exit(4);
+        if (add_token(s, "t1", "a", TZ_SUBJ_USER, "u1") != NULL) _exit(5);
+        if (tz_store_temp_secret_bump(s, &u) != NULL) _exit(6);
+        if (tz_store_temp_secret_bump(s, &u) != NULL) _exit(7);
+        _exit(0);  /* no tz_store_close */
+    }
+    int status = -1;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    tz_store *s = open_store("crash");
+    if (!s) return;
+    tz_named_token_rec r;
+    CHECK(tz_store_named_get(s, "t1", &r) == NULL);
+    tz_named_token_rec_clear(&r);
+    tz_subject u = subj(TZ_SUBJ_USER, "u1");
+    char sec[TZ_SECRET_HEX_LEN + 1];
+    int64_t gen = 0;
+    CHECK(tz_store_temp_secret_get(s, &u, sec, &gen) == NULL);
+    CHECK_INT(gen, 2);
+    CHECK(tz_store_check_integrity(s) == NULL);
+    tz_store_close(s);
+}
+
+static void test_integrity_check_reports_damage(void) {
+    char dir[512];
+    data_dir(dir, sizeof dir, "damaged");
+    tz_store *s = open_store("damaged");
+    if (!s) return;
+    CHECK(tz_store_check_integrity(s) == NULL);
+    tz_store_close(s);
+    /* a membership of a user that does not exist, written behind the store's back */
+    CHECK_INT(set_pragma(dir, "PRAGMA foreign_keys=OFF;"
+                              "INSERT INTO user_members VALUES ('space', 'nope', 'ghost');"),
+              SQLITE_OK);
+    s = open_store("damaged");
+    if (!s) return;
+    log_capture lc = {PTHREAD_MUTEX_INITIALIZER, 0, ""};
+    tz_store_set_logger(s, capture_log, &lc);
+    CHECK_INT(err_id(tz_store_check_integrity(s)), TZE_INTERNAL);
+    CHECK(lc.lines >= 1);
+    CHECK(strstr(lc.last, "user_members") != NULL);
+    tz_store_close(s);
+}
+
 /* ---------------- concurrency ---------------- */
 
 #define N_THREADS 8
@@ -872,6 +928,8 @@ int main(void) {
     RUN(test_provider_delete_cascades);
     RUN(test_durable_across_reopen);
     RUN(test_schema_version_checks);
+    RUN(test_write_survives_process_death);
+    RUN(test_integrity_check_reports_damage);
     RUN(test_concurrent_use);
     remove_base();
     return TEST_REPORT();
