@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/b64std.h"
 #include "service/password.h"
 #include "service/service_internal.h"
 
@@ -22,36 +23,13 @@ void tz_client_free(tz_client *c) {
 
 const char *tz_client_log_id(const tz_client *c) { return c && c->log_id ? c->log_id : "nobody"; }
 
-/* Standard base64 (RFC 4648 §4, padding optional) into out (cap bytes); returns length or -1. */
-static long base64_decode(const char *in, size_t len, unsigned char *out, size_t cap) {
-    unsigned acc = 0;
-    int bits = 0;
-    size_t n = 0, i = 0;
-    for (; i < len && in[i] != '='; i++) {
-        const char ch = in[i];
-        int v = ch >= 'A' && ch <= 'Z' ? ch - 'A' : ch >= 'a' && ch <= 'z' ? ch - 'a' + 26
-              : ch >= '0' && ch <= '9' ? ch - '0' + 52 : ch == '+' ? 62 : ch == '/' ? 63 : -1;
-        if (v < 0) return -1;
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (n >= cap) return -1;
-            out[n++] = (unsigned char)(acc >> bits);
-        }
-    }
-    for (; i < len; i++)
-        if (in[i] != '=') return -1;
-    return (long)n;
-}
-
 static tz_error *authenticate_basic(tz_service_ctx *svc, const char *header, bool peer_known, uint32_t peer,
                                     tz_client *c) {
-    unsigned char buf[BASIC_HEADER_MAX];
-    size_t hlen = strlen(header);
+    unsigned char buf[BASIC_HEADER_MAX / 4 * 3 + 1];
+    size_t hlen = strlen(header), n = 0;
     while (hlen && header[hlen - 1] == ' ') hlen--;
-    long n = hlen > BASIC_HEADER_MAX ? -1 : base64_decode(header, hlen, buf, sizeof buf - 1);
-    unsigned char *colon = n > 0 ? memchr(buf, ':', (size_t)n) : NULL;
+    bool decoded = hlen <= BASIC_HEADER_MAX && tz_b64std_decode(header, hlen, buf, &n);
+    unsigned char *colon = decoded && n > 0 ? memchr(buf, ':', n) : NULL;
     if (!colon) {
         OPENSSL_cleanse(buf, sizeof buf);
         return tz_err_new(TZE_BAD_BASIC_CREDENTIALS);
@@ -59,7 +37,7 @@ static tz_error *authenticate_basic(tz_service_ctx *svc, const char *header, boo
     buf[n] = '\0';
     *colon = '\0';
     const char *username = (const char *)buf, *password = (const char *)colon + 1;
-    size_t pwlen = (size_t)n - (size_t)(colon + 1 - buf);
+    size_t pwlen = n - (size_t)(colon + 1 - buf);
     tz_error *e = NULL;
     tz_user_rec u = {0};
     int64_t now = svc_now(svc), retry_after = 0;
@@ -92,14 +70,10 @@ static tz_error *authenticate_basic(tz_service_ctx *svc, const char *header, boo
     return e;
 }
 
-/* Verifies an x-onedata-service-token / consumer token header value. */
-static tz_error *header_identity(tz_service_ctx *svc, const char *value, bool peer_known, uint32_t peer,
-                                 tz_subject *out) {
-    tz_token *t = NULL;
-    tz_error *e = tz_token_deserialize(value, strlen(value), svc->max_token_size, &t);
-    if (!e) e = svc_verify_identity_like(svc, t, peer_known, peer, TZ_IF_REST, out);
-    tz_token_free(t);
-    return e;
+/* Reads an x-onedata-service-token / consumer token header value. Errors are the inner token
+ * errors; the caller wraps them. */
+static tz_error *header_token(tz_service_ctx *svc, const char *value, tz_token **out) {
+    return tz_token_deserialize(value, strlen(value), svc->max_token_size, out);
 }
 
 static tz_error *authenticate_token(tz_service_ctx *svc, const tz_credentials *cr, const char *value, bool peer_known,
@@ -110,19 +84,20 @@ static tz_error *authenticate_token(tz_service_ctx *svc, const tz_credentials *c
     bool have_service = false, have_consumer = false;
     tz_error *e = tz_token_deserialize(value, strlen(value), svc->max_token_size, &t);
     if (!e && cr->service_token) {
-        e = header_identity(svc, cr->service_token, peer_known, peer, &service_subject);
-        if (!e && service_subject.kind != TZ_SUBJ_PROVIDER) e = tz_err_new(TZE_TOKEN_INVALID);
+        tz_token *st = NULL;
+        e = header_token(svc, cr->service_token, &st);
         if (e) e = tz_err_wrap(TZE_BAD_SERVICE_TOKEN, NULL, e);
-        else {
-            have_service = true;
-            service.type = service_subject.subtype == TZ_PSUB_OP_PANEL ? TZ_SVC_OP_PANEL : TZ_SVC_OP_WORKER;
-            service.id = service_subject.id;
-        }
+        else e = svc_verify_service_token(svc, st, peer_known, peer, TZ_IF_REST, &service_subject, &service);
+        have_service = !e;
+        tz_token_free(st);
     }
     if (!e && cr->consumer_token) {
-        e = header_identity(svc, cr->consumer_token, peer_known, peer, &consumer);
+        tz_token *ct = NULL;
+        e = header_token(svc, cr->consumer_token, &ct);
+        if (!e) e = svc_verify_identity_like(svc, ct, peer_known, peer, TZ_IF_REST, &consumer);
         if (e) e = tz_err_wrap(TZE_BAD_CONSUMER_TOKEN, NULL, e);
-        else have_consumer = true;
+        have_consumer = !e;
+        tz_token_free(ct);
     }
     if (!e && t->type.kind != TZ_TT_ACCESS)
         e = tz_err_new_details(TZE_NOT_AN_ACCESS_TOKEN, json_pack("{s:o}", "received", tz_token_type_to_json(&t->type)));

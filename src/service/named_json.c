@@ -24,3 +24,15 @@ tz_error *named_token_json(tz_service_ctx *svc, const tz_named_token_rec *rec, j
     json_decref(examined);
     return *out ? NULL : tz_err_new(TZE_INTERNAL);
 }
+
+void resp_id_list(tz_response *resp, tz_error *e, char **ids, size_t n) {
+    if (e) {
+        tz_strv_free(ids, n);
+        tz_response_error(resp, e);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < n; i++) json_array_append_new(list, json_string(ids[i]));
+    tz_strv_free(ids, n);
+    resp_json(resp, 200, list ? json_pack("{s:o}", "tokens", list) : NULL);
+}

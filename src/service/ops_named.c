@@ -63,14 +63,7 @@ static void list_all(tz_service_ctx *svc, const tz_client *c, tz_response *resp)
     size_t n = 0;
     tz_error *e = authz_check(svc, c, TZ_API_GET, &gri, false);
     if (!e) e = tz_store_named_list(svc->store, NULL, &ids, &n);
-    if (e) {
-        tz_response_error(resp, e);
-        return;
-    }
-    json_t *list = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(list, json_string(ids[i]));
-    tz_strv_free(ids, n);
-    resp_json(resp, 200, json_pack("{s:o}", "tokens", list));
+    resp_id_list(resp, e, ids, n);
 }
 
 void op_named(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp) {

@@ -78,14 +78,7 @@ static void list_named(tz_service_ctx *svc, const tz_subject *s, tz_response *re
     char **ids = NULL;
     size_t n = 0;
     tz_error *e = tz_store_named_list(svc->store, s, &ids, &n);
-    if (e) {
-        tz_response_error(resp, e);
-        return;
-    }
-    json_t *list = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(list, json_string(ids[i]));
-    tz_strv_free(ids, n);
-    resp_json(resp, 200, json_pack("{s:o}", "tokens", list));
+    resp_id_list(resp, e, ids, n);
 }
 
 static void get_by_name(tz_service_ctx *svc, const tz_subject *s, const char *name, tz_response *resp) {

@@ -156,14 +156,8 @@ void op_verify_access(tz_service_ctx *svc, const tz_client *c, const tz_request 
     if (!e) e = parse_verify_body(svc, r, K_ALLOW | K_CONSUMER | K_INTERFACE | K_PEER | K_SERVICE, &b);
     else memset(&b, 0, sizeof b);
     if (!e && b.service_token) {
-        e = svc_verify_identity_like(svc, b.service_token, b.peer_known, b.peer, b.iface, &service_subject);
-        if (!e && service_subject.kind != TZ_SUBJ_PROVIDER) e = tz_err_new(TZE_TOKEN_INVALID);
-        if (e) e = tz_err_wrap(TZE_BAD_SERVICE_TOKEN, NULL, e);
-        else {
-            have_service = true;
-            service.type = service_subject.subtype == TZ_PSUB_OP_PANEL ? TZ_SVC_OP_PANEL : TZ_SVC_OP_WORKER;
-            service.id = service_subject.id;
-        }
+        e = svc_verify_service_token(svc, b.service_token, b.peer_known, b.peer, b.iface, &service_subject, &service);
+        have_service = !e;
     }
     if (!e) e = resolve_consumer(svc, c, &b, &have_consumer, &consumer);
     if (!e && b.token->type.kind != TZ_TT_ACCESS) e = not_a(TZE_NOT_AN_ACCESS_TOKEN, &b.token->type);

@@ -64,6 +64,12 @@ tz_error *svc_verify_token(tz_service_ctx *svc, const tz_token *t, const svc_ver
 tz_error *svc_verify_identity_like(tz_service_ctx *svc, const tz_token *t, bool peer_ip_known,
                                    uint32_t peer_ip, tz_interface iface, tz_subject *subject_out);
 
+/* Verifies a service token (x-onedata-service-token header or `serviceToken` field): its subject
+ * must be a provider; *service_out names op_worker or op_panel with the provider id, whose string
+ * is owned by *subject_out (clear it after use). Errors come wrapped in badServiceToken. */
+tz_error *svc_verify_service_token(tz_service_ctx *svc, const tz_token *t, bool peer_ip_known, uint32_t peer_ip,
+                                   tz_interface iface, tz_subject *subject_out, tz_service *service_out);
+
 /* ---- subjects and rights (rights.c) ---- */
 /* Does the subject exist (user or provider)? */
 tz_error *svc_subject_exists(tz_service_ctx *svc, const tz_subject *s, bool *out);

@@ -110,3 +110,13 @@ tz_error *svc_verify_identity_like(tz_service_ctx *svc, const tz_token *t, bool 
         subject_out->subtype = TZ_PSUB_OP_WORKER;
     return NULL;
 }
+
+tz_error *svc_verify_service_token(tz_service_ctx *svc, const tz_token *t, bool peer_ip_known, uint32_t peer_ip,
+                                   tz_interface iface, tz_subject *subject_out, tz_service *service_out) {
+    tz_error *e = svc_verify_identity_like(svc, t, peer_ip_known, peer_ip, iface, subject_out);
+    if (!e && subject_out->kind != TZ_SUBJ_PROVIDER) e = tz_err_new(TZE_TOKEN_INVALID);
+    if (e) return tz_err_wrap(TZE_BAD_SERVICE_TOKEN, NULL, e);
+    service_out->type = subject_out->subtype == TZ_PSUB_OP_PANEL ? TZ_SVC_OP_PANEL : TZ_SVC_OP_WORKER;
+    service_out->id = subject_out->id;
+    return NULL;
+}
