@@ -11,6 +11,9 @@ import time
 from benchlib import BenchError, Client, error_id
 
 
+MAX_PROBES = 100000  # per prober thread: the loop is bounded in count as well as in time
+
+
 class _Prober(threading.Thread):
     def __init__(self, port, token, stop):
         super().__init__(daemon=True)
@@ -22,7 +25,7 @@ class _Prober(threading.Thread):
 
     def run(self):
         try:
-            while not self.stop.is_set():
+            while not self.stop.is_set() and len(self.records) < MAX_PROBES:
                 sent = time.monotonic()
                 status, body, _ = self.client.call("POST", "/tokens/verify_access_token", body=self.body)
                 self.records.append((sent, time.monotonic(), status, error_id(body)))
