@@ -29,7 +29,10 @@
  * fixed, so once an address or username has used up its free Basic-auth failures it stays
  * throttled (429) for the rest of the run; x-fuzz-peer and other usernames reach past it. */
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,10 +183,32 @@ static void remove_store(void) {
     if (fx.dir[0]) nftw(fx.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+#define DIR_STEM "tz-fuzz-request-"
+
+/* A run that crashed (abort: no atexit) leaves its store behind; its directory name carries its
+ * pid, so the next run removes the stores of processes that no longer exist. */
+static void remove_stale_stores(const char *tmp) {
+    DIR *d = opendir(tmp);
+    if (!d) return;
+    struct dirent *ent;
+    while ((ent = readdir(d))) {
+        if (strncmp(ent->d_name, DIR_STEM, strlen(DIR_STEM)) != 0) continue;
+        char *end;
+        long pid = strtol(ent->d_name + strlen(DIR_STEM), &end, 10);
+        if (pid <= 0 || *end != '-') continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue; /* alive, or not ours to judge */
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", tmp, ent->d_name);
+        nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    }
+    closedir(d);
+}
+
 static void setup(void) {
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp) tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    snprintf(fx.dir, sizeof fx.dir, "%s/tz-fuzz-request-XXXXXX", tmp);
+    remove_stale_stores(tmp);
+    snprintf(fx.dir, sizeof fx.dir, "%s/" DIR_STEM "%ld-XXXXXX", tmp, (long)getpid());
     if (!mkdtemp(fx.dir)) die("mkdtemp", NULL);
     atexit(remove_store);
     char data[300];
