@@ -295,11 +295,11 @@ class Wrk:
             raise BenchError(f"wrk failed ({p.returncode}): {p.stderr.strip()[:300]}")
         return parse_wrk(p.stdout)
 
-    def start(self, url, script, env=None, duration=None):
-        """Runs wrk in the background (for the revocation check); collect with finish()."""
+    def start(self, url, script, env=None, duration=None, connections=None):
+        """Runs wrk in the background; collect with finish() (or interrupt it with SIGINT)."""
         duration = duration or self.duration
         self.budget.need(duration + 5, "wrk run")
-        return subprocess.Popen(self._cmd(url, script, duration), env=dict(os.environ, **(env or {})),
+        return subprocess.Popen(self._cmd(url, script, duration, connections), env=dict(os.environ, **(env or {})),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def finish(self, proc, timeout):

@@ -200,17 +200,16 @@ class Bench:
                        {"BENCH_TOKEN": self.auth_token, "BENCH_METHOD": "DELETE"}, "request.lua")
 
     def issue_temporary(self, count, body):
-        if count <= 100:
-            for _ in range(count):
-                self.client.expect(201, "POST", "/user/tokens/temporary", token=self.auth_token, body=body)
-            return count
+        """Issues `count` temporary tokens with wrk (every N the same way, so that whatever follows
+        a burst of load affects all N alike); returns the number answered 201, which may exceed
+        `count` by the requests still in flight when the last thread reached its share."""
         done_dir = tempfile.mkdtemp(dir=self.tmp)
         env = dict(BENCH_COUNT=str(count), BENCH_THREADS=str(self.args.threads), BENCH_DONE_DIR=done_dir,
                    BENCH_BODY=json.dumps(body), BENCH_TOKEN=self.auth_token)
         limit = 60
         self.budget.need(limit + 5, f"issuing {count} temporary tokens")
         proc = self.wrk.start(self.srv.url("/user/tokens/temporary"), os.path.join(LUA, "issue_temp.lua"),
-                              env, duration=limit)
+                              env, duration=limit, connections=max(self.args.threads, min(count, 64)))
         end = time.monotonic() + limit + 10
         while time.monotonic() < end and proc.poll() is None:
             if len(os.listdir(done_dir)) >= self.args.threads:
@@ -236,6 +235,7 @@ class Bench:
         reps = {n: (self.args.revoke_reps * 3 if n <= 10 else self.args.revoke_reps * 2 if n <= 10000
                     else self.args.revoke_reps) for n in REVOKE_COUNTS}
         samples = {n: [] for n in REVOKE_COUNTS}
+        growth = {n: 0 for n in REVOKE_COUNTS}  # bytes the data directory grew while issuing
         self.say("revoke-all latency after " + ", ".join(f"{n:,} ({reps[n]} rounds)" for n in REVOKE_COUNTS)
                  + " temporary tokens")
         for r in range(max(reps.values())):
@@ -244,7 +244,9 @@ class Bench:
                     continue
                 canary, _ = self.client.expect(201, "POST", "/user/tokens/temporary", token=self.auth_token,
                                                body=body)
+                size_before = self.data_dir_bytes()
                 self.issue_temporary(count, body)
+                growth[count] = max(growth[count], self.data_dir_bytes() - size_before)
                 self.client.close()
                 self.client.expect(200, "GET", "/user/tokens/temporary", token=self.auth_token)  # connect
                 _, took = self.client.expect(204, "DELETE", "/user/tokens/temporary", token=self.auth_token)
@@ -254,7 +256,12 @@ class Bench:
                 if st != 400 or error_id(b) != "tokenRevoked":
                     raise BenchError(f"a temporary token verified after revoke-all: {st} {b}")
         self.log(f"revoke-all samples (ms): {samples}")
-        self.table.revoke_rows({n: (median(v), v) for n, v in samples.items()})
+        self.log(f"data directory growth while issuing (bytes): {growth}")
+        self.table.revoke_rows({n: (median(v), v, growth[n]) for n, v in samples.items()})
+
+    def data_dir_bytes(self):
+        d = self.srv.data_dir
+        return sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d))
 
     def revocation_under_load(self):
         self.say("revocation under load: revoke a named token in the middle of a verify run")
@@ -275,7 +282,8 @@ class Bench:
 
     # ------------------------------------------------------------ scale
 
-    def scale_store(self, name, plan):
+    def populate(self, name, plan):
+        """Fills a fresh data directory; returns its path and what populate reported."""
         data = os.path.join(self.tmp, f"scale-{name}")
         info_path = os.path.join(self.tmp, f"scale-{name}.txt")
         self.say(f"scale: populating {plan['tokens']:,} named tokens over {plan['users']:,} users")
@@ -286,7 +294,7 @@ class Bench:
         self.log(f"$ populate {name}\n{p.stdout}{p.stderr}")
         if p.returncode != 0:
             raise BenchError(f"populate failed: {p.stderr.strip()[:300]}")
-        info = {"samples": []}
+        info = {"samples": [], "plan": plan, "data": data}
         with open(info_path) as f:
             for line in f:
                 key, _, value = line.strip().partition(" ")
@@ -294,37 +302,56 @@ class Bench:
                     info["samples"].append(value)
                 else:
                     info[key] = value
-        ids_path = os.path.join(self.tmp, f"scale-{name}.ids")
-        with open(ids_path, "w") as f:
+        info["ids_path"] = os.path.join(self.tmp, f"scale-{name}.ids")
+        with open(info["ids_path"], "w") as f:
             f.write("\n".join(info["samples"]) + "\n")
-        srv = self.start_server(f"scale-{name}", data)
-        client = Client(srv.port, timeout=60)
-        try:
-            client.expect(200, "GET", f"/tokens/named/{info['samples'][0]}/status", token=info["auth_token"])
-            self.say(f"scale {name}: status reads over {len(info['samples'])} token ids")
-            status = self.wrk.series(srv.url("/tokens/named/x/status"), os.path.join(LUA, "status_ids.lua"),
-                                     {"BENCH_TOKEN": info["auth_token"], "BENCH_IDS_FILE": ids_path},
-                                     self.args.runs)
-            rss_status, _ = srv.memory_kib()
-            lists = []
-            for _ in range(self.args.list_reps):
-                body, took = client.expect(200, "GET", "/user/tokens/named", token=info["auth_token"])
-                if len(body["tokens"]) != plan["heavy"]:
-                    raise BenchError(f"listing returned {len(body['tokens'])} ids, expected {plan['heavy']}")
-                lists.append(took * 1e3)
-            rss, hwm = srv.memory_kib()
-        finally:
-            client.close()
-            self.stop(srv)
-        shutil.rmtree(data, ignore_errors=True)
-        return {"status": status, "list_ms": median(lists), "list_all": lists, "rss_kib": rss,
-                "rss_status_kib": rss_status,
-                "hwm_kib": hwm, "n_samples": len(info["samples"]), "populate_s": float(info.get("populate_seconds", "nan")), "plan": plan}
+        return info
 
     def scale(self):
-        small = self.scale_store("small", SCALE_SMALL)
-        big = self.scale_store("big", SCALE_BIG)
-        self.table.scale_rows(small, big)
+        """Both stores are served at once and their status runs alternate, so that the p99
+        comparison is not a comparison of two moments of the machine's background load."""
+        stores = {name: self.populate(name, plan) for name, plan in (("small", SCALE_SMALL), ("big", SCALE_BIG))}
+        servers, clients = {}, {}
+        try:
+            for name, info in stores.items():
+                servers[name] = self.start_server(f"scale-{name}", info["data"])
+                clients[name] = Client(servers[name].port, timeout=60)
+                clients[name].expect(200, "GET", f"/tokens/named/{info['samples'][0]}/status",
+                                     token=info["auth_token"])
+            self.say("scale: status reads over the sampled ids, small and big store alternating")
+            script = os.path.join(LUA, "status_ids.lua")
+            runs = {name: [] for name in stores}
+            env = {name: {"BENCH_TOKEN": info["auth_token"], "BENCH_IDS_FILE": info["ids_path"]}
+                   for name, info in stores.items()}
+            for name in stores:  # warm-up
+                self.wrk.run(servers[name].url("/tokens/named/x/status"), script, env[name], duration=1)
+            for _ in range(self.args.runs):
+                for name in stores:
+                    runs[name].append(self.wrk.run(servers[name].url("/tokens/named/x/status"), script, env[name]))
+            res = {}
+            for name, info in stores.items():
+                rss_status, _ = servers[name].memory_kib()
+                lists = []
+                for _ in range(self.args.list_reps):
+                    body, took = clients[name].expect(200, "GET", "/user/tokens/named", token=info["auth_token"])
+                    if len(body["tokens"]) != info["plan"]["heavy"]:
+                        raise BenchError(f"listing returned {len(body['tokens'])} ids, "
+                                         f"expected {info['plan']['heavy']}")
+                    lists.append(took * 1e3)
+                rss, hwm = servers[name].memory_kib()
+                self.log(f"scale {name}: list ms {lists}, rss after status {rss_status} KiB, "
+                         f"after listing {rss} KiB, peak {hwm} KiB")
+                res[name] = {"status": summarize(runs[name]), "list_ms": median(lists), "rss_kib": rss,
+                             "rss_status_kib": rss_status, "hwm_kib": hwm, "n_samples": len(info["samples"]),
+                             "populate_s": float(info.get("populate_seconds", "nan")), "plan": info["plan"]}
+        finally:
+            for c in clients.values():
+                c.close()
+            for srv in servers.values():
+                self.stop(srv)
+            for info in stores.values():
+                shutil.rmtree(info["data"], ignore_errors=True)
+        self.table.scale_rows(res["small"], res["big"])
 
     # ------------------------------------------------------------ in process
 
@@ -347,6 +374,11 @@ class Bench:
                  ("revocation", self.revocation_under_load), ("core", self.core)]
         if not self.args.no_scale:
             steps.append(("scale", self.scale))
+        if self.args.only:
+            wanted = set(self.args.only.split(","))
+            if wanted & {"baseline", "reads", "writes", "revoke-all", "revocation"}:
+                wanted |= {"main", "baseline"} if "reads" in wanted else {"main"}
+            steps = [(n, f) for n, f in steps if n in wanted]
         failed = None
         for name, step in steps:
             if failed and name not in ("core", "scale"):
@@ -401,10 +433,13 @@ def main():
     ap.add_argument("--runs", type=int, default=3, help="timed runs per figure (median), at least 3")
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--threads", type=int, default=2, help="wrk threads")
-    ap.add_argument("--revoke-reps", type=int, default=3)
+    ap.add_argument("--revoke-reps", type=int, default=4,
+                    help="revoke-all rounds at 100,000 tokens (x2 at 10,000, x3 at 10)")
     ap.add_argument("--list-reps", type=int, default=5)
     ap.add_argument("--core-runs", type=int, default=5)
     ap.add_argument("--no-scale", action="store_true", help="skip the 1,000,000-token store")
+    ap.add_argument("--only", help="comma-separated phases: baseline,reads,writes,revoke-all,revocation,"
+                                   "core,scale (for working on one phase; the table is then partial)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, stores)")
     ap.add_argument("--server-arg", action="append", default=[],
                     help="extra option for `tokenzone serve` (repeatable), e.g. --server-arg=--threads=4")

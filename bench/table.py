@@ -87,9 +87,10 @@ class Table:
         counts = sorted(lat)
         base = lat[counts[0]][0]
         for i, n in enumerate(counts):
-            ms, samples = lat[n]
+            ms, samples, growth = lat[n]
             label = f"revoke-all latency, {n:,} temporary tokens issued before"
-            spread = f"{ms:.2f} ms ({len(samples)} rounds, {min(samples):.1f}–{max(samples):.1f})"
+            spread = (f"{ms:.2f} ms ({len(samples)} rounds, {min(samples):.1f}–{max(samples):.1f}; "
+                      f"store grew {growth:,} B while issuing)")
             if i == 0:
                 self._add(label, spread, "", "1.00×", "", "baseline")
                 continue
@@ -136,7 +137,7 @@ class Table:
         st_b, st_s = big["status"], small["status"]
         r = _ratio(st_b["p99"], st_s["p99"])
         self._add(f"status read over {big['n_samples']:,} ids, {tag_b}", _load(st_b),
-                  f"p99 {_ms(st_s['p99'])}, {tag_s}", _x(r), "p99 ≤ 1.5× small store",
+                  f"{_num(st_s['rps'])} req/s, p99 {_ms(st_s['p99'])}, {tag_s}", _x(r), "p99 ≤ 1.5× small store",
                   self._errors(st_b) or self._errors(st_s) or ("PASS" if r is not None and r <= 1.5 else "FAIL"))
         self._add(f"list GET /user/tokens/named, {bp['heavy']:,} ids", _ms(big["list_ms"]),
                   f"{_ms(small['list_ms'])} for {sp['heavy']:,} ids", _x(_ratio(big["list_ms"], small["list_ms"])),
