@@ -33,7 +33,9 @@ cc $cflags bench/populate.c $libs -o "$out/populate"
 
 # The driver bounds itself by its budget; `timeout` is the last resort if it hangs.
 budget=${BENCH_BUDGET:-540}
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
 # shellcheck disable=SC2086
 exec timeout --signal=TERM --kill-after=20 "$((budget + 40))" \
-  python3 bench/driver.py --tokenzone "$BUILD/tokenzone" --populate "$out/populate" \
+  "$py" bench/driver.py --tokenzone "$BUILD/tokenzone" --populate "$out/populate" \
   --core-bench "$out/core_bench" --out-dir "$out" --budget "$budget" ${BENCH_ARGS:-}
