@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,7 @@ import revocation_check  # noqa: E402
 from table import Table  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+TERMINATED = []  # set by the SIGTERM handler: no further phase starts
 LUA = os.path.join(HERE, "lua")
 BENCH_PASSWORD = "bench-password-0123456789"
 ADMIN_PASSWORD = "bench-admin-password-0123456789"
@@ -381,6 +383,10 @@ class Bench:
             steps = [(n, f) for n, f in steps if n in wanted]
         failed = None
         for name, step in steps:
+            if TERMINATED:
+                self.table.note(f"{name}: not run (terminated)")
+                failed = failed or name
+                continue
             if failed and name not in ("core", "scale"):
                 continue
             try:
@@ -449,9 +455,20 @@ def main():
         ap.error("--runs must be at least 3")
     os.makedirs(args.out_dir, exist_ok=True)
     load_start = loadavg()
+    # `timeout` ends the driver with SIGTERM: turn it into an exception so that the servers and
+    # nginx started here are stopped and the temporary directory is removed on the way out.
+    def on_term(signum, frame):
+        TERMINATED.append(signum)
+        sys.exit(128 + signum)
+    signal.signal(signal.SIGTERM, on_term)
     bench = Bench(args)
     try:
         failed = bench.run()
+    except SystemExit:
+        if not TERMINATED:
+            raise
+        failed = "terminated"
+        bench.table.note("the run was terminated (SIGTERM); the figures above are partial")
     finally:
         bench.close()
     header = machine_line(bench.cores, args, load_start)
@@ -460,6 +477,8 @@ def main():
     with open(os.path.join(args.out_dir, "table.md"), "w") as f:
         f.write(text + "\n")
     print(f"\n(log: {bench.log_path}; table: {os.path.join(args.out_dir, 'table.md')})", file=sys.stderr)
+    if TERMINATED:
+        return 128 + TERMINATED[0]
     if failed:
         return 1
     if args.strict and bench.table.any_fail():

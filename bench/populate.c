@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <sqlite3.h>
+#include <openssl/crypto.h>
 #include "core/token.h"
 #include "store/store.h"
 
@@ -132,6 +133,7 @@ static int insert_all(sqlite3 *db, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1
         sqlite3_bind_text(ins_tok, 6, metadata, -1, SQLITE_STATIC);
         if (sqlite3_step(ins_tok) != SQLITE_DONE) rc = fail("insert token", sqlite3_errmsg(db));
         sqlite3_reset(ins_tok);
+        OPENSSL_cleanse(secret, sizeof secret);
         if (i == 0) {
             fprintf(out, "heavy_user %s\nauth_token %s\nauth_token_id %s\n", uids[0], token, tid);
         } else if (i < p->heavy && i % stride == 0 && i / stride <= p->samples) {
