@@ -10,7 +10,7 @@
 #include "service/service.h"
 
 #define TZ_HTTP_DEFAULT_MAX_BODY ((size_t)2 * 1024 * 1024 + 64 * 1024)
-#define TZ_HTTP_DEFAULT_MAX_HEADER ((size_t)256 * 1024)
+#define TZ_HTTP_DEFAULT_MAX_HEADER ((size_t)32 * 1024)
 #define TZ_HTTP_DEFAULT_MAX_CONNECTIONS 1024u
 #define TZ_HTTP_DEFAULT_IDLE_TIMEOUT 30u
 
