@@ -28,25 +28,11 @@ tz_error *svc_subject_exists(tz_service_ctx *svc, const tz_subject *s, bool *out
 }
 
 tz_error *svc_check_subject_usable(tz_service_ctx *svc, const tz_subject *s) {
-    if (s->kind == TZ_SUBJ_USER) {
-        tz_user_rec u = {0};
-        tz_error *e = tz_store_user_get(svc->store, s->id, &u);
-        bool blocked = !e && u.blocked;
-        tz_user_rec_clear(&u);
-        if (e && e->id == TZE_NOT_FOUND) {
-            tz_err_free(e);
-            return tz_err_new(TZE_TOKEN_SUBJECT_INVALID);
-        }
-        if (e) return e;
-        return blocked ? tz_err_new(TZE_USER_BLOCKED) : NULL;
-    }
-    if (s->kind == TZ_SUBJ_PROVIDER) {
-        bool exists;
-        tz_error *e = svc_subject_exists(svc, s, &exists);
-        if (e) return e;
-        return exists ? NULL : tz_err_new(TZE_TOKEN_SUBJECT_INVALID);
-    }
-    return tz_err_new(TZE_TOKEN_SUBJECT_INVALID);
+    bool exists, blocked;
+    tz_error *e = tz_store_subject_state(svc->store, s, &exists, &blocked);
+    if (e) return e;
+    if (!exists) return tz_err_new(TZE_TOKEN_SUBJECT_INVALID);
+    return blocked ? tz_err_new(TZE_USER_BLOCKED) : NULL;
 }
 
 static tz_error *forbidden_service(const tz_service *service) {

@@ -65,6 +65,10 @@ tz_error *tz_store_user_has_oz_privilege(tz_store *s, const char *id, const char
 tz_error *tz_store_user_list(tz_store *s, tz_user_rec **out, size_t *n);
 void tz_user_recs_free(tz_user_rec *recs, size_t n);
 
+/* Whether a user or provider exists and, for users, is blocked, in one indexed read: the check
+ * every token verification makes. An unknown subject gives *exists = false, not an error. */
+tz_error *tz_store_subject_state(tz_store *s, const tz_subject *subject, bool *exists, bool *blocked);
+
 /* ---------------- providers ---------------- */
 typedef struct tz_provider_rec {
     char *id;

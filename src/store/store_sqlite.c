@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include "store/store_internal.h"
 #define TZS_LOG_MAX 1024
@@ -78,6 +79,19 @@ static void conn_close(tzs_conn *c) {
     free(c);
 }
 
+/* Waits for another writer with short sleeps. SQLite's own busy timeout backs off to tens of
+ * milliseconds, so under concurrent durable writes most of the time went to sleeping, not to
+ * fsync; a commit here takes well under a millisecond, so polling every 100 us keeps writers
+ * queued close behind each other. Gives up after TZS_BUSY_TIMEOUT_MS. */
+static int busy_wait(void *ud, int attempts) {
+    (void)ud;
+    long waited_us = attempts < 1000 ? attempts * 100L : 100000L + (attempts - 1000L) * 1000L;
+    if (waited_us >= TZS_BUSY_TIMEOUT_MS * 1000L) return 0;
+    struct timespec ts = {0, attempts < 1000 ? 100000L : 1000000L};
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
 static tz_error *conn_open(tz_store *s, tzs_conn **out) {
     tzs_conn *c = calloc(1, sizeof *c);
     if (!c) return tz_err_new(TZE_INTERNAL);
@@ -90,7 +104,7 @@ static tz_error *conn_open(tz_store *s, tzs_conn **out) {
         return err;
     }
     sqlite3_extended_result_codes(c->db, 1);
-    sqlite3_busy_timeout(c->db, TZS_BUSY_TIMEOUT_MS);
+    sqlite3_busy_handler(c->db, busy_wait, NULL);
     sqlite3_db_config(c->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
     tz_error *err = set_wal(s, c->db);
     /* FULL: a commit is on disk (WAL fsynced) before the call returns. secure_delete: deleted

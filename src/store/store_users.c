@@ -312,3 +312,33 @@ tz_error *tz_store_user_list(tz_store *s, tz_user_rec **out, size_t *n) {
     *n = count;
     return NULL;
 }
+
+static const char SQL_USER_STATE[] = "SELECT blocked FROM users WHERE id = ?1";
+static const char SQL_PROVIDER_STATE[] = "SELECT 0 FROM providers WHERE id = ?1";
+
+tz_error *tz_store_subject_state(tz_store *s, const tz_subject *subject, bool *exists, bool *blocked) {
+    *exists = false;
+    *blocked = false;
+    if (!subject || !subject->id) return tzs_bad_arg(s, "subject_state", "subject");
+    const char *sql = subject->kind == TZ_SUBJ_USER ? SQL_USER_STATE
+                    : subject->kind == TZ_SUBJ_PROVIDER ? SQL_PROVIDER_STATE : NULL;
+    if (!sql) return NULL; /* nobody and groups are never token subjects */
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    sqlite3_stmt *st;
+    err = tzs_stmt(s, c, sql, &st);
+    if (!err) {
+        sqlite3_bind_text(st, 1, subject->id, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *exists = true;
+            *blocked = sqlite3_column_int(st, 0) != 0;
+        } else if (rc != SQLITE_DONE) {
+            err = tzs_fail(s, c->db, "subject_state", rc);
+        }
+        sqlite3_reset(st);
+    }
+    tzs_release(s, c);
+    return err;
+}

@@ -881,6 +881,29 @@ static void *worker(void *p) {
     return NULL;
 }
 
+static void test_subject_state(void) {
+    tz_store *s = open_store("subject-state");
+    if (!s) return;
+    CHECK(add_user(s, "u1", "alice") == NULL);
+    CHECK(add_provider(s, "p1", "Provider One") == NULL);
+    bool exists = false, blocked = true;
+    tz_subject user = {TZ_SUBJ_USER, TZ_PSUB_NONE, "u1"}, provider = {TZ_SUBJ_PROVIDER, TZ_PSUB_NONE, "p1"};
+    tz_subject ghost = {TZ_SUBJ_USER, TZ_PSUB_NONE, "p1"}, nobody = {TZ_SUBJ_NOBODY, TZ_PSUB_NONE, NULL};
+    CHECK(tz_store_subject_state(s, &user, &exists, &blocked) == NULL);
+    CHECK(exists && !blocked);
+    CHECK(tz_store_user_set_blocked(s, "u1", true) == NULL);
+    CHECK(tz_store_subject_state(s, &user, &exists, &blocked) == NULL);
+    CHECK(exists && blocked);
+    CHECK(tz_store_subject_state(s, &provider, &exists, &blocked) == NULL);
+    CHECK(exists && !blocked);
+    /* a provider id is no user id, and an unknown subject is an answer, not an error */
+    CHECK(tz_store_subject_state(s, &ghost, &exists, &blocked) == NULL);
+    CHECK(!exists && !blocked);
+    CHECK_INT(err_id(tz_store_subject_state(s, &nobody, &exists, &blocked)), TZE_INTERNAL);
+    CHECK(!exists);
+    tz_store_close(s);
+}
+
 static void test_concurrent_use(void) {
     tz_store *s = open_store("concurrent");
     /* a second handle on the same directory plays the admin tool writing meanwhile */
@@ -930,6 +953,7 @@ int main(void) {
     RUN(test_schema_version_checks);
     RUN(test_write_survives_process_death);
     RUN(test_integrity_check_reports_damage);
+    RUN(test_subject_state);
     RUN(test_concurrent_use);
     remove_base();
     return TEST_REPORT();
