@@ -26,6 +26,7 @@ typedef struct tzs_conn {
     sqlite3 *db;
     tzs_cached_stmt cache[TZS_STMT_CACHE_MAX];
     size_t n_cached;
+    bool writing;           /* holds the store's write_mu until tzs_release */
     struct tzs_conn *next;  /* idle list link */
 } tzs_conn;
 
@@ -33,6 +34,9 @@ struct tz_store {
     char *db_path;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    /* Serialises this process's writers before they reach SQLite's lock, so they queue on a
+     * mutex instead of polling SQLite's busy handler; taken before any SQLite write lock. */
+    pthread_mutex_t write_mu;
     tzs_conn *idle;
     size_t n_open;
     void (*log)(void *ud, const char *msg);

@@ -150,11 +150,22 @@ void tzs_release(tz_store *s, tzs_conn *c) {
     for (size_t i = 0; i < c->n_cached; i++)
         if (sqlite3_stmt_busy(c->cache[i].stmt)) sqlite3_reset(c->cache[i].stmt);
     if (!sqlite3_get_autocommit(c->db)) sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    if (c->writing) {
+        c->writing = false;
+        pthread_mutex_unlock(&s->write_mu);
+    }
     pthread_mutex_lock(&s->mu);
     c->next = s->idle;
     s->idle = c;
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
+}
+
+/* Takes the process-wide write lock for this connection (held until tzs_release). */
+static void take_write_lock(tz_store *s, tzs_conn *c) {
+    if (c->writing) return;
+    pthread_mutex_lock(&s->write_mu);
+    c->writing = true;
 }
 
 tz_error *tzs_stmt(tz_store *s, tzs_conn *c, const char *sql, sqlite3_stmt **out) {
@@ -163,6 +174,7 @@ tz_error *tzs_stmt(tz_store *s, tzs_conn *c, const char *sql, sqlite3_stmt **out
             sqlite3_stmt *st = c->cache[i].stmt;
             sqlite3_reset(st);
             sqlite3_clear_bindings(st);
+            if (!sqlite3_stmt_readonly(st)) take_write_lock(s, c);
             *out = st;
             return NULL;
         }
@@ -174,6 +186,7 @@ tz_error *tzs_stmt(tz_store *s, tzs_conn *c, const char *sql, sqlite3_stmt **out
     c->cache[c->n_cached].sql = sql;
     c->cache[c->n_cached].stmt = st;
     c->n_cached++;
+    if (!sqlite3_stmt_readonly(st)) take_write_lock(s, c);
     *out = st;
     return NULL;
 }
@@ -200,6 +213,8 @@ static const char SQL_COMMIT[] = "COMMIT";
 static const char SQL_ROLLBACK[] = "ROLLBACK";
 
 tz_error *tzs_begin(tz_store *s, tzs_conn *c, const char *op) {
+    /* BEGIN counts as read-only for SQLite, yet IMMEDIATE takes the write lock: queue first */
+    take_write_lock(s, c);
     sqlite3_stmt *st;
     tz_error *err = tzs_stmt(s, c, SQL_BEGIN, &st);
     if (err) return err;
@@ -270,6 +285,7 @@ tz_error *tz_store_open(const char *dir, tz_store **out) {
     if (!s) return tz_err_new(TZE_INTERNAL);
     s->log = log_stderr;
     pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->write_mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     tz_error *err = tzs_prepare_files(dir, &s->db_path);
     tzs_conn *c = NULL;
@@ -296,6 +312,7 @@ void tz_store_close(tz_store *s) {
     }
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->write_mu);
     free(s->db_path);
     free(s);
 }
