@@ -17,6 +17,7 @@ typedef struct tz_http_instance {
     int listen_fd;                 /* this daemon's dup of the listening socket */
     atomic_int in_flight;          /* requests between their first callback and completion */
     atomic_int fresh;              /* connections that have not started a request yet */
+    atomic_int open_conns;         /* open connections, for the --max-connections refusal */
     atomic_bool closing;           /* replies carry "Connection: close" */
     struct timespec drain_deadline; /* CLOCK_MONOTONIC; set when the instance stops accepting */
 } tz_http_instance;
@@ -30,6 +31,9 @@ enum MHD_Result tz_http_on_request(void *cls, struct MHD_Connection *conn, const
  * daemon waits for them, not for idle keep-alive connections). */
 void tz_http_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                            enum MHD_ConnectionNotificationCode code);
+/* MHD_AcceptPolicyCallback: refuses (libmicrohttpd closes it at once) a connection beyond
+ * --max-connections, instead of leaving it unanswered in the listen backlog. */
+enum MHD_Result tz_http_accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen);
 /* MHD_RequestCompletedCallback: writes the log line and releases the request state. */
 void tz_http_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                           enum MHD_RequestTerminationCode toe);

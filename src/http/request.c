@@ -397,6 +397,7 @@ void tz_http_on_connection(void *cls, struct MHD_Connection *conn, void **socket
     (void)conn;
     tz_http_instance *inst = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        atomic_fetch_add(&inst->open_conns, 1);
         conn_state *cs = calloc(1, sizeof *cs);
         *socket_context = cs;
         if (cs) {
@@ -404,11 +405,19 @@ void tz_http_on_connection(void *cls, struct MHD_Connection *conn, void **socket
             atomic_fetch_add(&inst->fresh, 1);
         }
     } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        atomic_fetch_sub(&inst->open_conns, 1);
         conn_state *cs = *socket_context;
         if (cs && cs->fresh) atomic_fetch_sub(&inst->fresh, 1);
         free(cs);
         *socket_context = NULL;
     }
+}
+
+enum MHD_Result tz_http_accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen) {
+    (void)addr;
+    (void)addrlen;
+    tz_http_instance *inst = cls;
+    return (unsigned)atomic_load(&inst->open_conns) < inst->opts->max_connections ? MHD_YES : MHD_NO;
 }
 
 static void mark_not_fresh(tz_http_instance *inst, struct MHD_Connection *conn) {

@@ -75,6 +75,7 @@ static tz_http_instance *start_instance(tz_http_server *s, const char *cert, con
     inst->opts = &s->opts;
     atomic_init(&inst->in_flight, 0);
     atomic_init(&inst->fresh, 0);
+    atomic_init(&inst->open_conns, 0);
     atomic_init(&inst->closing, false);
 
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -91,7 +92,11 @@ static tz_http_instance *start_instance(tz_http_server *s, const char *cert, con
     struct MHD_OptionItem o[20];
     size_t n = 0;
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, inst->listen_fd, NULL};
-    o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, s->opts.max_connections, NULL};
+    /* The accept policy enforces --max-connections across all workers and closes the excess at
+     * once. libmicrohttpd's own limit is split evenly between the workers and, once a worker's
+     * share is full, leaves new connections waiting in the backlog: keep it out of the way. */
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
+                                     s->opts.max_connections + s->opts.max_connections / 2 + s->opts.threads, NULL};
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, s->opts.idle_timeout, NULL};
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                                      (intptr_t)s->opts.max_header_bytes, NULL};
@@ -105,7 +110,7 @@ static tz_http_instance *start_instance(tz_http_server *s, const char *cert, con
     }
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 
-    inst->daemon = MHD_start_daemon(flags, 0, NULL, NULL, tz_http_on_request, inst,
+    inst->daemon = MHD_start_daemon(flags, 0, tz_http_accept_policy, inst, tz_http_on_request, inst,
                                     MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
                                     MHD_OPTION_NOTIFY_COMPLETED, tz_http_on_completed, inst,
                                     MHD_OPTION_NOTIFY_CONNECTION, tz_http_on_connection, inst,
