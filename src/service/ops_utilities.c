@@ -146,98 +146,95 @@ static tz_error *resolve_consumer(tz_service_ctx *svc, const tz_client *c, verif
     return NULL;
 }
 
-void op_verify_access(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp) {
+/* One verify request: the validated body, the consumer, and the outcome. */
+typedef struct verify_job {
     verify_body b;
-    tz_subject service_subject = {0}, consumer = {0}, subject = {0};
-    tz_service service = {0};
-    bool have_service = false, have_consumer = false;
-    tz_verify_result res = {0};
-    tz_error *e = begin(svc, c, r, "verify_access_token");
-    if (!e) e = parse_verify_body(svc, r, K_ALLOW | K_CONSUMER | K_INTERFACE | K_PEER | K_SERVICE, &b);
-    else memset(&b, 0, sizeof b);
-    if (!e && b.service_token) {
-        e = svc_verify_service_token(svc, b.service_token, b.peer_known, b.peer, b.iface, &service_subject, &service);
-        have_service = !e;
-    }
-    if (!e) e = resolve_consumer(svc, c, &b, &have_consumer, &consumer);
-    if (!e && b.token->type.kind != TZ_TT_ACCESS) e = not_a(TZE_NOT_AN_ACCESS_TOKEN, &b.token->type);
-    if (!e) {
-        svc_verify_args a = {
-            .peer_ip_known = b.peer_known, .peer_ip = b.peer, .iface = b.iface,
-            .service = have_service ? &service : NULL, .consumer = have_consumer ? &consumer : NULL,
-            .allow_data_access = b.allow_data, .session_match = TZ_SESSION_ANY,
-        };
-        e = svc_verify_token(svc, b.token, &a, &subject, &res);
-    }
+    tz_subject consumer, subject;
+    bool have_consumer;
+    tz_verify_result res;
+    svc_verify_args args;   /* filled by the endpoint before run_verification */
+} verify_job;
+
+/* Authorization, then the body keys in Onezone's order. */
+static tz_error *start_verify(tz_service_ctx *svc, const tz_client *c, const tz_request *r, const char *aspect,
+                              unsigned keys, verify_job *j) {
+    memset(j, 0, sizeof *j);
+    tz_error *e = begin(svc, c, r, aspect);
+    if (!e) e = parse_verify_body(svc, r, keys, &j->b);
+    j->args.peer_ip_known = j->b.peer_known;
+    j->args.peer_ip = j->b.peer;
+    j->args.iface = j->b.iface;
+    j->args.session_match = TZ_SESSION_ANY;
+    return e;
+}
+
+static tz_error *run_verification(tz_service_ctx *svc, verify_job *j) {
+    j->args.consumer = j->have_consumer ? &j->consumer : NULL;
+    return svc_verify_token(svc, j->b.token, &j->args, &j->subject, &j->res);
+}
+
+/* Replies {"subject","ttl"} or the error, and releases the job. */
+static void finish_verify(tz_service_ctx *svc, tz_response *resp, tz_error *e, verify_job *j) {
     if (e) tz_response_error(resp, e);
-    else resp_json(resp, 200, subject_ttl_body(svc, &subject, &res));
-    tz_verify_result_clear(&res);
-    tz_subject_clear(&subject);
-    tz_subject_clear(&consumer);
+    else resp_json(resp, 200, subject_ttl_body(svc, &j->subject, &j->res));
+    tz_verify_result_clear(&j->res);
+    tz_subject_clear(&j->subject);
+    tz_subject_clear(&j->consumer);
+    verify_body_clear(&j->b);
+}
+
+void op_verify_access(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp) {
+    verify_job j;
+    tz_subject service_subject = {0};
+    tz_service service = {0};
+    tz_error *e = start_verify(svc, c, r, "verify_access_token",
+                               K_ALLOW | K_CONSUMER | K_INTERFACE | K_PEER | K_SERVICE, &j);
+    if (!e && j.b.service_token) {
+        e = svc_verify_service_token(svc, j.b.service_token, j.b.peer_known, j.b.peer, j.b.iface, &service_subject,
+                                     &service);
+        if (!e) j.args.service = &service;
+    }
+    if (!e) e = resolve_consumer(svc, c, &j.b, &j.have_consumer, &j.consumer);
+    if (!e && j.b.token->type.kind != TZ_TT_ACCESS) e = not_a(TZE_NOT_AN_ACCESS_TOKEN, &j.b.token->type);
+    if (!e) {
+        j.args.allow_data_access = j.b.allow_data;
+        e = run_verification(svc, &j);
+    }
+    finish_verify(svc, resp, e, &j);
     tz_subject_clear(&service_subject);
-    verify_body_clear(&b);
 }
 
 void op_verify_identity(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp) {
-    verify_body b;
-    tz_subject consumer = {0}, subject = {0};
-    bool have_consumer = false;
-    tz_verify_result res = {0};
-    tz_error *e = begin(svc, c, r, "verify_identity_token");
-    if (!e) e = parse_verify_body(svc, r, K_CONSUMER | K_INTERFACE | K_PEER, &b);
-    else memset(&b, 0, sizeof b);
-    if (!e) e = resolve_consumer(svc, c, &b, &have_consumer, &consumer);
+    verify_job j;
+    tz_error *e = start_verify(svc, c, r, "verify_identity_token", K_CONSUMER | K_INTERFACE | K_PEER, &j);
+    if (!e) e = resolve_consumer(svc, c, &j.b, &j.have_consumer, &j.consumer);
     if (!e) {
-        const tz_token_type *type = &b.token->type;
+        const tz_token_type *type = &j.b.token->type;
+        /* a provider's plain access token also proves its identity (legacy scope rules) */
         bool plain_access = type->kind == TZ_TT_ACCESS && !type->session_id;
         if (type->kind != TZ_TT_IDENTITY && !plain_access) e = not_a(TZE_NOT_AN_IDENTITY_TOKEN, type);
         if (!e) {
-            svc_verify_args a = {
-                .peer_ip_known = b.peer_known, .peer_ip = b.peer, .iface = b.iface,
-                .consumer = have_consumer ? &consumer : NULL, .session_match = TZ_SESSION_ANY,
-                .scope_identity = plain_access,
-                .supported = plain_access ? TZ_CV_SET_ACCESS_LEGACY_IDENTITY : 0,
-            };
-            e = svc_verify_token(svc, b.token, &a, &subject, &res);
-            if (!e && plain_access && subject.kind != TZ_SUBJ_PROVIDER) e = not_a(TZE_NOT_AN_IDENTITY_TOKEN, type);
+            j.args.scope_identity = plain_access;
+            j.args.supported = plain_access ? TZ_CV_SET_ACCESS_LEGACY_IDENTITY : 0;
+            e = run_verification(svc, &j);
+            if (!e && plain_access && j.subject.kind != TZ_SUBJ_PROVIDER) e = not_a(TZE_NOT_AN_IDENTITY_TOKEN, type);
         }
     }
-    if (e) tz_response_error(resp, e);
-    else resp_json(resp, 200, subject_ttl_body(svc, &subject, &res));
-    tz_verify_result_clear(&res);
-    tz_subject_clear(&subject);
-    tz_subject_clear(&consumer);
-    verify_body_clear(&b);
+    finish_verify(svc, resp, e, &j);
 }
 
 void op_verify_invite(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp) {
-    verify_body b;
-    tz_subject consumer = {0}, subject = {0};
-    bool have_consumer = false;
-    tz_verify_result res = {0};
-    tz_error *e = begin(svc, c, r, "verify_invite_token");
-    if (!e) e = parse_verify_body(svc, r, K_CONSUMER | K_EXPECTED | K_PEER, &b);
-    else memset(&b, 0, sizeof b);
-    if (!e) e = resolve_consumer(svc, c, &b, &have_consumer, &consumer);
+    verify_job j;
+    tz_error *e = start_verify(svc, c, r, "verify_invite_token", K_CONSUMER | K_EXPECTED | K_PEER, &j);
+    if (!e) e = resolve_consumer(svc, c, &j.b, &j.have_consumer, &j.consumer);
     if (!e) {
-        const tz_token_type *type = &b.token->type;
-        if (type->kind != TZ_TT_INVITE || (!b.any_invite_type && type->invite != b.invite_type))
+        const tz_token_type *type = &j.b.token->type;
+        if (type->kind != TZ_TT_INVITE || (!j.b.any_invite_type && type->invite != j.b.invite_type))
             e = tz_err_new_details(TZE_NOT_AN_INVITE_TOKEN,
                                    json_pack("{s:s,s:o}", "expectedInviteType",
-                                             b.any_invite_type ? "any" : tz_invite_type_name(b.invite_type),
+                                             j.b.any_invite_type ? "any" : tz_invite_type_name(j.b.invite_type),
                                              "received", tz_token_type_to_json(type)));
     }
-    if (!e) {
-        svc_verify_args a = {
-            .peer_ip_known = b.peer_known, .peer_ip = b.peer,
-            .consumer = have_consumer ? &consumer : NULL, .session_match = TZ_SESSION_ANY,
-        };
-        e = svc_verify_token(svc, b.token, &a, &subject, &res);
-    }
-    if (e) tz_response_error(resp, e);
-    else resp_json(resp, 200, subject_ttl_body(svc, &subject, &res));
-    tz_verify_result_clear(&res);
-    tz_subject_clear(&subject);
-    tz_subject_clear(&consumer);
-    verify_body_clear(&b);
+    if (!e) e = run_verification(svc, &j);
+    finish_verify(svc, resp, e, &j);
 }
