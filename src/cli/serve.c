@@ -39,6 +39,7 @@ typedef struct serve_args {
     int64_t max_ttl;
     const char *geoip_asn, *geoip_country, *geoip_city;
     bool basic_auth;
+    bool throttle_loopback;
     tz_http_options http;
 } serve_args;
 
@@ -58,6 +59,9 @@ static void usage(FILE *f) {
         "  --geoip-country FILE\n"
         "  --geoip-city FILE\n"
         "  --no-basic-auth                 refuse Basic authentication zone-wide\n"
+        "  --throttle-loopback             throttle Basic-auth failures per address for loopback\n"
+        "                                  peers too (default: only per username, as a local\n"
+        "                                  proxy shares one address among all its clients)\n"
         "  --max-body-bytes N              largest request body (default %zu)\n"
         "  --max-header-bytes N            memory per connection for request line and headers\n"
         "                                  (default %zu; larger requests get 431)\n"
@@ -102,7 +106,7 @@ static bool parse_number(const char *opt, const char *s, unsigned long long min,
 
 enum {
     OPT_DATA = 256, OPT_LISTEN, OPT_DOMAIN, OPT_CERT, OPT_KEY, OPT_TTL, OPT_ASN, OPT_COUNTRY,
-    OPT_CITY, OPT_NO_BASIC, OPT_MAX_BODY, OPT_MAX_HEADER, OPT_MAX_CONN, OPT_IDLE, OPT_THREADS,
+    OPT_CITY, OPT_NO_BASIC, OPT_THROTTLE_LOOPBACK, OPT_MAX_BODY, OPT_MAX_HEADER, OPT_MAX_CONN, OPT_IDLE, OPT_THREADS,
     OPT_QUIET, OPT_HELP,
 };
 
@@ -119,6 +123,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         {"geoip-country", required_argument, NULL, OPT_COUNTRY},
         {"geoip-city", required_argument, NULL, OPT_CITY},
         {"no-basic-auth", no_argument, NULL, OPT_NO_BASIC},
+        {"throttle-loopback", no_argument, NULL, OPT_THROTTLE_LOOPBACK},
         {"max-body-bytes", required_argument, NULL, OPT_MAX_BODY},
         {"max-header-bytes", required_argument, NULL, OPT_MAX_HEADER},
         {"max-connections", required_argument, NULL, OPT_MAX_CONN},
@@ -156,6 +161,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         case OPT_COUNTRY: a->geoip_country = optarg; break;
         case OPT_CITY: a->geoip_city = optarg; break;
         case OPT_NO_BASIC: a->basic_auth = false; break;
+        case OPT_THROTTLE_LOOPBACK: a->throttle_loopback = true; break;
         case OPT_QUIET: a->http.quiet_success = true; break;
         case OPT_TTL:
             if (!parse_number("--max-temporary-token-ttl", optarg, 1, INT64_MAX / 2, &v)) return 2;
@@ -364,6 +370,7 @@ static int serve(const serve_args *a, const sigset_t *set) {
         .geoip_country = a->geoip_country,
         .geoip_city = a->geoip_city,
         .basic_auth_enabled = a->basic_auth,
+        .throttle_loopback = a->throttle_loopback,
     };
     if ((e = tz_service_new(&cfg, store, &svc))) {
         tz_log_event("cannot start the token service");

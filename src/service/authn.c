@@ -41,6 +41,9 @@ static tz_error *authenticate_basic(tz_service_ctx *svc, const char *header, boo
     tz_error *e = NULL;
     tz_user_rec u = {0};
     int64_t now = svc_now(svc), retry_after = 0;
+    /* Loopback peers are local proxies or the operator's own tools: they share one address for
+     * everyone behind them, so only their usernames are throttled, not the address. */
+    if (peer_known && (peer >> 24) == 127 && !svc->throttle_loopback) peer_known = false;
     bool guessed = false; /* the outcome says whether the username/password pair was right */
     if (!svc->basic_auth_enabled) {
         e = tz_err_new(TZE_BASIC_AUTH_NOT_SUPPORTED);

@@ -20,6 +20,7 @@ tz_error *tz_service_new(const tz_service_config *cfg, tz_store *store, tz_servi
     svc->max_temporary_token_ttl = cfg->max_temporary_token_ttl > 0 ? cfg->max_temporary_token_ttl : 2592000;
     svc->max_token_size = cfg->max_token_size ? cfg->max_token_size : TZ_DEFAULT_MAX_TOKEN_SIZE;
     svc->basic_auth_enabled = cfg->basic_auth_enabled;
+    svc->throttle_loopback = cfg->throttle_loopback;
     svc->clock = cfg->clock;
     svc->clock_ud = cfg->clock_ud;
     svc->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);

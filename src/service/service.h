@@ -19,6 +19,8 @@ typedef struct tz_service_config {
     const char *geoip_country;
     const char *geoip_city;
     bool basic_auth_enabled;          /* zone-wide switch; default true */
+    bool throttle_loopback;           /* count Basic-auth failures of 127.0.0.0/8 peers per address
+                                         too (off: loopback peers are proxies shared by many) */
     int64_t (*clock)(void *ud);       /* NULL = wall clock; tests only */
     void *clock_ud;
 } tz_service_config;

@@ -20,6 +20,7 @@ struct tz_service_ctx {
     int64_t max_temporary_token_ttl;
     size_t max_token_size;
     bool basic_auth_enabled;
+    bool throttle_loopback;
     int64_t (*clock)(void *ud);
     void *clock_ud;
     tz_geo *geo;                  /* NULL when no database was given */

@@ -502,10 +502,11 @@ class BadInput(HostileBase, ServerTestCase):
 
 # ---------------------------------------------------------------------------- Basic auth guessing
 class BasicAuthGuessing(HostileBase):
-    """Default throttle policy: 10 free failures per username, 50 per address."""
+    """Default throttle policy: 10 free failures per username, 50 per address. The tests' only
+    address is loopback, which is throttled per address only with --throttle-loopback."""
 
     def setUp(self):
-        self.srv = Server()
+        self.srv = Server(extra_args=["--throttle-loopback"])
         self.srv.start()
         self.addCleanup(self.srv.cleanup)
 
@@ -578,6 +579,20 @@ class BasicAuthGuessing(HostileBase):
         self.assertStatus(self.srv.get("/user", token=token), 200)
         self.assertStatus(self.srv.post("/user/tokens/temporary",
                                         body={"caveats": [time_caveat(60)]}, token=token), 201)
+
+    def test_loopback_address_is_not_throttled_by_default(self):
+        # a server without --throttle-loopback counts loopback failures per username only
+        srv = Server()
+        srv.start()
+        self.addCleanup(srv.cleanup)
+        for i in range(60):
+            self.assertAuthError(srv.get("/user", basic=("ghost%d" % i, "guess")), "badBasicCredentials", None)
+        srv.user("local", password="local-password")
+        self.assertStatus(srv.get("/user", basic=("local", "local-password")), 200)
+        # the username allowance still holds
+        statuses = [srv.get("/user", basic=("local", "wrong")).status for _ in range(12)]
+        self.assertIn(429, statuses)
+        self.assertEqual(statuses[:10], [401] * 10)
 
     def test_malformed_basic_headers_are_not_throttled_as_guesses(self):
         # headers that name no username are bad credentials but carry nothing to guess
