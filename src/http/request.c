@@ -46,6 +46,7 @@ typedef struct req_ctx {
     int status;
     char error_id[ID_COPY];
     char auth_error_id[ID_COPY];
+    char reference_note[ID_COPY + 4]; /* "ref=" + details.reference of a 500 */
 } req_ctx;
 
 /* ---------------------------------------------------------------- responses */
@@ -65,6 +66,9 @@ static void note_error_ids(req_ctx *ctx, const json_t *body) {
     copy_id(ctx->error_id, json_string_value(json_object_get(err, "id")));
     const json_t *auth = json_object_get(json_object_get(err, "details"), "authError");
     copy_id(ctx->auth_error_id, json_string_value(json_object_get(auth, "id")));
+    /* the reference a client quotes from a 500 must find this line in the log */
+    const char *ref = json_string_value(json_object_get(json_object_get(err, "details"), "reference"));
+    if (ref) snprintf(ctx->reference_note, sizeof ctx->reference_note, "ref=%.*s", ID_COPY - 1, ref);
 }
 
 static bool add_header(struct MHD_Response *r, const char *name, const char *value) {
@@ -502,7 +506,7 @@ void tz_http_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls
             .client = ctx->client ? tz_client_log_id(ctx->client) : "-",
             .error_id = ctx->error_id[0] ? ctx->error_id : NULL,
             .auth_error_id = ctx->auth_error_id[0] ? ctx->auth_error_id : NULL,
-            .note = note,
+            .note = note ? note : ctx->reference_note[0] ? ctx->reference_note : NULL,
         };
         tz_access_log(&e);
     }

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/rand.h>
+
 #include "service/service_internal.h"
 
 int64_t svc_now(const tz_service_ctx *svc) {
@@ -58,7 +60,20 @@ void resp_no_content(tz_response *resp) {
     resp->body = NULL;
 }
 
+/* An internal error gets a reference (10 hex digits) that the client can quote and the log line
+ * of the request shows, as Onezone does for failures inside its logic. */
+static tz_error *with_reference(tz_error *e) {
+    if (e->id != TZE_INTERNAL || e->details) return e;
+    unsigned char raw[5];
+    char ref[11];
+    if (RAND_bytes(raw, sizeof raw) != 1) return e;
+    for (size_t i = 0; i < sizeof raw; i++) snprintf(ref + 2 * i, 3, "%02x", raw[i]);
+    tz_err_free(e);
+    return tz_err_new_details(TZE_INTERNAL, json_pack("{s:s}", "reference", ref));
+}
+
 void tz_response_error(tz_response *resp, tz_error *e) {
+    e = with_reference(e);
     json_decref(resp->body);
     free(resp->location);
     resp->location = NULL;

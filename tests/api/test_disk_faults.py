@@ -58,6 +58,14 @@ class StoreFaultBase(TokenzoneTestCase):
         err = resp.json["error"]
         self.assertIn(err.get("id"), ("internalServerError", "serviceUnavailable"), what)
         self.check_error_object(err)
+        if err.get("id") == "internalServerError":
+            # the reference the client can quote is in the request's log line
+            ref = err.get("details", {}).get("reference")
+            self.assertRegex(ref or "", r"^[0-9a-f]{10}$", what)
+            deadline = time.monotonic() + 5
+            while "ref=" + ref not in self.srv.log() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertIn("ref=" + ref, self.srv.log(), what)
 
     def writes_during_fault(self):
         """Writes until one fails; every outcome is a success or a clean 5xx."""
