@@ -23,6 +23,21 @@ void tz_client_free(tz_client *c) {
 
 const char *tz_client_log_id(const tz_client *c) { return c && c->log_id ? c->log_id : "nobody"; }
 
+/* The user's checks in Onezone's order: lookup, blocked, Basic auth allowed, password. */
+static tz_error *check_password(tz_service_ctx *svc, const char *username, const char *password, size_t pwlen,
+                                tz_user_rec *u) {
+    tz_error *e = tz_store_user_get_by_username(svc->store, username, u);
+    if (e) {
+        if (e->id != TZE_NOT_FOUND) return e;
+        tz_err_free(e);
+        return tz_err_new(TZE_BAD_BASIC_CREDENTIALS);
+    }
+    if (u->blocked) return tz_err_new(TZE_USER_BLOCKED);
+    if (!u->basic_auth_enabled || !u->password_hash) return tz_err_new(TZE_BASIC_AUTH_DISABLED);
+    if (!tz_password_verify(u->password_hash, password, pwlen)) return tz_err_new(TZE_BAD_BASIC_CREDENTIALS);
+    return NULL;
+}
+
 static tz_error *authenticate_basic(tz_service_ctx *svc, const char *header, bool peer_known, uint32_t peer,
                                     tz_client *c) {
     unsigned char buf[BASIC_HEADER_MAX / 4 * 3 + 1];
@@ -50,18 +65,11 @@ static tz_error *authenticate_basic(tz_service_ctx *svc, const char *header, boo
     } else if (!tz_throttle_allowed(svc->throttle, username, peer_known, peer, now, &retry_after)) {
         /* refused before any lookup or hashing: a right guess inside the window reveals nothing */
         e = tz_err_new_details(TZE_TOO_MANY_REQUESTS, json_pack("{s:I}", "retryAfter", (json_int_t)retry_after));
-    } else if ((guessed = true, e = tz_store_user_get_by_username(svc->store, username, &u))) {
-        if (e->id == TZE_NOT_FOUND) {
-            tz_err_free(e);
-            e = tz_err_new(TZE_BAD_BASIC_CREDENTIALS);
-        }
-    } else if (u.blocked) {
-        e = tz_err_new(TZE_USER_BLOCKED);
-    } else if (!u.basic_auth_enabled || !u.password_hash) {
-        e = tz_err_new(TZE_BASIC_AUTH_DISABLED);
-    } else if (!tz_password_verify(u.password_hash, password, pwlen)) {
-        e = tz_err_new(TZE_BAD_BASIC_CREDENTIALS);
     } else {
+        guessed = true;
+        e = check_password(svc, username, password, pwlen, &u);
+    }
+    if (!e) {
         c->subject.kind = TZ_SUBJ_USER;
         c->subject.id = strdup(u.id);
         if (!c->subject.id) e = tz_err_new(TZE_INTERNAL);
