@@ -1,5 +1,5 @@
 /* `tokenzone admin --data DIR COMMAND ...`: administration of a store directly on disk, safe while
- * the server runs on the same directory (SQLite WAL with a busy timeout). This file reads the
+ * the server runs on the same directory (SQLite WAL; writers wait for each other in a busy handler). This file reads the
  * global options and dispatches to the area handlers (admin_users.c, admin_provider.c,
  * admin_members.c); `check` is handled here. */
 #include <stdio.h>

@@ -63,7 +63,8 @@ tz_error *tzs_fail(tz_store *s, sqlite3 *db, const char *op, int rc);
 tz_error *tzs_bad_arg(tz_store *s, const char *op, const char *what);
 
 /* Write transactions take the write lock at once (BEGIN IMMEDIATE) so that two writers never
- * deadlock on a lock upgrade; the busy timeout makes them queue instead. */
+ * deadlock on a lock upgrade. Writers of this process queue on write_mu first; writers of other
+ * processes (the admin tool) wait in the busy handler. */
 tz_error *tzs_begin(tz_store *s, tzs_conn *c, const char *op);
 tz_error *tzs_commit(tz_store *s, tzs_conn *c, const char *op);
 void tzs_rollback(tzs_conn *c);
