@@ -51,7 +51,7 @@ $(BUILD)/tokenzone: $(BUILD)/src/cli/main.o $(BUILD)/libtokenzone.a
 
 # Unit tests: one binary per tests/unit/test_*.c, linked against the whole library.
 # test_macaroons_oracle.c also links Debian's libmacaroons (an independent implementation).
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libtokenzone.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libtokenzone.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(BUILD)/libtokenzone.a $(LDFLAGS) $(LDLIBS) \
 	  $(if $(findstring macaroons,$*),$(shell pkg-config --libs libmacaroons)) -o $@

@@ -23,6 +23,20 @@ static int tz_test_passed, tz_test_failed, tz_test_cur_failures;
 #define RUN(fn) do { tz_test_cur_failures = 0; fn(); \
     if (tz_test_cur_failures) { tz_test_failed++; fprintf(stderr, "FAIL %s\n", #fn); } \
     else tz_test_passed++; } while (0)
+/* EXPECT_ERR(call, id): the call must fail with error id `id`; the error is freed. Available
+ * when the test includes core/err.h before harness.h. */
+#ifdef TZ_CORE_ERR_H
+static inline void tz_test_expect_err(tz_error *e, tz_err_id id, int line) {
+    if (!e || e->id != id) {
+        fprintf(stderr, "line %d: expected error %s, got %s\n", line, tz_err_id_name(id),
+                e ? tz_err_id_name(e->id) : "success");
+        tz_test_cur_failures++;
+    }
+    tz_err_free(e);
+}
+#define EXPECT_ERR(call, id) tz_test_expect_err((call), (id), __LINE__)
+#endif
+
 #define TEST_REPORT() (printf("%s: %d passed, %d failed\n", __FILE__, tz_test_passed, tz_test_failed), \
     tz_test_failed ? 1 : 0)
 

@@ -8,16 +8,6 @@
 #include "core/macaroon.h"
 #include "harness.h"
 
-/* Fails the test unless e is an error with the given id; frees e. */
-static void expect_err(tz_error *e, tz_err_id id, int line) {
-    if (!e || e->id != id) {
-        fprintf(stderr, "line %d: expected error %s, got %s\n", line, tz_err_id_name(id),
-                e ? tz_err_id_name(e->id) : "success");
-        tz_test_cur_failures++;
-    }
-    tz_err_free(e);
-}
-#define EXPECT_ERR(call, id) expect_err((call), (id), __LINE__)
 
 /* ---- base62 ---- */
 

@@ -9,22 +9,7 @@
 #include "cli/commands.h"
 #include "core/token.h"
 #include "harness.h"
-
-static const char V5[] =
-    "MDAyMGxvY2F00aW9uIGRvbWFpbi5leGFtcGxlLmNvbQowMDU4aWRlbnRpZmllciAyL25tZC91c3ItaW52aXRhdGlvbi1zZW5kZXI"
-    "vdWpnOkdyb3VwSWQ6LzEyMzQ1Njc4OTBleGFtcGxlLWlkMTIzNDU2Nzg5MGUKMDAyZnNpZ25hdHVyZSCH7MlKe97K7K5UHEpTU01"
-    "nUb8AN77DBp7Ys20100nJBOAdwo";
-
-static const char V1[] =
-    "MDAyMGxvY2F00aW9uIGRvbWFpbi5leGFtcGxlLmNvbQowMDRhaWRlbnRpZmllciAyL3RtcC003L3Vzci11aWQvYWN00OnNlc3NJZ"
-    "C8xMjM00NTY3ODkwZXhhbXBsZS1pZDEyMzQ1Njc4OTBhCjAwMWFjaWQgdGltZSA8IDgzNzQ4OTEyMzQKMDAxZGNpZCBpcCA9IDE3"
-    "Mi45OC4xMS4yMy8zMgowMDEyY2lkIGFzbiA9IDMyMgowMDFjY2lkIGdlby5jb3VudHJ5ID00gUEx8RlIKMDAxZGNpZCBnZW8ucmV"
-    "naW9uID00gQXNpYXxFVQowMDFkY2lkIGF1dGhvcml6YXRpb24gPSBub25lCjAwMWVjaWQgc2VydmljZSA9IG96dy1vbmV6b25lCj"
-    "AwMmNjaWQgY29uc3VtZXIgPSB1c3ItdXNlci1pZHxncnAtZ3JvdXAtaWQKMDAxZWNpZCBpbnRlcmZhY2UgPSBncmFwaHN5bmMKMD"
-    "AxZWNpZCBhcGkgPSBhbGwvYWxsLyouKi4qOioKMDAxNmNpZCBkYXRhLnJlYWRvbmx5CjAwNGFjaWQgZGF00YS5wYXRoID00gTDNO"
-    "d1lXTmxNUzltYVd4bE1TNTBlSFE9fEwzTndZV005sTWk5a2FYSXZabWxzWlRJdWRIaDAKMDA00MWNpZCBkYXRhLm9iamVjdGlkID"
-    "00gMDAwMDAwMDAwMDBDREJEQTY3NzU2OTY00MjMzMTMyMzMyMzYxNjI2MwowMDJmc2lnbmF00dXJlIFzjctImjdheinIatewEE6q"
-    "ZxluQoX63kTHYBEbChVksCg";
+#include "token_vectors.h"
 
 typedef struct run_out {
     int rc;
@@ -101,7 +86,7 @@ static const char *err_id(const run_out *r, json_t **keep) {
 }
 
 static void expect_error(run_out r, const char *id, int line) {
-    json_t *j;
+    json_t *j = NULL;
     if (r.rc != 1 || strcmp(err_id(&r, &j), id) != 0 || r.out[0]) {
         fprintf(stderr, "line %d: expected exit 1 with %s, got %d / %s / %s\n", line, id, r.rc, r.err, r.out);
         tz_test_cur_failures++;
@@ -262,7 +247,7 @@ static void test_stdin_size_limit(void) {
     memset(big, 'A', n);
     big[n] = '\n';
     run_out r = run_in(big, n + 1, "examine", "-", (const char *)NULL);
-    json_t *j;
+    json_t *j = NULL;
     CHECK(r.rc == 1 && strcmp(err_id(&r, &j), "tokenTooLarge") == 0);
     CHECK_INT(json_integer_value(json_object_get(json_object_get(json_object_get(j, "error"), "details"), "limit")),
               1048576);
@@ -380,7 +365,7 @@ static void test_verify_as(void) {
     char *prov_svc = mint_simple("prv-p", "{\"accessToken\":{}}", "[{\"type\":\"service\",\"whitelist\":[\"opw-p\"]}]");
 
     run_out r = RUN_CMD("verify", inv, "--secret", "sekret", "--as", "access");
-    json_t *j;
+    json_t *j = NULL;
     CHECK(r.rc == 1 && !strcmp(err_id(&r, &j), "notAnAccessToken"));
     json_t *want = J("{\"received\":{\"inviteToken\":{\"inviteType\":\"userJoinSpace\",\"spaceId\":\"sp1\",\"parameters\":{}}}}");
     CHECK(json_equal(json_object_get(json_object_get(j, "error"), "details"), want));

@@ -1,0 +1,29 @@
+/* The published token vectors of token-format.md §15 (ctool tokens_compatibility_tests),
+ * shared by the unit tests that need them. */
+#ifndef TZ_TEST_TOKEN_VECTORS_H
+#define TZ_TEST_TOKEN_VECTORS_H
+
+static const char V1[] =
+    "MDAyMGxvY2F00aW9uIGRvbWFpbi5leGFtcGxlLmNvbQowMDRhaWRlbnRpZmllciAyL3RtcC003L3Vzci11aWQvYWN00OnNlc3NJZ"
+    "C8xMjM00NTY3ODkwZXhhbXBsZS1pZDEyMzQ1Njc4OTBhCjAwMWFjaWQgdGltZSA8IDgzNzQ4OTEyMzQKMDAxZGNpZCBpcCA9IDE3"
+    "Mi45OC4xMS4yMy8zMgowMDEyY2lkIGFzbiA9IDMyMgowMDFjY2lkIGdlby5jb3VudHJ5ID00gUEx8RlIKMDAxZGNpZCBnZW8ucmV"
+    "naW9uID00gQXNpYXxFVQowMDFkY2lkIGF1dGhvcml6YXRpb24gPSBub25lCjAwMWVjaWQgc2VydmljZSA9IG96dy1vbmV6b25lCj"
+    "AwMmNjaWQgY29uc3VtZXIgPSB1c3ItdXNlci1pZHxncnAtZ3JvdXAtaWQKMDAxZWNpZCBpbnRlcmZhY2UgPSBncmFwaHN5bmMKMD"
+    "AxZWNpZCBhcGkgPSBhbGwvYWxsLyouKi4qOioKMDAxNmNpZCBkYXRhLnJlYWRvbmx5CjAwNGFjaWQgZGF00YS5wYXRoID00gTDNO"
+    "d1lXTmxNUzltYVd4bE1TNTBlSFE9fEwzTndZV005sTWk5a2FYSXZabWxzWlRJdWRIaDAKMDA00MWNpZCBkYXRhLm9iamVjdGlkID"
+    "00gMDAwMDAwMDAwMDBDREJEQTY3NzU2OTY00MjMzMTMyMzMyMzYxNjI2MwowMDJmc2lnbmF00dXJlIFzjctImjdheinIatewEE6q"
+    "ZxluQoX63kTHYBEbChVksCg";
+
+static const char V3[] =
+    "MDAyMGxvY2F00aW9uIGRvbWFpbi5leGFtcGxlLmNvbQowMDQxaWRlbnRpZmllciAyL25tZC9wcnYtcGlkL2lkbi8xMjM00NTY3OD"
+    "kwZXhhbXBsZS1pZDEyMzQ1Njc4OTBjCjAwMWNjaWQgZ2VvLnJlZ2lvbiA9IEFmcmljYQowMDE5Y2lkIGludGVyZmFjZSA9IHJlc3"
+    "QKMDAxYWNpZCB00aW1lIDwgODM3NDg5MTIzNAowMDFjY2lkIGdlby5jb3VudHJ5ID00gREV8UFQKMDAxMmNpZCBhc24gPSAzMjIK"
+    "MDAyY2NpZCBjb25zdW1lciA9IHVzci11c2VyLWlkfGdycC1ncm91cC1pZAowMDFkY2lkIGlwID00gMTcyLjk4LjExLjIzLzMyCjA"
+    "wMmZzaWduYXR1cmUgeHgOy1lx96LmS1DmJ8VFizT6WrsALQizK1p00PQnJnYUK";
+
+static const char V5[] =
+    "MDAyMGxvY2F00aW9uIGRvbWFpbi5leGFtcGxlLmNvbQowMDU4aWRlbnRpZmllciAyL25tZC91c3ItaW52aXRhdGlvbi1zZW5kZXI"
+    "vdWpnOkdyb3VwSWQ6LzEyMzQ1Njc4OTBleGFtcGxlLWlkMTIzNDU2Nzg5MGUKMDAyZnNpZ25hdHVyZSCH7MlKe97K7K5UHEpTU01"
+    "nUb8AN77DBp7Ys20100nJBOAdwo";
+
+#endif
