@@ -189,19 +189,11 @@ static tz_error *exists_query(tz_store *s, const char *sql, const char *op, cons
                               bool *out) {
     *out = false;
     if (!k || !entity_id || !user_id) return tzs_bad_arg(s, op, "kind, entity or user");
-    tzs_conn *c;
-    tz_error *err = tzs_acquire(s, &c);
-    if (err) return err;
-    sqlite3_stmt *st;
-    err = member_stmt(s, c, sql, k, entity_id, user_id, &st);
-    if (!err) {
-        if (priv) sqlite3_bind_text(st, 4, priv, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) *out = sqlite3_column_int(st, 0) != 0;
-        else err = tzs_fail(s, c->db, op, rc);
-        sqlite3_reset(st);
-    }
-    tzs_release(s, c);
+    const char *params[] = {k, entity_id, user_id, priv};
+    bool found;
+    int value;
+    tz_error *err = tzs_query_row(s, sql, op, params, priv ? 4 : 3, &found, &value);
+    *out = !err && value != 0;
     return err;
 }
 
@@ -259,20 +251,12 @@ tz_error *tz_store_provider_supports_user(tz_store *s, const char *provider_id,
     *out = false;
     if (!provider_id || !user_id)
         return tzs_bad_arg(s, "provider_supports_user", "provider or user");
-    tzs_conn *c;
-    tz_error *err = tzs_acquire(s, &c);
-    if (err) return err;
-    sqlite3_stmt *st;
-    err = tzs_stmt(s, c, SQL_PROVIDER_SUPPORTS_USER, &st);
-    if (!err) {
-        sqlite3_bind_text(st, 1, provider_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, user_id, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) *out = sqlite3_column_int(st, 0) != 0;
-        else err = tzs_fail(s, c->db, "provider_supports_user", rc);
-        sqlite3_reset(st);
-    }
-    tzs_release(s, c);
+    const char *params[] = {provider_id, user_id};
+    bool found;
+    int value;
+    tz_error *err = tzs_query_row(s, SQL_PROVIDER_SUPPORTS_USER, "provider_supports_user", params, 2,
+                                  &found, &value);
+    *out = !err && value != 0;
     return err;
 }
 

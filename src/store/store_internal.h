@@ -62,6 +62,11 @@ tz_error *tzs_fail(tz_store *s, sqlite3 *db, const char *op, int rc);
 /* Logs a caller mistake (missing or malformed argument) and returns TZE_INTERNAL. */
 tz_error *tzs_bad_arg(tz_store *s, const char *op, const char *what);
 
+/* Runs a SELECT bound with the text parameters 1..n and reads at most one row: *found says
+ * whether a row came, *col0 (if not NULL) gets its first column as an int (0 without a row). */
+tz_error *tzs_query_row(tz_store *s, const char *sql, const char *op, const char *const *params,
+                        size_t n, bool *found, int *col0);
+
 /* Write transactions take the write lock at once (BEGIN IMMEDIATE) so that two writers never
  * deadlock on a lock upgrade. Writers of this process queue on write_mu first; writers of other
  * processes (the admin tool) wait in the busy handler. */

@@ -191,6 +191,30 @@ tz_error *tzs_stmt(tz_store *s, tzs_conn *c, const char *sql, sqlite3_stmt **out
     return NULL;
 }
 
+tz_error *tzs_query_row(tz_store *s, const char *sql, const char *op, const char *const *params,
+                        size_t n, bool *found, int *col0) {
+    *found = false;
+    if (col0) *col0 = 0;
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    sqlite3_stmt *st;
+    err = tzs_stmt(s, c, sql, &st);
+    if (!err) {
+        for (size_t i = 0; i < n; i++) sqlite3_bind_text(st, (int)i + 1, params[i], -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *found = true;
+            if (col0) *col0 = sqlite3_column_int(st, 0);
+        } else if (rc != SQLITE_DONE) {
+            err = tzs_fail(s, c->db, op, rc);
+        }
+        sqlite3_reset(st);
+    }
+    tzs_release(s, c);
+    return err;
+}
+
 int tzs_step_done(sqlite3_stmt *st) {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) rc = SQLITE_DONE;  /* e.g. RETURNING: the row is not needed */

@@ -256,21 +256,8 @@ tz_error *tz_store_user_has_oz_privilege(tz_store *s, const char *id, const char
                                          bool *out) {
     *out = false;
     if (!id || !priv) return tzs_bad_arg(s, "user_has_oz_privilege", "id or privilege");
-    tzs_conn *c;
-    tz_error *err = tzs_acquire(s, &c);
-    if (err) return err;
-    sqlite3_stmt *st;
-    err = tzs_stmt(s, c, SQL_OZ_PRIV_HAS, &st);
-    if (!err) {
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, priv, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) *out = true;
-        else if (rc != SQLITE_DONE) err = tzs_fail(s, c->db, "user_has_oz_privilege", rc);
-        sqlite3_reset(st);
-    }
-    tzs_release(s, c);
-    return err;
+    const char *params[] = {id, priv};
+    return tzs_query_row(s, SQL_OZ_PRIV_HAS, "user_has_oz_privilege", params, 2, out, NULL);
 }
 
 tz_error *tz_store_user_list(tz_store *s, tz_user_rec **out, size_t *n) {
@@ -323,22 +310,9 @@ tz_error *tz_store_subject_state(tz_store *s, const tz_subject *subject, bool *e
     const char *sql = subject->kind == TZ_SUBJ_USER ? SQL_USER_STATE
                     : subject->kind == TZ_SUBJ_PROVIDER ? SQL_PROVIDER_STATE : NULL;
     if (!sql) return NULL; /* nobody and groups are never token subjects */
-    tzs_conn *c;
-    tz_error *err = tzs_acquire(s, &c);
-    if (err) return err;
-    sqlite3_stmt *st;
-    err = tzs_stmt(s, c, sql, &st);
-    if (!err) {
-        sqlite3_bind_text(st, 1, subject->id, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            *exists = true;
-            *blocked = sqlite3_column_int(st, 0) != 0;
-        } else if (rc != SQLITE_DONE) {
-            err = tzs_fail(s, c->db, "subject_state", rc);
-        }
-        sqlite3_reset(st);
-    }
-    tzs_release(s, c);
+    const char *params[] = {subject->id};
+    int value;
+    tz_error *err = tzs_query_row(s, sql, "subject_state", params, 1, exists, &value);
+    *blocked = *exists && value != 0;
     return err;
 }
