@@ -22,6 +22,7 @@
 #include "service/service.h"
 #include "store/store.h"
 
+#define SERVE_MAX_EXTRA_ROUTES 32
 #define DEFAULT_TTL 2592000
 #define DEFAULT_MAX_TOKEN_SIZE ((size_t)1024 * 1024)
 #define SHUTDOWN_GRACE_MS 10000
@@ -378,6 +379,13 @@ static int serve(const serve_args *a, const sigset_t *set) {
         return report(e);
     }
     tz_http_options http = a->http;
+    /* Routes outside the JSON API (http/extra.h), in match order: each feature that has some
+     * appends them here. */
+    tz_extra_route extra[SERVE_MAX_EXTRA_ROUTES];
+    size_t n_extra = 0;
+    (void)extra;
+    http.extra_routes = extra;
+    http.n_extra_routes = n_extra;
     if (a->tls_cert_path) {
         cert = read_pem(a->tls_cert_path);
         key = cert ? read_pem(a->tls_key_path) : NULL;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/err.h"
+#include "http/extra.h"
 #include "http/listen.h"
 #include "service/service.h"
 
@@ -26,6 +27,11 @@ typedef struct tz_http_options {
     unsigned idle_timeout;    /* seconds of inactivity before a connection is closed */
     unsigned threads;         /* worker threads (each with its own epoll set) */
     bool quiet_success;       /* log only requests that did not succeed */
+    /* Routes outside the JSON API (http/extra.h), matched in order; borrowed, must outlive the
+     * server. */
+    const tz_extra_route *extra_routes;
+    size_t n_extra_routes;
+    bool no_api;              /* answer only the extra routes (e.g. a separate metrics port) */
 } tz_http_options;
 
 typedef struct tz_http_server tz_http_server;
