@@ -80,6 +80,9 @@ static const err_entry catalogue[TZE__COUNT] = {
         "brackets and underscores. Dashes, spaces and dots are allowed (but not at the beginning or the end)."},
     [TZE_BAD_VALUE_CAVEAT] = {"badValueCaveat", 400, NULL},
     [TZE_TOO_MANY_REQUESTS] = {"tooManyRequests", 429, NULL},
+    [TZE_STORE_NOT_FOUND] = {"notFound", 404, "The resource could not be found."},
+    [TZE_STORE_CONFLICT] = {"alreadyExists", 409, "The resource already exists."},
+    [TZE_STORE_UNAVAILABLE] = {"serviceUnavailable", 503, "Service required for this operation is offline."},
 };
 
 /* Texts of the form PREFIX{key}SUFFIX, keyed by id (split so the format string stays literal). */

@@ -67,6 +67,12 @@ typedef enum tz_err_id {
     TZE_BAD_VALUE_CAVEAT,         /* {"caveat": element as sent / printed} */
     /* tokenzone's own: Basic-auth attempts refused while a username or address is backing off */
     TZE_TOO_MANY_REQUESTS,        /* {"retryAfter": seconds} */
+    /* the store's neutral errors (src/store/store_backend.h); the service maps them to the ids
+     * above before a client sees them (tz_store_err_to_api). Rendered unmapped they read as
+     * notFound / alreadyExists / serviceUnavailable. */
+    TZE_STORE_NOT_FOUND,          /* no details */
+    TZE_STORE_CONFLICT,           /* {"key": field}: "username", "name", "id", "metadata", "subject" */
+    TZE_STORE_UNAVAILABLE,        /* no details */
     TZE__COUNT
 } tz_err_id;
 
