@@ -44,6 +44,12 @@ class StoreFaults(TokenzoneTestCase):
     def setUp(self):
         self.addCleanup(self.faults.repair)
         self.log_mark = len(self.srv.log())
+        self.failures_seen = 0
+
+    def tearDown(self):
+        # every failure the test provoked left a line saying what the store did
+        if self.failures_seen:
+            self.assertLogged("tokenzone: store:")
 
     # ------------------------------------------------------------------ checks
     def assertServerFailure(self, resp, what, statuses=(500, 503)):
@@ -53,7 +59,14 @@ class StoreFaults(TokenzoneTestCase):
         self.assertIn(err.get("id"), ("internalServerError", "serviceUnavailable"), what)
         self.check_error_object(err)
         if err["id"] == "internalServerError":
-            self.assertRegex(err.get("details", {}).get("reference", ""), r"^[0-9a-f]{10}$", what)
+            ref = err.get("details", {}).get("reference", "")
+            self.assertRegex(ref, r"^[0-9a-f]{10}$", what)
+            # the request's log line carries the reference the client can quote
+            deadline = time.monotonic() + 5
+            while "ref=" + ref not in self.srv.log() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertIn("ref=" + ref, self.srv.log(), what)
+        self.failures_seen += 1
 
     def assertLogged(self, *words):
         deadline = time.monotonic() + 5
