@@ -78,7 +78,7 @@ tz_error *tz_store_is_empty(tz_store *s, bool *empty);
 #define TZ_STORE_CURSOR_MAX 1024
 /* Where the store reports failures that it returns as TZE_INTERNAL (SQLite and file-system errors,
  * bad arguments): one line per failure, never containing secrets. Until set (and while opening)
- * lines go to stderr; log NULL restores that. `ud` is borrowed. Set it before sharing the store
+ * lines go to tz_store_open_opts.log, else stderr; log NULL restores stderr. `ud` is borrowed. Set it before sharing the store
  * between threads; `log` may be called from any thread using the store. */
 void tz_store_set_logger(tz_store *s, void (*log)(void *ud, const char *msg), void *ud);
 

@@ -1,6 +1,11 @@
 /* Which backend serves a location. The PostgreSQL backend defines `tzs_pg_ops` in its own files;
  * until those are linked in, the weak reference below stays NULL and a postgresql:// location is
- * refused with a clear message. Adding a backend: declare its ops table here and add a scheme. */
+ * refused with a clear message. Adding a backend: declare its ops table here and add a scheme.
+ *
+ * Note for the PostgreSQL files: the binary links libtokenzone.a, and a WEAK reference does not
+ * make the linker take an object out of an archive. So when store_pg_ops.c lands, this
+ * declaration must become a plain (strong) `extern const tz_store_ops tzs_pg_ops;` and the NULL
+ * check below goes (or the PostgreSQL branch replaces this small file as a whole). */
 #include <string.h>
 #include "store/store_backend.h"
 #include "store/store_internal.h"
