@@ -9,7 +9,7 @@ Onedata error (500 internalServerError with a reference, or 503 serviceUnavailab
 again with nothing half-done left behind."""
 import time
 
-from harness import TokenzoneTestCase, Server, time_caveat
+from harness import TokenzoneTestCase, Server, sanitizer_report, time_caveat
 from store_faults import faults_for
 
 STATEMENT_TIMEOUT_MS = 300
@@ -37,9 +37,12 @@ class StoreFaults(TokenzoneTestCase):
     @classmethod
     def tearDownClass(cls):
         rc = cls.srv.stop()
+        problem = sanitizer_report(cls.srv.log())
         cls.srv.cleanup()
         if rc != 0:
             raise AssertionError("the server exited with %r after the faults" % rc)
+        if problem:
+            raise AssertionError("sanitizer report:\n%s" % problem)
 
     def setUp(self):
         self.addCleanup(self.faults.repair)
