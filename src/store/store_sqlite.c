@@ -118,6 +118,14 @@ static tz_error *check_file_in_place(tz_store *s, tzs_conn *c) {
 static tz_error *acquire_conn(tz_store *store, tzs_conn **out);
 
 tz_error *tzs_acquire(tz_store *store, tzs_conn **out) {
+    *out = NULL;
+    /* A function written for SQLite (tz_store_* defined straight on these helpers instead of
+     * going through the ops table) called on another backend's store fails cleanly here. */
+    if (store->ops != &tzs_sqlite_ops) {
+        tzs_log(store, "an SQLite-only store function was called on the %s store; it needs an "
+                       "operation in the ops table (docs/store.md)", store->ops->name);
+        return tz_err_new(TZE_INTERNAL);
+    }
     tz_error *err = acquire_conn(store, out);
     if (err) return err;
     if ((err = check_file_in_place(store, *out))) {
