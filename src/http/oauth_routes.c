@@ -140,6 +140,19 @@ static void introspect(const tz_extra_req *r, tz_extra_resp *resp) {
               param(&p, "interface", &ip.interface) && param(&p, "service_token", &ip.service_token) &&
               param(&p, "consumer_token", &ip.consumer_token) &&
               param(&p, "allow_data_access_caveats", &ip.allow_data_access_caveats);
+    /* Static context may also come in the endpoint URL's query string, for gateways that can
+     * only send `token` (mod_oauth2): e.g. /oauth2/introspect?interface=rest. Never the token. */
+    char q_iface[16], q_allow[8];
+    if (ok && !ip.interface) {
+        long n = tz_extra_query(r, "interface", q_iface, sizeof q_iface);
+        if (n >= 0) ip.interface = q_iface;
+        else if (n == -2) ok = false;
+    }
+    if (ok && !ip.allow_data_access_caveats) {
+        long n = tz_extra_query(r, "allow_data_access_caveats", q_allow, sizeof q_allow);
+        if (n >= 0) ip.allow_data_access_caveats = q_allow;
+        else if (n == -2) ok = false;
+    }
     if (!ok || !ip.token) {
         oauth_error(resp, 400, "invalid_request");
     } else {

@@ -473,7 +473,8 @@ class ApacheModOauth2(ApacheGateway):
 
     @classmethod
     def start_gateway(cls):
-        verify = ("introspect http://127.0.0.1:%d/oauth2/introspect "
+        # liboauth2 sends only `token`: the interface goes in the endpoint's query string
+        verify = ("introspect http://127.0.0.1:%d/oauth2/introspect?interface=rest "
                   "introspect.auth=client_secret_basic&client_id=%s&client_secret=%s&expiry=1"
                   % (cls.srv.port, cls.client["clientId"], cls.client["clientSecret"]))
         cls.start_apache("mod_oauth2.so",

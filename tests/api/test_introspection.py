@@ -314,6 +314,15 @@ class InactiveTokens(IntegrationCase):
         self.assertInactive(self.introspect(t))
         self.assertInactive(self.introspect(t, interface="rest"))
         self.assertTrue(self.introspect(t, interface="oneclient").json["active"])
+        # static context in the endpoint's query string (for gateways that send only `token`)
+        resp = call(self.srv, "POST", INTROSPECT + "?interface=oneclient", {"token": t}, self.auth())
+        self.assertTrue(resp.json["active"], resp)
+        resp = call(self.srv, "POST", INTROSPECT + "?interface=rest", {"token": t}, self.auth())
+        self.assertInactive(resp)
+        # the body wins over the query string
+        resp = call(self.srv, "POST", INTROSPECT + "?interface=rest",
+                    {"token": t, "interface": "oneclient"}, self.auth())
+        self.assertTrue(resp.json["active"], resp)
 
     def test_ip_caveat_needs_peer_ip(self):
         _, tok = self.named()
