@@ -285,6 +285,10 @@ class GatewayCase:
         _, tok = self.named()
         self.assertAccepted(tok)
         log = self.srv.log()
+        for p in self.procs:
+            if "tokenzone" in os.path.basename(p.log_path):
+                log += open(p.log_path, errors="replace").read()
+        self.assertIn("/oauth2/introspect" if self.gateway != "nginx-auth-request" else "/forward-auth", log)
         self.assertNotIn(tok, log)
         self.assertNotIn(self.client["clientSecret"], log)
 
