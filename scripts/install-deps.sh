@@ -17,9 +17,11 @@ packages=(
   clang libclang-rt-14-dev  # libFuzzer and sanitizer runtimes
   python3 python3-yaml python3-jsonschema  # black-box API tests
   curl openssl ca-certificates  # TLS test certificates, curl examples
+  # real gateways in front of the integration endpoints (tests/api/test_gateways.py)
+  apache2 libapache2-mod-auth-openidc libapache2-mod-oauth2 nginx-core libnginx-mod-http-js
 )
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(wrk nginx-light valgrind)
+  packages+=(wrk valgrind)  # nginx (the static baseline) comes with the gateway tests' nginx-core
 fi
 
 missing=()
