@@ -284,5 +284,7 @@ bool tz_oauth_routes_append(tz_extra_route *routes, size_t *n, size_t cap) {
     routes[(*n)++] = (tz_extra_route){TZ_OAUTH_REVOKE_PATH, false, "POST", revoke, NULL};
     routes[(*n)++] = (tz_extra_route){TZ_OAUTH_METADATA_PATH, false, "GET", metadata, NULL};
     routes[(*n)++] = (tz_extra_route){TZ_FORWARD_AUTH_PATH, false, NULL, forward_auth, NULL};
+    /* Envoy's ext_authz appends the original path to its path_prefix */
+    routes[(*n)++] = (tz_extra_route){TZ_FORWARD_AUTH_PATH "/", true, NULL, forward_auth, NULL};
     return true;
 }

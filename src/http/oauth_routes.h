@@ -9,7 +9,7 @@
 #define TZ_OAUTH_REVOKE_PATH "/oauth2/revoke"
 #define TZ_OAUTH_METADATA_PATH "/.well-known/oauth-authorization-server"
 #define TZ_FORWARD_AUTH_PATH "/forward-auth"
-#define TZ_OAUTH_N_ROUTES 4
+#define TZ_OAUTH_N_ROUTES 5
 
 /* Appends the routes to routes[*n..cap); false (nothing appended) when they do not fit. */
 bool tz_oauth_routes_append(tz_extra_route *routes, size_t *n, size_t cap);

@@ -439,8 +439,9 @@ class MetadataAndForwardAuth(IntegrationCase):
     def test_forward_auth_headers(self):
         tid, tok = self.named()
         for hdrs in ({"Authorization": "Bearer " + tok}, {"x-auth-token": tok}):
-            for method in ("GET", "POST", "HEAD"):
-                resp = call(self.srv, method, "/forward-auth", None, hdrs)
+            for method, path in (("GET", "/forward-auth"), ("POST", "/forward-auth"),
+                                 ("HEAD", "/forward-auth"), ("GET", "/forward-auth/app/x?y=1")):
+                resp = call(self.srv, method, path, None, hdrs)
                 self.assertStatus(resp, 204)
                 self.assertEqual(resp.headers["X-Token-Subject"], "usr-" + self.alice.id)
                 self.assertEqual(resp.headers["X-Token-Id"], tid)
@@ -459,6 +460,7 @@ class MetadataAndForwardAuth(IntegrationCase):
         resp = call(self.srv, "GET", "/forward-auth", None,
                     {"x-auth-token": oneclient, "X-Onedata-Interface": "oneclient"})
         self.assertStatus(resp, 204)
+        self.assertEqual(call(self.srv, "GET", "/forward-authx", None, {"x-auth-token": tok}).status, 404)
 
     def test_cli_introspect(self):
         _, tok = self.named()
