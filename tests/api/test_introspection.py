@@ -562,3 +562,36 @@ class UntrustedByDefault(ServerTestCase):
         r = call(self.srv, "GET", "/api/v3/onezone/user", None,
                  {"x-auth-token": tok, "X-Forwarded-For": "127.0.0.9"})
         self.assertEqual(r.status, 401)
+
+
+class ThrottleBehindProxy(ServerTestCase):
+    """The Basic-auth throttle counts per client address as resolved through trusted proxies:
+    a client cannot spread its failures over made-up X-Forwarded-For values, and clients behind
+    one trusted proxy are counted apart."""
+
+    @classmethod
+    def server_args(cls):
+        return {"extra_args": ["--trusted-proxy", "127.0.0.1/32", "--throttle-loopback"]}
+
+    def basic_get(self, source, username, xff=None):
+        cred = base64.b64encode(("%s:guess" % username).encode()).decode()
+        hdrs = {"Authorization": "Basic " + cred}
+        if xff:
+            hdrs["X-Forwarded-For"] = xff
+        return call(self.srv, "GET", "/api/v3/onezone/user", None, hdrs, source=source)
+
+    def test_spoofed_xff_does_not_spread_failures(self):
+        throttled_at = None
+        for i in range(120):
+            # a new claimed address each time, from one untrusted peer
+            resp = self.basic_get("127.0.0.2", "nobody%d" % i, "10.0.%d.%d" % (i // 250, i % 250 + 1))
+            if resp.status == 429:
+                throttled_at = i
+                break
+            self.assertEqual(resp.status, 401, resp)
+        self.assertIsNotNone(throttled_at, "failures under spoofed X-Forwarded-For were never throttled")
+        self.assertIn("Retry-After", resp.headers)
+        # a client behind the trusted proxy has its own count
+        self.assertEqual(self.basic_get("127.0.0.1", "someone", "127.0.0.4").status, 401)
+        # while the throttled client, seen through the proxy, is still throttled
+        self.assertEqual(self.basic_get("127.0.0.1", "someone2", "127.0.0.2").status, 429)
