@@ -46,8 +46,12 @@ static void params_clear(params *p) {
     memset(p, 0, sizeof *p);
 }
 
+/* Longest decoded value of a parameter other than `token` (client credentials, context). A
+ * service or consumer token is small; the cap keeps one request's copies bounded. */
+#define PARAM_MAX ((size_t)64 * 1024)
+
 /* *out: the value (owned by p), or NULL when absent. False when malformed (bad escape, not a
- * string, more values than tracked). */
+ * string, longer than PARAM_MAX except for `token`, more values than tracked). */
 static bool param(params *p, const char *name, const char **out) {
     *out = NULL;
     if (p->n_vals >= sizeof p->vals / sizeof p->vals[0]) return false;
@@ -59,12 +63,15 @@ static bool param(params *p, const char *name, const char **out) {
             return true;
         }
         if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) return false;
+        if (strcmp(name, "token") != 0 && json_string_length(v) >= PARAM_MAX) return false;
         *out = json_string_value(v);
         return true;
     }
-    char *buf = malloc(p->form_len + 1);
+    size_t cap = p->form_len + 1;
+    if (strcmp(name, "token") != 0 && cap > PARAM_MAX) cap = PARAM_MAX;
+    char *buf = malloc(cap);
     if (!buf) return false;
-    long n = tz_form_value(p->form, p->form_len, name, buf, p->form_len + 1);
+    long n = tz_form_value(p->form, p->form_len, name, buf, cap);
     if (n < 0) {
         free(buf);
         return n == -1;

@@ -189,6 +189,15 @@ class IntrospectionAuth(IntegrationCase):
                     self.auth())
         self.assertInvalidClient(resp)
 
+    def test_oversized_parameter(self):
+        _, tok = self.named()
+        resp = call(self.srv, "POST", INTROSPECT,
+                    {"token": tok, "client_id": self.client["clientId"], "client_secret": "x" * 70000})
+        self.assertStatus(resp, 400)
+        self.assertEqual(resp.json, {"error": "invalid_request"})
+        resp = self.introspect(tok, peer_ip="1" * 70000)
+        self.assertStatus(resp, 400)
+
     def test_bad_bearer(self):
         _, tok = self.named()
         resp = self.introspect(tok, headers={"Authorization": "Bearer garbage"})
