@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 
-from harness import BIN, HTTP_TIMEOUT, Server, TokenzoneTestCase, now, time_caveat
+from harness import BIN, HTTP_TIMEOUT, Server, TokenzoneTestCase, now, sanitizer_report, time_caveat
 
 NGINX = "/usr/sbin/nginx"
 APACHE = "/usr/sbin/apache2"
@@ -165,10 +165,17 @@ class GatewayCase:
         if cls.upstream:
             cls.upstream.stop()
         rc = cls.srv.stop()
+        log = cls.srv.log()
+        for p in cls.procs:
+            if "tokenzone" in os.path.basename(p.log_path):
+                log += open(p.log_path, errors="replace").read()
         cls.srv.cleanup()
         shutil.rmtree(cls.tmp, ignore_errors=True)
         if rc not in (0, None):
             raise AssertionError("tokenzone exited with %s" % rc)
+        report = sanitizer_report(log)
+        if report:
+            raise AssertionError("sanitizer report in the tokenzone log:\n" + report)
 
     @classmethod
     def write(cls, name, text, mode=0o644):
