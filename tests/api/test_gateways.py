@@ -268,7 +268,10 @@ class GatewayCase:
 
     def test_other_interface_refused(self):
         _, tok = self.named()
-        self.assertRefused(self.confine(tok, {"type": "interface", "interface": "oneclient"}))
+        oneclient = self.confine(tok, {"type": "interface", "interface": "oneclient"})
+        self.assertRefused(oneclient)
+        # a client cannot choose the interface the gateway speaks for
+        self.assertRefused(oneclient, headers={"X-Onedata-Interface": "oneclient"})
         # the same token confined to the interface the gateway speaks for is fine
         self.assertAccepted(self.confine(tok, {"type": "interface", "interface": "rest"}))
 
