@@ -248,6 +248,25 @@ class IntrospectionAuth(IntegrationCase):
         with self.assertRaises(Exception):
             self.srv.admin("client", "delete", c["clientId"])
 
+    def test_admin_usage_errors(self):
+        def admin(*args):
+            return subprocess.run([BIN, "admin", "--data", self.srv.data_dir, "client"] + list(args),
+                                  capture_output=True, timeout=60)
+        self.assertEqual(admin("create").returncode, 2)
+        self.assertEqual(admin("create", "x", "--bogus").returncode, 2)
+        self.assertEqual(admin("frobnicate").returncode, 2)
+        r = admin("create", "--help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn(b"--allow-revoke", r.stdout)
+        r = admin("rotate-secret", "0" * 32)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"notFound", r.stderr)
+        # the list never shows a secret or its hash
+        listed = admin("list").stdout.decode()
+        for s in self.secrets:
+            self.assertNotIn(s, listed)
+        self.assertNotIn("secret", listed.lower())
+
     def test_secret_shape(self):
         s = self.client["clientSecret"]
         self.assertEqual(len(s), 43)
