@@ -99,6 +99,7 @@ static int admin_dispatch(const char *data_dir, int argc, char **argv, int i) {
     if (strcmp(area, "cluster") == 0) return admin_cmd_cluster(data_dir, rest, rest_argv);
     if (strcmp(area, "group") == 0) return admin_cmd_group(data_dir, rest, rest_argv);
     if (strcmp(area, "space") == 0) return admin_cmd_space(data_dir, rest, rest_argv);
+    if (strcmp(area, "client") == 0) return admin_cmd_client(data_dir, rest, rest_argv);
     if (strcmp(area, "check") == 0) return cmd_check(data_dir, rest, rest_argv);
     if (strcmp(area, "privileges") == 0) return cmd_privileges(rest, rest_argv);
     fprintf(stderr, "tokenzone admin: unknown command '%s'\n\n", area);

@@ -51,6 +51,15 @@ static const help_entry entries[] = {
     {"space add-group", "SPACE_ID GROUP_ID [--privileges P,...]",
      "Adds a group to a space; its users become effective members with the group's privileges."},
     {"space support", "SPACE_ID PROVIDER_ID", "Records that the provider supports the space."},
+    {"client create", "NAME [--allow-revoke]",
+     "Registers an introspection client of /oauth2/introspect (and, with --allow-revoke, of\n"
+     "/oauth2/revoke for any token) and prints {\"clientId\": ID, \"clientSecret\": SECRET}.\n"
+     "The secret is shown only now; the store keeps only its hash."},
+    {"client list", "", "Prints a JSON array of clients: clientId, name, allowRevoke, creationTime."},
+    {"client delete", "CLIENT_ID", "Deletes the client; its secret stops working at once."},
+    {"client rotate-secret", "CLIENT_ID",
+     "Replaces the client's secret and prints the new credentials once; the old secret stops\n"
+     "working at once."},
     {"check", "", "Runs the database integrity check; prints \"ok\" when sound."},
     {"privileges", "[group|space|cluster|harvester|atm_inventory|onezone]",
      "Lists the valid privilege names (no --data needed); member defaults are marked."},

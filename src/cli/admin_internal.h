@@ -89,5 +89,6 @@ int admin_cmd_provider(const char *data_dir, int argc, char **argv);
 int admin_cmd_cluster(const char *data_dir, int argc, char **argv);
 int admin_cmd_group(const char *data_dir, int argc, char **argv);
 int admin_cmd_space(const char *data_dir, int argc, char **argv);
+int admin_cmd_client(const char *data_dir, int argc, char **argv);   /* admin_clients.c */
 
 #endif

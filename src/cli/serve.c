@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "cli/commands.h"
 #include "http/access_log.h"
+#include "http/oauth_routes.h"
 #include "http/server.h"
 #include "service/password.h"
 #include "service/service.h"
@@ -47,6 +48,7 @@ typedef struct serve_args {
     bool basic_auth;
     bool throttle_loopback;
     tz_http_options http;
+    tz_trusted_proxies trusted;
 } serve_args;
 
 static void usage(FILE *f) {
@@ -77,6 +79,9 @@ static void usage(FILE *f) {
         "  --idle-timeout SEC              close idle connections after SEC seconds (default %u)\n"
         "  --threads N                     worker threads (default: 4 per CPU, at least 8)\n"
         "  --quiet-success                 log only requests that fail\n"
+        "  --trusted-proxy CIDR            believe X-Forwarded-For from these peers (repeatable,\n"
+        "                                  IPv4, e.g. 10.0.0.0/8): the client address is then the\n"
+        "                                  rightmost address in it that is not a trusted proxy\n"
         "\n"
         "On first start a user 'admin' with the privilege " ADMIN_PRIVILEGE " is created; its\n"
         "password comes from $" ADMIN_PASSWORD_ENV " or is generated and printed once on stdout\n"
@@ -117,6 +122,7 @@ enum {
     OPT_DATA = 256, OPT_LISTEN, OPT_DOMAIN, OPT_CERT, OPT_KEY, OPT_TTL, OPT_ASN, OPT_COUNTRY,
     OPT_CITY, OPT_NO_BASIC, OPT_THROTTLE_LOOPBACK, OPT_MAX_BODY, OPT_MAX_HEADER, OPT_MAX_CONN, OPT_IDLE, OPT_THREADS,
     OPT_QUIET, OPT_HELP, OPT_STORE, OPT_STORE_POOL, OPT_STORE_CONNECT_TIMEOUT, OPT_STORE_STATEMENT_TIMEOUT,
+    OPT_TRUSTED_PROXY,
 };
 
 /* Returns -1 to go on, else the exit status. */
@@ -144,6 +150,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         {"store-pool", required_argument, NULL, OPT_STORE_POOL},
         {"store-connect-timeout", required_argument, NULL, OPT_STORE_CONNECT_TIMEOUT},
         {"store-statement-timeout", required_argument, NULL, OPT_STORE_STATEMENT_TIMEOUT},
+        {"trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY},
         {NULL, 0, NULL, 0},
     };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -200,6 +207,13 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         case OPT_THREADS:
             if (!parse_number("--threads", optarg, 1, 1024, &v)) return 2;
             a->http.threads = (unsigned)v;
+            break;
+        case OPT_TRUSTED_PROXY:
+            if (!tz_trusted_proxies_add(&a->trusted, optarg)) {
+                fprintf(stderr, "tokenzone serve: --trusted-proxy wants an IPv4 CIDR such as "
+                                "10.0.0.0/8 (at most %d), got '%s'\n", TZ_TRUSTED_PROXIES_MAX, optarg);
+                return 2;
+            }
             break;
         case OPT_HELP: usage(stdout); return 0;
         case OPT_STORE: a->store = optarg; break;
@@ -424,9 +438,13 @@ static int serve(const serve_args *a, const sigset_t *set) {
      * appends them here. */
     tz_extra_route extra[SERVE_MAX_EXTRA_ROUTES];
     size_t n_extra = 0;
-    (void)extra;
+    if (!tz_oauth_routes_append(extra, &n_extra, SERVE_MAX_EXTRA_ROUTES)) {
+        e = tz_err_new(TZE_INTERNAL);
+        goto out;
+    }
     http.extra_routes = extra;
     http.n_extra_routes = n_extra;
+    http.trusted_proxies = &a->trusted;
     if (a->tls_cert_path) {
         cert = read_pem(a->tls_cert_path);
         key = cert ? read_pem(a->tls_key_path) : NULL;

@@ -210,6 +210,55 @@ static void peer_address(struct MHD_Connection *conn, bool *known, uint32_t *ip)
     }
 }
 
+typedef struct xff_join {
+    char buf[TZ_XFF_MAX_BYTES + 2];
+    size_t len;
+    bool overflow;
+} xff_join;
+
+/* Joins every X-Forwarded-For header in order with ", " (as RFC 9110 allows a proxy to). */
+static enum MHD_Result join_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value) {
+    (void)kind;
+    xff_join *j = cls;
+    if (!key || !value || strcasecmp(key, "X-Forwarded-For") != 0) return MHD_YES;
+    size_t vlen = strlen(value), need = vlen + (j->len ? 2 : 0);
+    if (j->len + need > TZ_XFF_MAX_BYTES) {
+        j->overflow = true;
+        return MHD_NO;
+    }
+    if (j->len) memcpy(j->buf + j->len, ", ", 2), j->len += 2;
+    memcpy(j->buf + j->len, value, vlen);
+    j->len += vlen;
+    j->buf[j->len] = '\0';
+    return MHD_YES;
+}
+
+/* The client address: the TCP peer, or what trusted proxies say in X-Forwarded-For
+ * (http/client_addr.h). Used for the throttle and the ip/asn/geo caveats alike. */
+static void client_address(const tz_http_options *opts, struct MHD_Connection *conn, bool *known,
+                           uint32_t *ip) {
+    peer_address(conn, known, ip);
+    const tz_trusted_proxies *t = opts->trusted_proxies;
+    if (!*known || !t || !t->n || !tz_trusted_proxies_contains(t, *ip)) return;
+    xff_join *j = calloc(1, sizeof *j);
+    if (!j) {
+        *known = false;
+        *ip = 0;
+        return;
+    }
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, join_xff, j);
+    /* an overlong header is passed on as such so that the resolver refuses it */
+    const char *xff = j->overflow ? NULL : j->len ? j->buf : NULL;
+    if (j->overflow) {
+        *known = false;
+        *ip = 0;
+    } else {
+        tz_client_addr_resolve(t, *known, *ip, xff, known, ip);
+    }
+    free(j);
+}
+
 /* Content-Length as a number; SIZE_MAX when absent or unparsable (MHD has already refused
  * malformed framing), capped at SIZE_MAX on overflow. */
 static size_t content_length(struct MHD_Connection *conn, bool *present) {
@@ -260,7 +309,7 @@ static enum MHD_Result step_authenticate(req_ctx *ctx, struct MHD_Connection *co
         if (!ctx->session_cookie) return respond_error(ctx, conn, tz_err_new(TZE_INTERNAL));
         creds.session_cookie = ctx->session_cookie;
     }
-    peer_address(conn, &ctx->peer_ip_known, &ctx->peer_ip);
+    client_address(ctx->inst->opts, conn, &ctx->peer_ip_known, &ctx->peer_ip);
     tz_error *e = tz_service_authenticate(ctx->inst->svc, &creds, ctx->peer_ip_known,
                                           ctx->peer_ip, &ctx->client);
     if (e) {
@@ -289,7 +338,7 @@ static enum MHD_Result begin_extra(req_ctx *ctx, struct MHD_Connection *conn, co
     if (!tz_extra_method_allowed(ctx->extra, method))
         return respond(ctx, conn, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, NULL, ctx->extra->methods);
     if (has_length && length > ctx->inst->opts->max_body_bytes) return respond_too_large(ctx, conn);
-    peer_address(conn, &ctx->peer_ip_known, &ctx->peer_ip);
+    client_address(ctx->inst->opts, conn, &ctx->peer_ip_known, &ctx->peer_ip);
     return MHD_YES;
 }
 

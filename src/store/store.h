@@ -265,4 +265,25 @@ tz_error *tz_store_temp_secret_list(tz_store *s, size_t limit, const char *curso
 /* Writes a record as given (copying stores). Present already -> CONFLICT {"key":"subject"}. */
 tz_error *tz_store_temp_secret_put(tz_store *s, const tz_temp_secret_rec *r);
 
+/* ---------------- introspection clients (store_clients.c) ---------------- */
+/* A registered OAuth 2.0 client of the introspection and revocation endpoints. Only a hash of
+ * its secret is kept (service/oauth_clients.c says which). */
+typedef struct tz_oauth_client_rec {
+    char *id;
+    char *name;
+    char *secret_hash;         /* hex; wiped by clear */
+    bool allow_revoke;
+    int64_t creation_time;
+} tz_oauth_client_rec;
+void tz_oauth_client_rec_clear(tz_oauth_client_rec *r);
+void tz_oauth_client_recs_free(tz_oauth_client_rec *v, size_t n);
+
+/* Id taken -> TZE_ALREADY_EXISTS. */
+tz_error *tz_store_client_create(tz_store *s, const tz_oauth_client_rec *r);
+tz_error *tz_store_client_get(tz_store *s, const char *id, tz_oauth_client_rec *out); /* TZE_NOT_FOUND */
+/* Every client ordered by creation time then id; *out malloc'd (tz_oauth_client_recs_free). */
+tz_error *tz_store_client_list(tz_store *s, tz_oauth_client_rec **out, size_t *n);
+tz_error *tz_store_client_set_secret_hash(tz_store *s, const char *id, const char *hash); /* TZE_NOT_FOUND */
+tz_error *tz_store_client_delete(tz_store *s, const char *id);                           /* TZE_NOT_FOUND */
+
 #endif

@@ -103,6 +103,13 @@ static const char *const migrations[] = {
     "  secret TEXT NOT NULL,"
     "  generation INTEGER NOT NULL CHECK (generation >= 1),"
     "  PRIMARY KEY (subject_kind, subject_id)) WITHOUT ROWID;",
+    /* 2: introspection clients of /oauth2/introspect and /oauth2/revoke */
+    "CREATE TABLE oauth_clients ("
+    "  id TEXT PRIMARY KEY NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  secret_hash TEXT NOT NULL,"
+    "  allow_revoke INTEGER NOT NULL CHECK (allow_revoke IN (0, 1)),"
+    "  creation_time INTEGER NOT NULL);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
