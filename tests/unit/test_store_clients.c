@@ -26,7 +26,7 @@ static tz_store *open_fresh(void) {
     char dir[300];
     snprintf(dir, sizeof dir, "%s/data", base_dir);
     tz_store *s = NULL;
-    tz_error *e = tz_store_open(dir, &s);
+    tz_error *e = tz_store_open(dir, NULL, &s);
     CHECK(e == NULL);
     tz_err_free(e);
     return s;
