@@ -175,6 +175,7 @@ static tz_error *run_verification(tz_service_ctx *svc, verify_job *j) {
 
 /* Replies {"subject","ttl"} or the error, and releases the job. */
 static void finish_verify(tz_service_ctx *svc, tz_response *resp, tz_error *e, verify_job *j) {
+    svc_facts_token(resp, j->b.token);
     if (e) tz_response_error(resp, e);
     else resp_json(resp, 200, subject_ttl_body(svc, &j->subject, &j->res));
     tz_verify_result_clear(&j->res);
