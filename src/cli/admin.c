@@ -3,8 +3,10 @@
  * global options and dispatches to the area handlers (admin_users.c, admin_provider.c,
  * admin_members.c); `check` is handled here. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli/admin_internal.h"
+#include "service/audit.h"
 #include "cli/commands.h"
 
 static int cmd_check(const char *data_dir, int argc, char **argv) {
@@ -50,8 +52,11 @@ static int cmd_privileges(int argc, char **argv) {
     return a.n_pos ? admin_usage(&cmd, "unknown entity type '%s'", a.pos[0]) : ADMIN_EXIT_OK;
 }
 
+static int run_area(const char *data_dir, const char *area, int rest, char **rest_argv);
+
 int tz_cmd_admin(int argc, char **argv) {
     const char *data_dir = NULL;
+    const char *audit_log = getenv(TZ_AUDIT_LOG_ENV);
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
@@ -63,6 +68,10 @@ int tz_cmd_admin(int argc, char **argv) {
             data_dir = argv[++i];
         } else if (strncmp(a, "--data=", 7) == 0) {
             data_dir = a + 7;
+        } else if (strcmp(a, "--audit-log") == 0 && i + 1 < argc) {
+            audit_log = argv[++i];
+        } else if (strncmp(a, "--audit-log=", 12) == 0) {
+            audit_log = a + 12;
         } else {
             fprintf(stderr, "tokenzone admin: %s option '%s'\n\n",
                     strcmp(a, "--data") == 0 ? "missing value of" : "unknown", a);
@@ -78,9 +87,13 @@ int tz_cmd_admin(int argc, char **argv) {
         admin_help(stderr, NULL);
         return ADMIN_EXIT_USAGE;
     }
-    const char *area = argv[i];
-    int rest = argc - i - 1;
-    char **rest_argv = argv + i + 1;
+    if (audit_log && !*audit_log) audit_log = NULL;
+    return admin_audited(data_dir, audit_log, argv[i], argc - i - 1, argv + i + 1, run_area);
+}
+
+static int run_area(const char *data_dir, const char *area, int rest, char **rest_argv) {
+    if (strcmp(area, "backup") == 0) return admin_cmd_backup(data_dir, rest, rest_argv);
+    if (strcmp(area, "audit-hash") == 0) return admin_cmd_audit_hash(data_dir, rest, rest_argv);
     if (strcmp(area, "user") == 0) return admin_cmd_user(data_dir, rest, rest_argv);
     if (strcmp(area, "provider") == 0) return admin_cmd_provider(data_dir, rest, rest_argv);
     if (strcmp(area, "cluster") == 0) return admin_cmd_cluster(data_dir, rest, rest_argv);

@@ -148,4 +148,11 @@ tz_error *tz_store_temp_secret_get(tz_store *s, const tz_subject *subject,
 /* Revoke-all: new secret and generation + 1 (created with generation 1 if absent). */
 tz_error *tz_store_temp_secret_bump(tz_store *s, const tz_subject *subject);
 
+/* ---------------- backup (store_backup.c) ---------------- */
+/* Writes a consistent copy of the whole store to the new file `dest` (created 0600; an existing
+ * file is TZE_ALREADY_EXISTS) while other connections keep reading and writing: SQLite's online
+ * backup API, one read snapshot, then fsync and rename into place. The copy is a complete
+ * SQLite database (no -wal file needed); see docs/operations.md for restoring it. */
+tz_error *tz_store_backup(tz_store *s, const char *dest);
+
 #endif
