@@ -17,6 +17,9 @@ packages=(
   clang libclang-rt-14-dev  # libFuzzer and sanitizer runtimes
   python3 python3-yaml python3-jsonschema  # black-box API tests
   curl openssl ca-certificates  # TLS test certificates, curl examples
+  prometheus          # promtool: the metrics exposition test
+  man-db groff-base   # man --warnings on the man pages
+  debhelper dpkg-dev fakeroot lintian  # make deb and its test
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(wrk nginx-light valgrind)
