@@ -74,7 +74,7 @@ class DebianPackage(unittest.TestCase):
         env = dict(os.environ)
         for var in ("CFLAGS", "CPPFLAGS", "LDFLAGS", "MAKEFLAGS", "MFLAGS"):
             env.pop(var, None)
-        proc = run(["nice", "make", "-s", "deb", "BUILD=" + build], cwd=REPO_ROOT, env=env)
+        proc = run(["nice", "make", "deb", "BUILD=" + build], cwd=REPO_ROOT, env=env)
         cls.build_log = proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
         cls.debs = sorted(glob.glob(os.path.join(build, "tokenzone_*.deb"))) if proc.returncode == 0 else []
 
