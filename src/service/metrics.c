@@ -11,16 +11,23 @@
  * practice; when it meets another (tests run several servers in one process) it claims a slot
  * there too and remembers the latest. */
 static _Thread_local tz_metrics *tls_owner;
+static _Thread_local uint64_t tls_tag;     /* owner's tag: a new registry at a freed one's address
+                                              is not mistaken for it */
 static _Thread_local tzm_slot *tls_slot;
 static _Thread_local tz_metrics *tls_bound;
 
 tz_metrics *tz_metrics_new(void) {
     tz_metrics *m = calloc(1, sizeof *m);
+    if (m) m->tag = tz_metrics_now_ns() ^ ((uint64_t)(uintptr_t)m << 1) ^ 1u;
     return m;
 }
 
 void tz_metrics_free(tz_metrics *m) {
     if (!m) return;
+    /* the freeing thread forgets it; threads that counted into it are gone by now (the HTTP
+     * server's workers stop before the service is freed) */
+    if (tls_bound == m) tls_bound = NULL;
+    if (tls_owner == m) tls_owner = NULL, tls_slot = NULL;
     for (size_t i = 0; i < TZM_SLOTS; i++) free(atomic_load(&m->slots[i]));
     free(m);
 }
@@ -34,7 +41,7 @@ uint64_t tz_metrics_now_ns(void) {
 /* The calling thread's slot in m, claimed on first use. NULL only when out of memory. */
 static tzm_slot *slot_of(tz_metrics *m, bool *shared) {
     *shared = false;
-    if (tls_owner == m && tls_slot) return tls_slot;
+    if (tls_owner == m && tls_tag == m->tag && tls_slot) return tls_slot;
     unsigned i = atomic_fetch_add(&m->n_claimed, 1);
     if (i >= TZM_SLOTS - 1) {
         /* every private slot is taken: the last one is shared, counted with atomic adds */
@@ -54,6 +61,7 @@ static tzm_slot *slot_of(tz_metrics *m, bool *shared) {
     }
     if (!*shared) {
         tls_owner = m;
+        tls_tag = m->tag;
         tls_slot = s;
     }
     return s;

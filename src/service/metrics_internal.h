@@ -32,6 +32,7 @@ typedef struct tzm_slot {
 } tzm_slot;
 
 struct tz_metrics {
+    uint64_t tag;                 /* unique per registry (see metrics.c) */
     _Atomic unsigned n_claimed;
     tzm_slot *_Atomic slots[TZM_SLOTS];
 };

@@ -255,6 +255,7 @@ void tz_service_note_auth_failure(tz_service_ctx *svc, const char *request_id, c
 }
 
 bool tz_service_ready(tz_service_ctx *svc, unsigned timeout_ms) {
+    tz_metrics_bind_thread(svc->metrics);
     uint64_t t0 = tz_metrics_now_ns();
     tz_subject probe = {.kind = TZ_SUBJ_USER, .id = (char *)"readiness-probe"};
     bool exists = false, blocked = false;
