@@ -207,7 +207,7 @@ void svc_observe_end(tz_service_ctx *svc, const tz_client *c, const tz_request *
         .token_id = f->token_id[0] ? f->token_id : NULL,
         .token_hmac = hmac[0] ? hmac : NULL,
         .subject = f->subject[0] ? f->subject : NULL,
-        .token_type = f->token_type >= 0 && f->token_type < 3 && (f->known || f->token_type) ? TYPE_NAMES[f->token_type] : NULL,
+        .token_type = f->known && f->token_type >= 0 && f->token_type < 3 ? TYPE_NAMES[f->token_type] : NULL,
         .persistence = f->persistence > 0 && f->persistence < 3 ? PERSISTENCE_NAMES[f->persistence] : NULL,
         .detail = detail[0] ? detail : NULL,
         .result = err_id ? err_id : "ok",
