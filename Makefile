@@ -156,7 +156,7 @@ install: all
 DEB_VERSION = $(subst -,+,$(VERSION))
 deb:
 	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/tokenzone
-	tar -c --exclude=./build --exclude=./build-san --exclude=./.git --exclude='./*.deb' . | \
+	tar -c --exclude=./build --exclude=./build-san --exclude=./.git --exclude=./data --exclude='./*.deb' . | \
 	  tar -x -C $(BUILD)/deb/tokenzone
 	echo '$(VERSION)' > $(BUILD)/deb/tokenzone/VERSION
 	sed -i '1s/([^)]*)/($(DEB_VERSION))/' $(BUILD)/deb/tokenzone/debian/changelog
