@@ -57,8 +57,8 @@ static const help_entry entries[] = {
      "server may keep serving meanwhile) and prints its name. See docs/operations.md to restore."},
     {"audit-hash", "TOKEN|-",
      "Prints the audit trail's \"hmac-sha256:<hex>\" of TOKEN (or of a line read from stdin\n"
-     "with '-') under this installation's audit key (DIR/audit.key, or $TOKENZONE_AUDIT_KEY_FILE),\n"
-     "to find every audit line of a leaked token."},
+     "with '-') under this installation's audit key (DIR/audit.key, or $TOKENZONE_AUDIT_KEY_FILE;\n"
+     "made by the first start with --audit-log), to find every audit line of a leaked token."},
     {"privileges", "[group|space|cluster|harvester|atm_inventory|onezone]",
      "Lists the valid privilege names (no --data needed); member defaults are marked."},
 };

@@ -34,7 +34,7 @@ int admin_cmd_audit_hash(const char *data_dir, int argc, char **argv) {
     if (!tz_audit_key_path(data_dir, path, sizeof path))
         return admin_usage(&cmd, "--data DIR (or $" TZ_AUDIT_KEY_ENV ") is required");
     unsigned char key[TZ_AUDIT_KEY_LEN];
-    tz_error *err = tz_audit_key_load(path, key);
+    tz_error *err = tz_audit_key_load(path, false, key);
     if (err) return admin_fail(&cmd, err, "cannot read the audit key '%s'", path);
     char out[TZ_AUDIT_HMAC_SIZE];
     /* "-" reads the value from stdin, so it need not appear in the process list */
@@ -90,7 +90,7 @@ int admin_audited(const char *data_dir, const char *audit_log, const char *area,
     char path[4096];
     unsigned char key[TZ_AUDIT_KEY_LEN];
     tz_audit *audit = NULL;
-    tz_error *e = tz_audit_key_path(data_dir, path, sizeof path) ? tz_audit_key_load(path, key)
+    tz_error *e = tz_audit_key_path(data_dir, path, sizeof path) ? tz_audit_key_load(path, true, key)
                                                                   : tz_err_key(TZE_MISSING_REQUIRED_VALUE, "data");
     if (!e) e = tz_audit_open(audit_log, key, &audit);
     OPENSSL_cleanse(key, sizeof key);

@@ -406,7 +406,7 @@ static tz_error *open_audit(const serve_args *a, tz_audit **out) {
     char key_path[4096];
     unsigned char key[TZ_AUDIT_KEY_LEN];
     if (!tz_audit_key_path(a->data, key_path, sizeof key_path)) return tz_err_new(TZE_INTERNAL);
-    tz_error *e = tz_audit_key_load(key_path, key);
+    tz_error *e = tz_audit_key_load(key_path, true, key);
     if (!e) e = tz_audit_open(a->audit_log, key, out);
     OPENSSL_cleanse(key, sizeof key);
     if (e) tz_log_event("cannot open the audit log %s", a->audit_log);

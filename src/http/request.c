@@ -505,7 +505,7 @@ void tz_http_on_connection(void *cls, struct MHD_Connection *conn, void **socket
     (void)conn;
     tz_http_instance *inst = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        tz_metrics_connection_opened(tz_service_metrics(inst->svc));
+        if (!inst->opts->no_api) tz_metrics_connection_opened(tz_service_metrics(inst->svc));
         atomic_fetch_add(&inst->open_conns, 1);
         conn_state *cs = calloc(1, sizeof *cs);
         *socket_context = cs;
@@ -514,7 +514,7 @@ void tz_http_on_connection(void *cls, struct MHD_Connection *conn, void **socket
             atomic_fetch_add(&inst->fresh, 1);
         }
     } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-        tz_metrics_connection_closed(tz_service_metrics(inst->svc));
+        if (!inst->opts->no_api) tz_metrics_connection_closed(tz_service_metrics(inst->svc));
         atomic_fetch_sub(&inst->open_conns, 1);
         conn_state *cs = *socket_context;
         if (cs && cs->fresh) atomic_fetch_sub(&inst->fresh, 1);

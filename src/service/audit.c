@@ -63,7 +63,7 @@ static tz_error *read_key(int fd, const char *path, unsigned char key[TZ_AUDIT_K
     return NULL;
 }
 
-tz_error *tz_audit_key_load(const char *path, unsigned char key[TZ_AUDIT_KEY_LEN]) {
+tz_error *tz_audit_key_load(const char *path, bool create, unsigned char key[TZ_AUDIT_KEY_LEN]) {
     for (int attempt = 0; attempt < 50; attempt++) {
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd >= 0) {
@@ -78,6 +78,11 @@ tz_error *tz_audit_key_load(const char *path, unsigned char key[TZ_AUDIT_KEY_LEN
             return e;
         }
         if (errno != ENOENT) break;
+        if (!create) {
+            fprintf(stderr, "tokenzone: no audit key at %s (the server creates it with its first "
+                            "--audit-log start)\n", path);
+            return tz_err_new(TZE_NOT_FOUND);
+        }
         /* Created under a temporary name and linked in place: readers never see half a key. */
         char tmp[4096];
         if (snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof tmp) break;

@@ -25,9 +25,9 @@ typedef struct tz_audit tz_audit;
 /* Where the audit key lives: $TOKENZONE_AUDIT_KEY_FILE, else DATA_DIR/audit.key. Writes a
  * NUL-terminated path into out (cap bytes); false when it does not fit or neither is known. */
 bool tz_audit_key_path(const char *data_dir, char *out, size_t cap);
-/* Reads the key file, creating it (0600, 32 random bytes as hex) when absent. key is the
- * caller's buffer; wipe it after use. */
-tz_error *tz_audit_key_load(const char *path, unsigned char key[TZ_AUDIT_KEY_LEN]);
+/* Reads the key file; when absent and `create`, creates it (0600, 32 random bytes as hex), else
+ * fails with TZE_NOT_FOUND. key is the caller's buffer; wipe it after use. */
+tz_error *tz_audit_key_load(const char *path, bool create, unsigned char key[TZ_AUDIT_KEY_LEN]);
 /* "hmac-sha256:<hex>" of data under key, into out. */
 void tz_audit_hmac(const unsigned char key[TZ_AUDIT_KEY_LEN], const char *data, size_t len,
                    char out[TZ_AUDIT_HMAC_SIZE]);

@@ -69,9 +69,12 @@ static void test_audit_line_and_hmac(void) {
     snprintf(key_path, sizeof key_path, "%s/audit.key", dir);
     snprintf(log_path, sizeof log_path, "%s/audit.log", dir);
     unsigned char key[TZ_AUDIT_KEY_LEN], again[TZ_AUDIT_KEY_LEN];
-    tz_error *e = tz_audit_key_load(key_path, key);
+    tz_error *e = tz_audit_key_load(key_path, false, key);
+    CHECK(e && e->id == TZE_NOT_FOUND);   /* never made up by a reader */
+    tz_err_free(e);
+    e = tz_audit_key_load(key_path, true, key);
     CHECK(e == NULL);
-    e = tz_audit_key_load(key_path, again);
+    e = tz_audit_key_load(key_path, false, again);
     CHECK(e == NULL);
     CHECK(memcmp(key, again, sizeof key) == 0);   /* created once, then read back */
     /* HMAC-SHA256 with the key 0x00..0x1f over "abc" (computed with Python's hmac module) */
