@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 
-from harness import ADMIN_PASSWORD, Server, ServerTestCase, TokenzoneTestCase, sanitizer_report
+from harness import ADMIN_PASSWORD, BIN, Server, ServerTestCase, TokenzoneTestCase, sanitizer_report
 
 TMPFS_SIZE = "1M"
 
@@ -181,6 +181,28 @@ class Metrics(ServerTestCase):
                     self.assertNotIn(ids[0], v)
 
 
+    def test_throttle_refusals_are_counted(self):
+        before = parse_metrics(self.scrape())
+        statuses = [self.srv.get("/user", basic=("ghost-of-metrics", "guess%d" % i)).status for i in range(12)]
+        self.assertIn(429, statuses)
+        after = parse_metrics(self.scrape())
+        self.assertEqual(sample(after, "tokenzone_basic_auth_throttled_total") -
+                         sample(before, "tokenzone_basic_auth_throttled_total"), statuses.count(429))
+
+
+class MetricsOnTheMainListener(ServerTestCase):
+    @classmethod
+    def server_args(cls):
+        return {"extra_args": ["--metrics"]}
+
+    def test_metrics_beside_the_api(self):
+        self.assertStatus(self.srv.get("/configuration"), 200)
+        resp = self.srv.request("GET", "/metrics", prefix=False)
+        self.assertEqual(resp.status, 200)
+        self.assertIn('tokenzone_build_info{version="', resp.text)
+        self.assertNotIn("metrics on http://", self.srv.log())
+
+
 class AuditBase(TokenzoneTestCase):
     def start(self, audit_path, data_dir=None):
         self.srv = Server(data_dir=data_dir, extra_args=["--audit-log", audit_path])
@@ -297,6 +319,27 @@ class AuditTrail(AuditBase):
             self.assertNotIn(s.encode(), data, "a secret is in the audit log")
         self.assertEqual(os.stat(self.audit).st_mode & 0o777, 0o600)
         self.assertEqual(os.stat(os.path.join(srv.data_dir, "audit.key")).st_mode & 0o777, 0o600)
+
+    def test_audit_log_from_the_environment(self):
+        os.environ["TOKENZONE_AUDIT_LOG"] = self.audit
+        try:
+            srv = Server()
+            srv.start()
+        finally:
+            del os.environ["TOKENZONE_AUDIT_LOG"]
+        self.srv = srv
+        self.addCleanup(srv.cleanup)
+        user = srv.quick_user("envuser")   # quick_user makes a temporary token: one line
+        self.assertStatus(srv.post("/user/tokens/named", body={"name": "from-env"}, token=user.token), 201)
+        self.assertEqual([l["op"] for l in audit_lines(self.audit)][-1], "create_named")
+        # the admin tool reads it too
+        env_admin = subprocess.run([BIN, "admin", "--data", srv.data_dir,
+                                    "user", "block", user.id], capture_output=True, timeout=60,
+                                   env=dict(os.environ, TOKENZONE_AUDIT_LOG=self.audit))
+        self.assertEqual(env_admin.returncode, 0, env_admin.stderr)
+        last = audit_lines(self.audit)[-1]
+        self.assertEqual((last["op"], last["target"]["subject"]), ("admin user block", user.id))
+        self.assertEqual(srv.stop(), 0)
 
     def test_sighup_reopens_the_file(self):
         srv = self.start(self.audit)
