@@ -6,6 +6,7 @@
 
 #include <openssl/rand.h>
 
+#include "service/metrics.h"
 #include "service/service_internal.h"
 #include "service/store_errors.h"
 
@@ -28,8 +29,10 @@ tz_error *tz_service_new(const tz_service_config *cfg, tz_store *store, tz_servi
     svc->clock_ud = cfg->clock_ud;
     svc->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
     svc->throttle = tz_throttle_new(TZ_THROTTLE_DEFAULT_CAPACITY);
+    svc->metrics = tz_metrics_new();
+    svc->audit = cfg->audit;
     tz_error *e = NULL;
-    if (!svc->domain || !svc->utf8 || !svc->throttle) e = tz_err_new(TZE_INTERNAL);
+    if (!svc->domain || !svc->utf8 || !svc->throttle || !svc->metrics) e = tz_err_new(TZE_INTERNAL);
     if (!e && (cfg->geoip_asn || cfg->geoip_country || cfg->geoip_city))
         e = tz_geo_open(cfg->geoip_asn, cfg->geoip_country, cfg->geoip_city, &svc->geo);
     if (e) {
@@ -45,6 +48,7 @@ void tz_service_free(tz_service_ctx *svc) {
     if (!svc) return;
     tz_geo_close(svc->geo);
     tz_throttle_free(svc->throttle);
+    tz_metrics_free(svc->metrics);
     if (svc->utf8) freelocale(svc->utf8);
     free(svc->domain);
     free(svc);
@@ -92,6 +96,8 @@ void tz_response_clear(tz_response *resp) {
 
 void tz_service_handle(tz_service_ctx *svc, const tz_client *client, const tz_request *req, tz_response *resp) {
     memset(resp, 0, sizeof *resp);
+    resp->facts.token_type = -1;
+    if (!svc_observe_begin(svc, req, resp)) return;
     switch (req->op) {
     case TZ_OP_EXAMINE: op_examine(svc, client, req, resp); break;
     case TZ_OP_CONFINE: op_confine(svc, client, req, resp); break;
@@ -116,4 +122,5 @@ void tz_service_handle(tz_service_ctx *svc, const tz_client *client, const tz_re
     case TZ_OP_GET_USER: op_misc(svc, client, req, resp); break;
     default: tz_response_error(resp, tz_err_new(TZE_NOT_SUPPORTED)); break;
     }
+    svc_observe_end(svc, client, req, resp);
 }
