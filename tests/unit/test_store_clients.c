@@ -40,7 +40,7 @@ static void test_rows(void) {
     tz_oauth_client_rec b = {.id = "bb", .name = "second", .secret_hash = "h2", .creation_time = 10};
     CHECK(tz_store_client_create(s, &a) == NULL);
     CHECK(tz_store_client_create(s, &b) == NULL);
-    EXPECT_ERR(tz_store_client_create(s, &a), TZE_ALREADY_EXISTS);
+    EXPECT_ERR(tz_store_client_create(s, &a), TZE_STORE_CONFLICT);
     tz_oauth_client_rec r;
     CHECK(tz_store_client_get(s, "aa", &r) == NULL);
     CHECK_STR(r.name, "first");
@@ -48,7 +48,7 @@ static void test_rows(void) {
     CHECK(r.allow_revoke);
     CHECK_INT(r.creation_time, 20);
     tz_oauth_client_rec_clear(&r);
-    EXPECT_ERR(tz_store_client_get(s, "zz", &r), TZE_NOT_FOUND);
+    EXPECT_ERR(tz_store_client_get(s, "zz", &r), TZE_STORE_NOT_FOUND);
     tz_oauth_client_rec *v = NULL;
     size_t n = 0;
     CHECK(tz_store_client_list(s, &v, &n) == NULL);
@@ -63,9 +63,9 @@ static void test_rows(void) {
     CHECK(tz_store_client_get(s, "bb", &r) == NULL);
     CHECK_STR(r.secret_hash, "h3");
     tz_oauth_client_rec_clear(&r);
-    EXPECT_ERR(tz_store_client_set_secret_hash(s, "zz", "h"), TZE_NOT_FOUND);
+    EXPECT_ERR(tz_store_client_set_secret_hash(s, "zz", "h"), TZE_STORE_NOT_FOUND);
     CHECK(tz_store_client_delete(s, "aa") == NULL);
-    EXPECT_ERR(tz_store_client_delete(s, "aa"), TZE_NOT_FOUND);
+    EXPECT_ERR(tz_store_client_delete(s, "aa"), TZE_STORE_NOT_FOUND);
     CHECK(tz_store_client_list(s, &v, &n) == NULL);
     CHECK_INT(n, 1);
     tz_oauth_client_recs_free(v, n);
@@ -107,7 +107,7 @@ static void test_secrets(void) {
     CHECK(!ok);
     CHECK(tz_oauth_client_check(s, id, rotated, strlen(rotated), &ok, &revoke) == NULL);
     CHECK(ok);
-    EXPECT_ERR(tz_oauth_client_rotate(s, "00000000000000000000000000000000", rotated), TZE_NOT_FOUND);
+    EXPECT_ERR(tz_oauth_client_rotate(s, "00000000000000000000000000000000", rotated), TZE_STORE_NOT_FOUND);
     char id2[TZ_ID_HEX_LEN + 1], secret2[TZ_OAUTH_SECRET_LEN + 1];
     CHECK(tz_oauth_client_create(s, "revoker", true, 2, id2, secret2) == NULL);
     CHECK(strcmp(secret2, rotated) != 0 && strcmp(id2, id) != 0);
