@@ -148,4 +148,77 @@ tz_error *tz_store_temp_secret_get(tz_store *s, const tz_subject *subject,
 /* Revoke-all: new secret and generation + 1 (created with generation 1 if absent). */
 tz_error *tz_store_temp_secret_bump(tz_store *s, const tz_subject *subject);
 
+/* ---------------- directory: every entity kind, nested groups, invite consumption ----------------
+ * (store_directory.c, store_invites.c) Relations are (child, parent) pairs: a user or group in a
+ * group, space, cluster, harvester or inventory; a space in a harvester; a provider supporting a
+ * space. Membership is effective through nested groups (a group in a parent group passes its
+ * members on); group cycles are refused. */
+typedef enum tz_dir_kind {
+    TZ_DIR_USER, TZ_DIR_GROUP, TZ_DIR_SPACE, TZ_DIR_CLUSTER, TZ_DIR_HARVESTER,
+    TZ_DIR_ATM_INVENTORY, TZ_DIR_PROVIDER, TZ_DIR__COUNT
+} tz_dir_kind;
+/* "user", "group", "space", "cluster", "harvester", "atm_inventory", "provider" (NULL if invalid). */
+const char *tz_dir_kind_word(tz_dir_kind k);
+
+/* Creates a group, space, harvester or automation inventory with `owner` (a user) as a member
+ * holding privs. Owner unknown -> TZE_NOT_FOUND; id taken -> TZE_ALREADY_EXISTS. One transaction. */
+tz_error *tz_store_dir_create(tz_store *s, tz_dir_kind kind, const char *id, const char *name,
+                              const char *owner, const char *const *privs, size_t n);
+/* The name of any entity (group, space, cluster, harvester, inventory, provider): *name is
+ * malloc'd (caller frees); TZE_NOT_FOUND when it does not exist. */
+tz_error *tz_store_dir_entity_name(tz_store *s, tz_dir_kind kind, const char *id, char **name);
+/* Grants (grant=true) or revokes privileges of the direct member `child` in `parent`.
+ * Not a direct member -> TZE_NOT_FOUND. One transaction. */
+tz_error *tz_store_dir_set_privileges(tz_store *s, tz_dir_kind parent_kind, const char *parent_id,
+                                      tz_dir_kind child_kind, const char *child_id,
+                                      const char *const *privs, size_t n, bool grant);
+/* Does the user effectively (directly or through nested groups) belong to the entity
+ * (priv NULL) or hold `priv` in it? */
+tz_error *tz_store_dir_user_has(tz_store *s, const char *user_id, tz_dir_kind kind,
+                                const char *entity_id, const char *priv, bool *out);
+
+typedef enum tz_dir_list {
+    TZ_DIR_LIST_USER_DIRECT,     /* id = user: entities of `kind` the user is a direct member of */
+    TZ_DIR_LIST_USER_EFFECTIVE,  /* id = user: ... directly or through nested groups */
+    TZ_DIR_LIST_PROVIDER_SPACES, /* id = provider: the spaces it supports (kind ignored) */
+} tz_dir_list;
+/* Sorted ids (malloc'd array of malloc'd strings, tz_strv_free). */
+tz_error *tz_store_dir_list(tz_store *s, tz_dir_list which, const char *id, tz_dir_kind kind,
+                            char ***ids, size_t *n);
+
+/* Adds the relation child -> parent with privileges (nothing for supports and harvester spaces;
+ * `support_size` for a provider supporting a space), in ONE transaction with, when invite_id is
+ * set, the named invite's usage: revoked -> TZE_TOKEN_REVOKED, gone -> TZE_TOKEN_INVALID,
+ * usageCount >= usageLimit -> TZE_INVITE_USAGE_LIMIT_REACHED, and on success usageCount + 1.
+ * When issuer_user is set the issuer must still hold issuer_privs[i] in the parent (effective) or
+ * the Onezone privilege issuer_oz_privs[i], for every i < n_issuer, else
+ * TZE_INVITE_SUBJECT_NOT_AUTHORIZED. Then: child == parent -> TZE_CANNOT_ADD_RELATION_TO_SELF (also
+ * for a group that would become its own ancestor); an existing relation ->
+ * TZE_RELATION_ALREADY_EXISTS; a missing child or parent -> TZE_NOT_FOUND. A failure changes
+ * nothing (usage included). */
+typedef struct tz_dir_join {
+    tz_dir_kind child_kind;
+    const char *child_id;
+    tz_dir_kind parent_kind;
+    const char *parent_id;
+    const char *const *privs;
+    size_t n_privs;
+    int64_t support_size;
+    const char *invite_id;               /* named invite token id, NULL = none */
+    const char *issuer_user;             /* NULL = no issuer check */
+    const char *const *issuer_privs;
+    const char *const *issuer_oz_privs;
+    size_t n_issuer;
+} tz_dir_join;
+tz_error *tz_store_dir_join(tz_store *s, const tz_dir_join *j);
+
+/* Registers a provider (p->id, name, domain) with its cluster (same id), `admin_user` as cluster
+ * member with admin_privs, the named token `root` (subject = the provider) and, when invite_id is
+ * set, the registration invite's usage as in tz_store_dir_join -- all in ONE transaction.
+ * subdomain (may be NULL) taken -> TZE_BAD_VALUE_IDENTIFIER_OCCUPIED {"key":"subdomain"}. */
+tz_error *tz_store_provider_register(tz_store *s, const tz_provider_rec *p, const char *subdomain,
+                                     const char *admin_email, const char *admin_user,
+                                     const char *const *admin_privs, size_t n_admin_privs,
+                                     const tz_named_token_rec *root, const char *invite_id);
+
 #endif
