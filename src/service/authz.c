@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "service/authz.h"
+#include "service/membership.h"
 
 bool authz_is_user(const tz_client *c, const char *id) {
     return c->subject.kind == TZ_SUBJ_USER && (!id || !strcmp(c->subject.id, id));
@@ -13,11 +14,7 @@ bool authz_is_provider(const tz_client *c, const char *id) {
 
 bool authz_user_in_cluster(tz_service_ctx *svc, const tz_client *c, const char *cluster_id, const char *priv) {
     if (c->subject.kind != TZ_SUBJ_USER) return false;
-    bool ok = false;
-    tz_error *e = priv ? tz_store_user_has_privilege(svc->store, TZ_ENT_CLUSTER, cluster_id, c->subject.id, priv, &ok)
-                       : tz_store_user_is_member(svc->store, TZ_ENT_CLUSTER, cluster_id, c->subject.id, &ok);
-    tz_err_free(e);
-    return !e && ok;
+    return svc_user_has(svc, c->subject.id, TZ_DIR_CLUSTER, cluster_id, priv);
 }
 
 tz_error *authz_check(tz_service_ctx *svc, const tz_client *c, tz_api_operation op, const tz_gri *gri,

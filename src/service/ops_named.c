@@ -5,6 +5,7 @@
 
 #include "service/authz.h"
 #include "service/named_json.h"
+#include "service/membership.h"
 #include "service/service_internal.h"
 
 /* Full access: the subject itself, or for provider tokens a user with cluster_update in the
@@ -20,7 +21,7 @@ static bool may_read_status(tz_service_ctx *svc, const tz_client *c, const tz_su
         if (authz_is_user(c, s->id)) return true;
         if (!authz_is_provider(c, NULL)) return false;
         bool ok = false;
-        tz_error *e = tz_store_provider_supports_user(svc->store, c->subject.id, s->id, &ok);
+        tz_error *e = svc_provider_supports_user(svc, c->subject.id, s->id, &ok);
         tz_err_free(e);
         return !e && ok;
     }

@@ -6,6 +6,7 @@
 
 #include "service/authz.h"
 #include "service/named_json.h"
+#include "service/membership.h"
 #include "service/service_internal.h"
 #include "service/token_create.h"
 
@@ -43,7 +44,7 @@ static bool resource_ok(tz_service_ctx *svc, const tz_client *c, const tz_subjec
         if (authz_is_user(c, s->id)) return true;
         if (op != TZ_OP_GET_GENERATION || !authz_is_provider(c, NULL)) return false;
         bool ok = false;
-        tz_error *e = tz_store_provider_supports_user(svc->store, c->subject.id, s->id, &ok);
+        tz_error *e = svc_provider_supports_user(svc, c->subject.id, s->id, &ok);
         tz_err_free(e);
         return !e && ok;
     }
