@@ -81,6 +81,8 @@ int tz_cmd_admin(int argc, char **argv) {
     const char *area = argv[i];
     int rest = argc - i - 1;
     char **rest_argv = argv + i + 1;
+    int dir_rc = admin_cmd_directory(area, data_dir, rest, rest_argv);
+    if (dir_rc != -1) return dir_rc;
     if (strcmp(area, "user") == 0) return admin_cmd_user(data_dir, rest, rest_argv);
     if (strcmp(area, "provider") == 0) return admin_cmd_provider(data_dir, rest, rest_argv);
     if (strcmp(area, "cluster") == 0) return admin_cmd_cluster(data_dir, rest, rest_argv);

@@ -88,5 +88,8 @@ int admin_cmd_provider(const char *data_dir, int argc, char **argv);
 int admin_cmd_cluster(const char *data_dir, int argc, char **argv);
 int admin_cmd_group(const char *data_dir, int argc, char **argv);
 int admin_cmd_space(const char *data_dir, int argc, char **argv);
+/* harvester, atm-inventory, and the grant/revoke/add-group commands of every entity area
+ * (admin_directory.c); -1 when (area, subcommand) is not one of them. */
+int admin_cmd_directory(const char *area, const char *data_dir, int argc, char **argv);
 
 #endif

@@ -11,5 +11,8 @@ tz_error *svc_provider_supports_user(tz_service_ctx *svc, const char *provider_i
  * "no" after being logged by the store (for boolean authorization helpers only). */
 bool svc_user_has(tz_service_ctx *svc, const char *user_id, tz_dir_kind kind, const char *id,
                   const char *priv);
+/* svc_user_has, or the user holds the Onezone privilege oz_priv (NULL = none). */
+bool svc_user_has_or_oz(tz_service_ctx *svc, const char *user_id, tz_dir_kind kind, const char *id,
+                        const char *priv, const char *oz_priv);
 
 #endif

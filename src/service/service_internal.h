@@ -27,6 +27,7 @@ struct tz_service_ctx {
     tz_geo_lookup geo_lookup;     /* callbacks over `geo` for caveat checks */
     locale_t utf8;                /* C.UTF-8 character classes for the token name rule */
     tz_throttle *throttle;        /* Basic-auth brute-force backoff */
+    char *zone_name;              /* GET /configuration `name`; NULL = null */
 };
 
 struct tz_client {
@@ -114,6 +115,13 @@ void op_verify_invite(tz_service_ctx *svc, const tz_client *c, const tz_request 
 void op_named(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
 void op_subject_tokens(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
 void op_misc(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
+/* invite consumption and the directory (ops_join.c, ops_register.c, ops_directory.c,
+ * ops_legacy_invites.c, ops_client_tokens.c) */
+void op_join(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
+void op_register_provider(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
+void op_directory(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
+void op_legacy_invite(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
+void op_client_tokens(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
 
 /* ---- responses ---- */
 void resp_json(tz_response *resp, int status, json_t *body);   /* steals body */

@@ -190,8 +190,8 @@ tz_error *tz_store_dir_list(tz_store *s, tz_dir_list which, const char *id, tz_d
  * `support_size` for a provider supporting a space), in ONE transaction with, when invite_id is
  * set, the named invite's usage: revoked -> TZE_TOKEN_REVOKED, gone -> TZE_TOKEN_INVALID,
  * usageCount >= usageLimit -> TZE_INVITE_USAGE_LIMIT_REACHED, and on success usageCount + 1.
- * When issuer_user is set the issuer must still hold issuer_privs[i] in the parent (effective) or
- * the Onezone privilege issuer_oz_privs[i], for every i < n_issuer, else
+ * When issuer_user is set the issuer must still hold issuer_privs[i] in the entity (issuer_kind,
+ * issuer_entity) (effectively) or the Onezone privilege issuer_oz_privs[i], for every i < n_issuer, else
  * TZE_INVITE_SUBJECT_NOT_AUTHORIZED. Then: child == parent -> TZE_CANNOT_ADD_RELATION_TO_SELF (also
  * for a group that would become its own ancestor); an existing relation ->
  * TZE_RELATION_ALREADY_EXISTS; a missing child or parent -> TZE_NOT_FOUND. A failure changes
@@ -206,6 +206,8 @@ typedef struct tz_dir_join {
     int64_t support_size;
     const char *invite_id;               /* named invite token id, NULL = none */
     const char *issuer_user;             /* NULL = no issuer check */
+    tz_dir_kind issuer_kind;             /* where the issuer's right to invite lives */
+    const char *issuer_entity;
     const char *const *issuer_privs;
     const char *const *issuer_oz_privs;
     size_t n_issuer;

@@ -174,13 +174,13 @@ static tz_error *usage_bump(tz_store *s, tzs_conn *c, const char *invite_id, jso
     return err;
 }
 
-/* The issuer still holds, for every i, issuer_privs[i] in the parent or issuer_oz_privs[i]. */
+/* The issuer still holds, for every i, issuer_privs[i] in its entity or issuer_oz_privs[i]. */
 static tz_error *issuer_check(tz_store *s, tzs_conn *c, const tz_dir_join *j) {
     for (size_t i = 0; i < j->n_issuer; i++) {
         int ok = 0;
         tz_error *err = NULL;
         if (j->issuer_privs[i]) {
-            const char *p[] = {j->issuer_user, tz_dir_kind_word(j->parent_kind), j->parent_id,
+            const char *p[] = {j->issuer_user, tz_dir_kind_word(j->issuer_kind), j->issuer_entity,
                                j->issuer_privs[i]};
             err = row_int(s, c, SQL_INV_EFFECTIVE_PRIV, p, 4, &ok);
         }
@@ -216,7 +216,9 @@ static tz_error *join_steps(tz_store *s, tzs_conn *c, const tz_dir_join *j, json
 tz_error *tz_store_dir_join(tz_store *s, const tz_dir_join *j) {
     if (!j || !tz_dir_kind_word(j->child_kind) || !tz_dir_kind_word(j->parent_kind) ||
         !j->child_id || !j->parent_id || (j->n_privs && !j->privs) ||
-        (j->issuer_user && j->n_issuer && (!j->issuer_privs || !j->issuer_oz_privs)))
+        (j->issuer_user && j->n_issuer &&
+         (!j->issuer_privs || !j->issuer_oz_privs || !j->issuer_entity ||
+          !tz_dir_kind_word(j->issuer_kind))))
         return tzs_bad_arg(s, "dir_join", "relation");
     if (!tzs_dir_relation_table(j->child_kind, j->parent_kind))
         return tz_err_new(TZE_NOT_SUPPORTED);
