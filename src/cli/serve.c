@@ -40,6 +40,7 @@ typedef struct serve_args {
     const char *geoip_asn, *geoip_country, *geoip_city;
     bool basic_auth;
     bool throttle_loopback;
+    const char *zone_name;
     tz_http_options http;
 } serve_args;
 
@@ -53,6 +54,7 @@ static void usage(FILE *f) {
         "  --listen ADDR:PORT              numeric IPv4 or [IPv6] address; port 0 = any free port\n"
         "                                  (default 127.0.0.1:8443 with TLS, else 127.0.0.1:8080)\n"
         "  --domain NAME                   Onezone domain for token locations (default localhost)\n"
+        "  --zone-name NAME                the zone's name in GET /configuration (default null)\n"
         "  --tls-cert FILE --tls-key FILE  serve HTTPS (TLS 1.2/1.3); SIGHUP reloads both files\n"
         "  --max-temporary-token-ttl SEC   longest temporary-token time caveat (default %d)\n"
         "  --geoip-asn FILE                MaxMind databases for geographic caveats\n"
@@ -107,7 +109,7 @@ static bool parse_number(const char *opt, const char *s, unsigned long long min,
 enum {
     OPT_DATA = 256, OPT_LISTEN, OPT_DOMAIN, OPT_CERT, OPT_KEY, OPT_TTL, OPT_ASN, OPT_COUNTRY,
     OPT_CITY, OPT_NO_BASIC, OPT_THROTTLE_LOOPBACK, OPT_MAX_BODY, OPT_MAX_HEADER, OPT_MAX_CONN, OPT_IDLE, OPT_THREADS,
-    OPT_QUIET, OPT_HELP,
+    OPT_QUIET, OPT_HELP, OPT_ZONE_NAME,
 };
 
 /* Returns -1 to go on, else the exit status. */
@@ -131,6 +133,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         {"threads", required_argument, NULL, OPT_THREADS},
         {"quiet-success", no_argument, NULL, OPT_QUIET},
         {"help", no_argument, NULL, OPT_HELP},
+        {"zone-name", required_argument, NULL, OPT_ZONE_NAME},
         {NULL, 0, NULL, 0},
     };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -162,6 +165,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         case OPT_CITY: a->geoip_city = optarg; break;
         case OPT_NO_BASIC: a->basic_auth = false; break;
         case OPT_THROTTLE_LOOPBACK: a->throttle_loopback = true; break;
+        case OPT_ZONE_NAME: a->zone_name = optarg; break;
         case OPT_QUIET: a->http.quiet_success = true; break;
         case OPT_TTL:
             if (!parse_number("--max-temporary-token-ttl", optarg, 1, INT64_MAX / 2, &v)) return 2;
@@ -213,6 +217,15 @@ static int parse_args(int argc, char **argv, serve_args *a) {
     if (!*a->domain) {
         fprintf(stderr, "tokenzone serve: --domain must not be empty\n");
         return 2;
+    }
+    if (a->zone_name) {
+        json_t *probe = json_string(a->zone_name);  /* NULL unless valid UTF-8 */
+        bool ok = probe && *a->zone_name && strlen(a->zone_name) <= 256;
+        json_decref(probe);
+        if (!ok) {
+            fprintf(stderr, "tokenzone serve: --zone-name must be 1-256 bytes of UTF-8\n");
+            return 2;
+        }
     }
     if (a->http.threads > a->http.max_connections) a->http.threads = a->http.max_connections;
     const char *listen = a->listen ? a->listen : a->tls_cert_path ? "127.0.0.1:8443" : "127.0.0.1:8080";
@@ -371,6 +384,7 @@ static int serve(const serve_args *a, const sigset_t *set) {
         .geoip_city = a->geoip_city,
         .basic_auth_enabled = a->basic_auth,
         .throttle_loopback = a->throttle_loopback,
+        .zone_name = a->zone_name,
     };
     if ((e = tz_service_new(&cfg, store, &svc))) {
         tz_log_event("cannot start the token service");
