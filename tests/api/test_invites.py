@@ -1,0 +1,466 @@
+"""Invite consumption (invites.md §E): every join route, usage limits (also under concurrency),
+the issuer's right re-checked at consumption, revoked/expired invites, consumer caveats, provider
+registration, space support and the reads that show the result."""
+import threading
+
+from harness import ServerTestCase, now
+
+DOMAIN = "invites.zone.test"
+LOC = "https://%s/api/v3/onezone" % DOMAIN
+
+
+def already(child_type, child_id, parent_type, parent_id, verb="is already a member of"):
+    return ({"childType": "od_" + child_type, "childId": child_id,
+             "parentType": "od_" + parent_type, "parentId": parent_id},
+            "Bad value: %s:%s %s %s:%s." % (child_type, child_id, verb, parent_type, parent_id))
+
+
+class InviteCase(ServerTestCase):
+    @classmethod
+    def server_args(cls):
+        return {"domain": DOMAIN}
+
+    # ---- helpers ----
+    def entity(self, area, owner, name=None):
+        return self.srv.admin(area, "create", name or self.srv.unique(area.replace("-", "")),
+                              "--owner", owner.id)
+
+    def invite(self, issuer_token, itype, target, named=True, owner_path="/user", **fields):
+        key = {"userJoinGroup": "groupId", "groupJoinGroup": "groupId",
+               "userJoinSpace": "spaceId", "groupJoinSpace": "spaceId",
+               "supportSpace": "spaceId", "harvesterJoinSpace": "spaceId",
+               "registerOneprovider": "adminUserId", "userJoinCluster": "clusterId",
+               "groupJoinCluster": "clusterId", "userJoinHarvester": "harvesterId",
+               "groupJoinHarvester": "harvesterId", "spaceJoinHarvester": "harvesterId",
+               "userJoinAtmInventory": "atmInventoryId",
+               "groupJoinAtmInventory": "atmInventoryId"}[itype]
+        ttype = {"inviteToken": {"inviteType": itype, key: target}}
+        if named:
+            return self.srv.named_token(owner_path, issuer_token, type=ttype, **fields)
+        return None, self.srv.temp_token(owner_path, issuer_token, type=ttype, **fields)
+
+    def join(self, path, user_token, invite):
+        return self.srv.post(path, body={"token": invite}, token=user_token)
+
+    def assertJoined(self, resp, location):
+        self.assertStatus(resp, 201)
+        self.assertEqual(resp.headers.get("location"), LOC + location)
+        self.assertEqual(resp.body, b"")
+
+    def usage(self, owner_token, token_id):
+        resp = self.srv.get("/tokens/named/" + token_id, token=owner_token)
+        self.assertStatus(resp, 200)
+        return resp.json["metadata"]["usageCount"]
+
+    def ids(self, path, token, key):
+        resp = self.srv.get(path, token=token)
+        self.assertStatus(resp, 200)
+        return resp.json[key]
+
+
+class JoinRoutes(InviteCase):
+    """Each join route of §E.1 with a temporary and a named invite."""
+
+    @classmethod
+    def setUpWorld(cls):
+        cls.owner = cls.srv.quick_user("owner")
+        cls.bob = cls.srv.quick_user("bob")
+
+    def test_user_join_group(self):
+        gid = self.entity("group", self.owner)
+        _, inv = self.invite(self.owner.token, "userJoinGroup", gid, named=False)
+        self.assertJoined(self.join("/user/groups/join", self.bob.token, inv), "/user/groups/" + gid)
+        self.assertIn(gid, self.ids("/user/groups", self.bob.token, "groups"))
+        resp = self.srv.get("/groups/" + gid, token=self.bob.token)
+        self.assertStatus(resp, 200)
+        self.assertEqual(resp.json["groupId"], gid)
+        # the joined member got the defaults (group_view): it may not invite others
+        resp = self.srv.post("/user/tokens/named", token=self.bob.token,
+                             body={"name": "xx", "type": {"inviteToken": {
+                                 "inviteType": "userJoinGroup", "groupId": gid}}})
+        self.assertError(resp, 400, "inviteTokenSubjectNotAuthorized")
+
+    def test_group_routes(self):
+        bob_group = self.entity("group", self.bob)  # bob holds every privilege of it
+        cases = [
+            ("groupJoinGroup", "group", "/groups/%s/parents/join", "/groups/%s/parents/%s"),
+            ("groupJoinSpace", "space", "/groups/%s/spaces/join", "/groups/%s/spaces/%s"),
+            ("groupJoinHarvester", "harvester", "/groups/%s/harvesters/join",
+             "/groups/%s/harvesters/%s"),
+            ("groupJoinAtmInventory", "atm-inventory", "/groups/%s/atm_inventories/join",
+             "/groups/%s/atm_inventories/%s"),
+        ]
+        for named in (False, True):
+            for itype, area, path, loc in cases:
+                with self.subTest(itype=itype, named=named):
+                    target = self.entity(area, self.owner)
+                    _, inv = self.invite(self.owner.token, itype, target, named=named)
+                    self.assertJoined(self.join(path % bob_group, self.bob.token, inv),
+                                      loc % (bob_group, target))
+        # bob is an effective member of what his group joined
+        self.assertTrue(self.ids("/user/effective_spaces", self.bob.token, "spaces"))
+        self.assertTrue(self.ids("/user/effective_harvesters", self.bob.token, "harvesters"))
+        self.assertTrue(self.ids("/user/effective_atm_inventories", self.bob.token,
+                                 "atmInventories"))
+        self.assertEqual(self.ids("/user/spaces", self.bob.token, "spaces"), [])
+
+    def test_user_routes(self):
+        cases = [("userJoinSpace", "space", "/user/spaces/join", "/user/spaces/%s", "spaces"),
+                 ("userJoinHarvester", "harvester", "/user/harvesters/join", "/user/harvesters/%s",
+                  "harvesters"),
+                 ("userJoinAtmInventory", "atm-inventory", "/user/atm_inventories/join",
+                  "/user/atm_inventories/%s", "atmInventories")]
+        for itype, area, path, loc, key in cases:
+            for named in (False, True):
+                with self.subTest(itype=itype, named=named):
+                    user = self.srv.quick_user()
+                    target = self.entity(area, self.owner)
+                    _, inv = self.invite(self.owner.token, itype, target, named=named)
+                    self.assertJoined(self.join(path, user.token, inv), loc % target)
+                    self.assertEqual(self.ids(path[:-len("/join")], user.token, key), [target])
+
+    def test_cluster_routes(self):
+        prov = self.srv.provider(admin_user=self.owner)
+        carol = self.srv.quick_user()
+        _, inv = self.invite(self.owner.token, "userJoinCluster", prov.id, named=False)
+        self.assertJoined(self.join("/user/clusters/join", carol.token, inv),
+                          "/user/clusters/" + prov.id)
+        self.assertEqual(self.ids("/user/clusters", carol.token, "clusters"), [prov.id])
+        # userJoinCluster grants cluster_admin: carol may now invite to the cluster herself
+        self.invite(carol.token, "userJoinCluster", prov.id, named=False)
+        group = self.entity("group", carol)
+        # a provider may invite to its own cluster
+        _, inv = self.invite(prov.token, "groupJoinCluster", prov.id, owner_path="/provider")
+        self.assertJoined(self.join("/groups/%s/clusters/join" % group, carol.token, inv),
+                          "/groups/%s/clusters/%s" % (group, prov.id))
+
+    def test_harvester_and_space_routes(self):
+        bob_space = self.entity("space", self.bob)
+        bob_harvester = self.entity("harvester", self.bob)
+        harvester = self.entity("harvester", self.owner)
+        space = self.entity("space", self.owner)
+        _, inv = self.invite(self.owner.token, "spaceJoinHarvester", harvester)
+        self.assertJoined(self.join("/spaces/%s/harvesters/join" % bob_space, self.bob.token, inv),
+                          "/spaces/%s/harvesters/%s" % (bob_space, harvester))
+        _, inv = self.invite(self.owner.token, "harvesterJoinSpace", space, named=False)
+        self.assertJoined(self.join("/harvesters/%s/spaces/join" % bob_harvester, self.bob.token,
+                                    inv), "/harvesters/%s/spaces/%s" % (bob_harvester, space))
+        # the same relation again, from the other side: already exists
+        _, inv = self.invite(self.bob.token, "spaceJoinHarvester", bob_harvester)
+        details, text = already("space", space, "harvester", bob_harvester)
+        resp = self.join("/spaces/%s/harvesters/join" % space, self.owner.token, inv)
+        self.assertError(resp, 409, "relationAlreadyExists", details, text)
+
+
+class JoinErrors(InviteCase):
+    """The check order and the errors of §E.4."""
+
+    @classmethod
+    def setUpWorld(cls):
+        cls.owner = cls.srv.quick_user("owner")
+        cls.bob = cls.srv.quick_user("bob")
+        cls.group = cls.srv.admin("group", "create", "g", "--owner", cls.owner.id)
+
+    def test_nobody_and_provider_and_missing_rights(self):
+        _, inv = self.invite(self.owner.token, "userJoinGroup", self.group, named=False)
+        resp = self.srv.post("/user/groups/join", body={"token": inv})
+        self.assertError(resp, 401, "unauthorized")
+        prov = self.srv.provider(admin_user=self.owner)
+        self.assertError(self.join("/user/groups/join", prov.token, inv), 403, "forbidden")
+        # bob holds no group_add_parent in the owner's group
+        _, ginv = self.invite(self.owner.token, "groupJoinGroup", self.group, named=False)
+        other = self.entity("group", self.owner)
+        self.assertError(self.join("/groups/%s/parents/join" % other, self.bob.token, ginv), 403,
+                         "forbidden")
+        # an unknown consumer group: 404 before anything else
+        self.assertError(self.srv.post("/groups/nosuchgroup/parents/join", body={}), 404,
+                         "notFound")
+
+    def test_body_errors(self):
+        resp = self.srv.post("/user/groups/join", body={}, token=self.bob.token)
+        self.assertError(resp, 400, "missingRequiredValue", {"key": "token"})
+        resp = self.srv.post("/user/groups/join", body={"token": "garbage"}, token=self.bob.token)
+        self.assertError(resp, 400, "badValueToken")
+        # an access token, and an invite of another type
+        resp = self.join("/user/groups/join", self.bob.token, self.bob.token)
+        self.assertError(resp, 400, "notAnInviteToken")
+        self.assertEqual(resp.json["error"]["details"]["expectedInviteType"], "userJoinGroup")
+        _, inv = self.invite(self.owner.token, "groupJoinGroup", self.group, named=False)
+        resp = self.join("/user/groups/join", self.bob.token, inv)
+        self.assertError(resp, 400, "notAnInviteToken")
+        received = resp.json["error"]["details"]["received"]["inviteToken"]
+        self.assertEqual((received["inviteType"], received["groupId"]),
+                         ("groupJoinGroup", self.group))
+
+    def test_already_member_and_self(self):
+        tid, inv = self.invite(self.owner.token, "userJoinGroup", self.group, usageLimit=1)
+        details, text = already("user", self.owner.id, "group", self.group)
+        self.assertError(self.join("/user/groups/join", self.owner.token, inv), 409,
+                         "relationAlreadyExists", details, text)
+        # the failed join did not use the invite up
+        self.assertEqual(self.usage(self.owner.token, tid), 0)
+        user = self.srv.quick_user()
+        self.assertJoined(self.join("/user/groups/join", user.token, inv),
+                          "/user/groups/" + self.group)
+        self.assertEqual(self.usage(self.owner.token, tid), 1)
+        _, ginv = self.invite(self.owner.token, "groupJoinGroup", self.group)
+        resp = self.join("/groups/%s/parents/join" % self.group, self.owner.token, ginv)
+        self.assertError(resp, 400, "cannotAddRelationToSelf",
+                         description="Cannot add relation to self.")
+
+    def test_group_cycles_are_refused(self):
+        a = self.entity("group", self.owner)
+        b = self.entity("group", self.owner)
+        c = self.entity("group", self.owner)
+        _, inv = self.invite(self.owner.token, "groupJoinGroup", a)
+        self.assertStatus(self.join("/groups/%s/parents/join" % b, self.owner.token, inv), 201)
+        _, inv = self.invite(self.owner.token, "groupJoinGroup", b)
+        self.assertStatus(self.join("/groups/%s/parents/join" % c, self.owner.token, inv), 201)
+        _, inv = self.invite(self.owner.token, "groupJoinGroup", c)  # a below c: a cycle
+        self.assertError(self.join("/groups/%s/parents/join" % a, self.owner.token, inv), 400,
+                         "cannotAddRelationToSelf")
+
+    def test_nested_groups_pass_membership_on(self):
+        top = self.entity("group", self.owner)
+        mid = self.entity("group", self.owner)
+        space = self.entity("space", self.owner)
+        _, inv = self.invite(self.owner.token, "groupJoinGroup", top)
+        self.assertStatus(self.join("/groups/%s/parents/join" % mid, self.owner.token, inv), 201)
+        _, inv = self.invite(self.owner.token, "groupJoinSpace", space)
+        self.assertStatus(self.join("/groups/%s/spaces/join" % top, self.owner.token, inv), 201)
+        user = self.srv.quick_user()
+        _, inv = self.invite(self.owner.token, "userJoinGroup", mid)
+        self.assertStatus(self.join("/user/groups/join", user.token, inv), 201)
+        self.assertEqual(self.ids("/user/groups", user.token, "groups"), [mid])
+        self.assertEqual(sorted(self.ids("/user/effective_groups", user.token, "groups")),
+                         sorted([mid, top]))
+        self.assertEqual(self.ids("/user/effective_spaces", user.token, "spaces"), [space])
+        resp = self.srv.get("/spaces/" + space, token=user.token)
+        self.assertStatus(resp, 200)
+        self.assertEqual(resp.json["spaceId"], space)
+        # and infer_access_token_scope sees the space
+        resp = self.srv.post("/tokens/infer_access_token_scope", body={"token": user.token})
+        self.assertStatus(resp, 200)
+        self.assertIn(space, resp.json["dataAccessScope"]["spaces"])
+        # a stranger sees nothing of it
+        self.assertForbidden(self.srv.get("/spaces/" + space, token=self.bob.token))
+        self.assertNotFound(self.srv.get("/groups/nosuch", token=self.bob.token))
+
+    def test_revoked_and_expired_invites(self):
+        tid, inv = self.invite(self.owner.token, "userJoinGroup", self.group)
+        resp = self.srv.patch("/tokens/named/" + tid, body={"revoked": True},
+                              token=self.owner.token)
+        self.assertStatus(resp, 204)
+        self.assertError(self.join("/user/groups/join", self.bob.token, inv), 400, "tokenRevoked")
+        # an invite whose time caveat is over
+        past = {"type": "time", "validUntil": now() - 10}
+        _, inv = self.invite(self.owner.token, "userJoinGroup", self.group, caveats=[past])
+        resp = self.join("/user/groups/join", self.bob.token, inv)
+        self.assertError(resp, 400, "tokenCaveatUnverified")
+        # all temporary tokens of the issuer revoked
+        _, inv = self.invite(self.owner.token, "userJoinGroup", self.group, named=False)
+        issuer = self.srv.quick_user()
+        self.srv.admin("group", "add-user", self.group, issuer.id, "--privileges",
+                       "group_add_user")
+        _, inv = self.invite(issuer.token, "userJoinGroup", self.group, named=False)
+        self.assertStatus(self.srv.delete("/user/tokens/temporary", token=issuer.token), 204)
+        self.assertError(self.join("/user/groups/join", self.bob.token, inv), 400, "tokenRevoked")
+
+    def test_consumer_caveat(self):
+        carol = self.srv.quick_user()
+        dave = self.srv.quick_user()
+        caveat = {"type": "consumer", "whitelist": ["usr-" + dave.id]}
+        _, inv = self.invite(self.owner.token, "userJoinGroup", self.group, caveats=[caveat])
+        resp = self.join("/user/groups/join", carol.token, inv)
+        self.assertError(resp, 400, "tokenCaveatUnverified")
+        self.assertStatus(self.join("/user/groups/join", dave.token, inv), 201)
+
+    def test_issuer_losing_the_right(self):
+        issuer = self.srv.quick_user()
+        self.srv.admin("group", "add-user", self.group, issuer.id, "--privileges",
+                       "group_add_user,group_view")
+        tid, named = self.invite(issuer.token, "userJoinGroup", self.group)
+        _, temp = self.invite(issuer.token, "userJoinGroup", self.group, named=False)
+        self.srv.admin("group", "revoke", self.group, issuer.id, "group_add_user")
+        for inv in (named, temp):
+            resp = self.join("/user/groups/join", self.bob.token, inv)
+            self.assertError(resp, 400, "inviteTokenSubjectNotAuthorized")
+        self.assertEqual(self.usage(issuer.token, tid), 0)
+        self.srv.admin("group", "grant", self.group, issuer.id, "group_add_user")
+        self.assertStatus(self.join("/user/groups/join", self.bob.token, named), 201)
+
+    def test_custom_privileges(self):
+        issuer = self.srv.quick_user()
+        self.srv.admin("group", "add-user", self.group, issuer.id, "--privileges",
+                       "group_add_user,group_set_privileges")
+        privs = ["group_add_user", "group_view"]
+        tid, inv = self.invite(issuer.token, "userJoinGroup", self.group, privileges=privs)
+        # without group_set_privileges the custom privileges are no longer allowed
+        self.srv.admin("group", "revoke", self.group, issuer.id, "group_set_privileges")
+        resp = self.join("/user/groups/join", self.bob.token, inv)
+        self.assertError(resp, 400, "inviteTokenSubjectNotAuthorized")
+        self.srv.admin("group", "grant", self.group, issuer.id, "group_set_privileges")
+        user = self.srv.quick_user()
+        self.assertStatus(self.join("/user/groups/join", user.token, inv), 201)
+        # the joined user holds exactly the carried privileges: may invite, may not set privileges
+        self.invite(user.token, "userJoinGroup", self.group)
+        resp = self.srv.post("/user/tokens/named", token=user.token, body={
+            "name": "custom", "privileges": ["group_view", "group_update"],
+            "type": {"inviteToken": {"inviteType": "userJoinGroup", "groupId": self.group}}})
+        self.assertError(resp, 400, "inviteTokenSubjectNotAuthorized")
+        # a temporary invite carries only the defaults even from a privileged issuer
+        resp = self.srv.post("/user/tokens/named", token=user.token, body={
+            "name": "defaults", "privileges": ["group_view"],
+            "type": {"inviteToken": {"inviteType": "userJoinGroup", "groupId": self.group}}})
+        self.assertStatus(resp, 201)
+
+    def test_blocked_issuer(self):
+        issuer = self.srv.quick_user()
+        self.srv.admin("group", "add-user", self.group, issuer.id, "--privileges", "group_add_user")
+        _, inv = self.invite(issuer.token, "userJoinGroup", self.group)
+        self.srv.admin("user", "block", issuer.id)
+        resp = self.join("/user/groups/join", self.bob.token, inv)
+        self.assertError(resp, 400, "inviteTokenSubjectNotAuthorized")
+
+
+class UsageLimits(InviteCase):
+    @classmethod
+    def setUpWorld(cls):
+        cls.owner = cls.srv.quick_user("owner")
+
+    def test_limit_reached(self):
+        space = self.entity("space", self.owner)
+        tid, inv = self.invite(self.owner.token, "userJoinSpace", space, usageLimit=2)
+        for _ in range(2):
+            self.assertStatus(self.join("/user/spaces/join", self.srv.quick_user().token, inv), 201)
+        resp = self.join("/user/spaces/join", self.srv.quick_user().token, inv)
+        self.assertError(resp, 400, "inviteTokenUsageLimitReached")
+        self.assertEqual(self.usage(self.owner.token, tid), 2)
+
+    def test_twenty_concurrent_consumers_limit_five(self):
+        space = self.entity("space", self.owner)
+        tid, inv = self.invite(self.owner.token, "userJoinSpace", space, usageLimit=5)
+        users = [self.srv.quick_user() for _ in range(20)]
+        results = [None] * len(users)
+        start = threading.Barrier(len(users), timeout=60)
+
+        def consume(i):
+            try:
+                start.wait()
+            except threading.BrokenBarrierError:
+                pass
+            results[i] = self.join("/user/spaces/join", users[i].token, inv)
+
+        threads = [threading.Thread(target=consume, args=(i,)) for i in range(len(users))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        self.assertFalse(any(t.is_alive() for t in threads), "consumers did not finish")
+        ok = [r for r in results if r.status == 201]
+        self.assertEqual(len(ok), 5, [r.status for r in results])
+        for r in results:
+            if r.status != 201:
+                self.assertError(r, 400, "inviteTokenUsageLimitReached")
+        self.assertEqual(self.usage(self.owner.token, tid), 5)
+        joined = sum(1 for u in users if self.ids("/user/spaces", u.token, "spaces") == [space])
+        self.assertEqual(joined, 5)
+
+
+class ProvidersAndSupport(InviteCase):
+    @classmethod
+    def setUpWorld(cls):
+        cls.owner = cls.srv.quick_user("owner")
+
+    def register(self, inv, **extra):
+        body = {"token": inv, "name": "p1", "subdomainDelegation": False,
+                "domain": "p1.example.com", "adminEmail": "admin@example.com"}
+        body.update(extra)
+        return self.srv.post("/providers", body=body)
+
+    def registered(self):
+        _, inv = self.invite(self.owner.token, "registerOneprovider", self.owner.id)
+        resp = self.register(inv)
+        self.assertStatus(resp, 200)
+        return resp.json["providerId"], resp.json["providerRootToken"]
+
+    def test_registration_then_root_token(self):
+        tid, inv = self.invite(self.owner.token, "registerOneprovider", self.owner.id,
+                               usageLimit=1)
+        resp = self.register(inv)  # no credentials at all
+        self.assertStatus(resp, 200)
+        self.assertEqual(sorted(resp.json), ["macaroon", "providerId", "providerRootToken"])
+        self.assertEqual(resp.json["macaroon"], resp.json["providerRootToken"])
+        pid, root = resp.json["providerId"], resp.json["providerRootToken"]
+        self.assertEqual(self.usage(self.owner.token, tid), 1)
+        self.assertError(self.register(inv), 400, "inviteTokenUsageLimitReached")
+        # the provider authenticates with its root token
+        self.assertEqual(self.ids("/provider/spaces", root, "spaces"), [])
+        examined = self.srv.examine(root)
+        self.assertEqual(examined["subject"], {"type": "oneprovider", "id": pid})
+        self.assertStatus(self.srv.get("/provider/tokens/named", token=root), 200)
+        # the invite's target is the admin of the new cluster
+        self.assertIn(pid, self.ids("/user/clusters", self.owner.token, "clusters"))
+
+    def test_registration_errors(self):
+        _, inv = self.invite(self.owner.token, "registerOneprovider", self.owner.id)
+        self.assertError(self.srv.post("/providers", body={"token": inv}), 400,
+                         "missingRequiredValue", {"key": "adminEmail"})
+        resp = self.register(inv, subdomainDelegation=False, domain=None)
+        self.assertError(resp, 400, "badValueString", {"key": "domain"})
+        body = {"subdomainDelegation": True, "subdomain": "prov1", "ipList": ["10.0.0.1"]}
+        self.assertStatus(self.register(inv, **body), 200)
+        self.assertError(self.register(inv, **body), 400, "badValueIdentifierOccupied",
+                         {"key": "subdomain"})
+        _, access = self.srv.named_token("/user", self.owner.token)
+        self.assertError(self.register(access), 400, "notAnInviteToken")
+        # somebody else's registration invite needs oz_providers_invite
+        other = self.srv.quick_user()
+        resp = self.srv.post("/user/tokens/named", token=other.token, body={
+            "name": "rr", "type": {"inviteToken": {"inviteType": "registerOneprovider",
+                                                  "adminUserId": self.owner.id}}})
+        self.assertError(resp, 400, "inviteTokenSubjectNotAuthorized")
+
+    def test_support_then_status_authorization(self):
+        pid, root = self.registered()
+        space = self.entity("space", self.owner)
+        member = self.srv.quick_user()
+        _, inv = self.invite(self.owner.token, "userJoinSpace", space)
+        self.assertStatus(self.join("/user/spaces/join", member.token, inv), 201)
+        token_id, _ = self.srv.named_token("/user", member.token)
+        status = "/tokens/named/%s/status" % token_id
+        self.assertForbidden(self.srv.get(status, token=root))
+        tid, sinv = self.invite(self.owner.token, "supportSpace", space)
+        resp = self.srv.post("/provider/spaces/support", body={"token": sinv, "size": 999999},
+                             token=root)
+        self.assertError(resp, 400, "badValueTooLow", {"key": "size", "limit": 1000000})
+        # a user is not a valid consumer of a support invite
+        resp = self.srv.post("/provider/spaces/support", body={"token": sinv, "size": 1000000},
+                             token=member.token)
+        self.assertError(resp, 400, "inviteTokenConsumerInvalid",
+                         {"consumer": {"type": "user", "id": member.id}})
+        resp = self.srv.post("/provider/spaces/support", body={"token": sinv, "size": 1000000},
+                             token=root)
+        self.assertJoined(resp, "/provider/spaces/" + space)
+        self.assertEqual(self.usage(self.owner.token, tid), 1)
+        self.assertStatus(self.srv.get(status, token=root), 200)
+        self.assertEqual(self.ids("/provider/spaces", root, "spaces"), [space])
+        self.assertEqual(self.ids("/spaces/%s/providers" % space, member.token, "providers"), [pid])
+        self.assertStatus(self.srv.get("/spaces/" + space, token=root), 200)
+        resp = self.srv.post("/provider/spaces/support", body={"token": sinv, "size": 1000000},
+                             token=root)
+        details, text = already("space", space, "provider", pid, "is already supported by")
+        self.assertError(resp, 409, "relationAlreadyExists", details, text)
+        scope = self.srv.post("/tokens/infer_access_token_scope", body={"token": member.token})
+        self.assertIn(pid, scope.json["dataAccessScope"]["spaces"][space]["supports"])
+
+
+class ZoneName(ServerTestCase):
+    @classmethod
+    def server_args(cls):
+        return {"extra_args": ("--zone-name", "Test Zone")}
+
+    def test_configuration_name(self):
+        resp = self.srv.get("/configuration")
+        self.assertStatus(resp, 200)
+        self.assertEqual(resp.json["name"], "Test Zone")
