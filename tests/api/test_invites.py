@@ -1,9 +1,11 @@
 """Invite consumption (invites.md §E): every join route, usage limits (also under concurrency),
 the issuer's right re-checked at consumption, revoked/expired invites, consumer caveats, provider
 registration, space support and the reads that show the result."""
+import json
+import subprocess
 import threading
 
-from harness import ServerTestCase, now
+from harness import BIN, ServerTestCase, now
 
 DOMAIN = "invites.zone.test"
 LOC = "https://%s/api/v3/onezone" % DOMAIN
@@ -453,6 +455,210 @@ class ProvidersAndSupport(InviteCase):
         self.assertError(resp, 409, "relationAlreadyExists", details, text)
         scope = self.srv.post("/tokens/infer_access_token_scope", body={"token": member.token})
         self.assertIn(pid, scope.json["dataAccessScope"]["spaces"][space]["supports"])
+
+
+class LegacyRoutes(InviteCase):
+    """§E.3 invite shortcuts and the legacy /user/client_tokens of rest-api §9."""
+
+    @classmethod
+    def setUpWorld(cls):
+        cls.owner = cls.srv.quick_user("owner")
+
+    def test_shortcuts(self):
+        group = self.entity("group", self.owner, "A group with a rather long name for trimming")
+        space = self.entity("space", self.owner)
+        harvester = self.entity("harvester", self.owner)
+        prov = self.srv.provider(admin_user=self.owner)
+        cases = [
+            ("/groups/%s/users/token" % group, "userJoinGroup", "groupId", group,
+             "user invite to group - "),
+            ("/groups/%s/children/token" % group, "groupJoinGroup", "groupId", group,
+             "group invite to group - "),
+            ("/spaces/%s/users/token" % space, "userJoinSpace", "spaceId", space,
+             "user invite to space - "),
+            ("/spaces/%s/groups/token" % space, "groupJoinSpace", "spaceId", space,
+             "group invite to space - "),
+            ("/spaces/%s/providers/token" % space, "supportSpace", "spaceId", space,
+             "support request for space - "),
+            ("/clusters/%s/users/token" % prov.id, "userJoinCluster", "clusterId", prov.id,
+             "user invite to cluster - "),
+            ("/clusters/%s/groups/token" % prov.id, "groupJoinCluster", "clusterId", prov.id,
+             "group invite to cluster - "),
+            ("/harvesters/%s/users/token" % harvester, "userJoinHarvester", "harvesterId",
+             harvester, "user invite to harvester - "),
+            ("/harvesters/%s/groups/token" % harvester, "groupJoinHarvester", "harvesterId",
+             harvester, "group invite to harvester - "),
+            ("/harvesters/%s/spaces/token" % harvester, "spaceJoinHarvester", "harvesterId",
+             harvester, "space invite to harvester - "),
+            ("/user/clusters/provider_registration_token", "registerOneprovider", "adminUserId",
+             self.owner.id, "Oneprovider rgstr. token for - "),
+            ("/users/%s/clusters/provider_registration_token" % self.owner.id,
+             "registerOneprovider", "adminUserId", self.owner.id,
+             "Oneprovider rgstr. token for - "),
+        ]
+        for path, itype, key, target, prefix in cases:
+            with self.subTest(path=path):
+                resp = self.srv.post(path, token=self.owner.token)
+                self.assertStatus(resp, 200)
+                self.assertEqual(list(resp.json), ["token"])
+                examined = self.srv.examine(resp.json["token"])
+                self.assertEqual(examined["type"]["inviteToken"]["inviteType"], itype)
+                self.assertEqual(examined["type"]["inviteToken"][key], target)
+                self.assertEqual(examined["persistence"], "named")
+                got = self.srv.get("/tokens/named/" + examined["id"], token=self.owner.token).json
+                self.assertTrue(got["name"].startswith(prefix[:20]), got["name"])
+                self.assertLessEqual(len(got["name"].encode()), 50)
+                self.assertEqual(got["metadata"]["usageLimit"], 1)
+        # the long group name was cut with "..."
+        resp = self.srv.post("/groups/%s/users/token" % group, token=self.owner.token)
+        name = self.srv.get("/tokens/named/" + self.srv.examine(resp.json["token"])["id"],
+                            token=self.owner.token).json["name"]
+        self.assertIn("...", name)
+        # usable once
+        user = self.srv.quick_user()
+        self.assertStatus(self.join("/user/groups/join", user.token, resp.json["token"]), 201)
+        resp2 = self.join("/user/groups/join", self.srv.quick_user().token, resp.json["token"])
+        self.assertError(resp2, 400, "inviteTokenUsageLimitReached")
+
+    def test_shortcut_errors(self):
+        group = self.entity("group", self.owner)
+        stranger = self.srv.quick_user()
+        self.assertForbidden(self.srv.post("/groups/%s/users/token" % group, token=stranger.token))
+        self.assertError(self.srv.post("/groups/%s/users/token" % group), 401, "unauthorized")
+        self.assertNotFound(self.srv.post("/groups/nosuch/users/token", token=self.owner.token))
+        self.assertForbidden(self.srv.post("/users/%s/clusters/provider_registration_token"
+                                           % self.owner.id, token=stranger.token))
+
+    def test_client_tokens(self):
+        user = self.srv.quick_user()
+        resp = self.srv.post("/user/client_tokens", token=user.token)
+        self.assertStatus(resp, 200)
+        token = resp.json["token"]
+        examined = self.srv.examine(token)
+        self.assertEqual(examined["type"], {"accessToken": {}})
+        until = [c for c in examined["caveats"] if c["type"] == "time"][0]["validUntil"]
+        self.assertTrue(now() + 364 * 86400 <= until <= now() + 366 * 86400)
+        got = self.srv.get("/tokens/named/" + examined["id"], token=user.token).json
+        self.assertRegex(got["name"], r"^access token \d{4}-\d\d-\d\dT\d\d\.\d\d\.\d\dZ [0-9a-f]{6}$")
+        # invites are not client tokens
+        self.invite(user.token, "registerOneprovider", user.id)
+        self.assertEqual(self.ids("/user/client_tokens", user.token, "tokens"), [token])
+        self.assertStatus(self.srv.get("/user", token=token), 200)
+        self.assertEmpty(self.srv.delete("/user/client_tokens/" + token, token=user.token))
+        self.assertEqual(self.ids("/user/client_tokens", user.token, "tokens"), [])
+        self.assertNotFound(self.srv.delete("/user/client_tokens/" + token, token=user.token))
+        self.assertError(self.srv.get("/user/client_tokens"), 401, "unauthorized")
+
+
+# the REST client's operations for these routes (test_cli runs the token operations)
+CLI_OPERATIONS = {
+    "joinGroup", "joinParentGroup", "joinSpace", "groupJoinSpace", "harvesterJoinSpace",
+    "userJoinCluster", "groupJoinCluster", "joinHarvester", "groupJoinHarvester",
+    "spaceJoinHarvester", "joinAtmInventory", "groupJoinAtmInventory", "supportSpace",
+    "registerProvider", "listUserGroups", "listEffectiveUserGroups", "listUserSpaces",
+    "listEffectiveUserSpaces", "listUserClusters", "listUserEffectiveClusters",
+    "listUserHarvesters", "listEffectiveUserHarvesters", "listUserAtmInventories",
+    "listEffectiveUserAtmInventories", "getGroup", "getSpace", "listSpaceProviders",
+    "listProviderSpaces", "createUserGroupInviteToken", "createChildGroupToken",
+    "createSpaceUserInviteToken", "createSpaceGroupToken", "createSpaceSupportToken",
+    "createClusterUserInviteToken", "createClusterGroupInviteToken",
+    "createHarvesterUserInviteToken", "createHarvesterGroupToken",
+    "createHarvesterInviteSpaceToken", "createProviderRegistrationTokenForCurrentUser",
+    "createProviderRegistrationTokenForUser", "createClientToken", "listClientTokens",
+    "removeClientToken",
+}
+
+
+class CliOperations(InviteCase):
+    """`tokenzone OPERATION param=value` for every join, directory and legacy operation."""
+
+    @classmethod
+    def setUpWorld(cls):
+        cls.owner = cls.srv.quick_user("owner")
+
+    def cli(self, who, *args, ok=True):
+        env = {"PATH": "/usr/bin:/bin", "ONEZONE_HOST": self.srv.base}
+        if who:
+            env["ONEZONE_API_KEY"] = who
+        self.seen.add(args[0])
+        proc = subprocess.run([BIN] + list(args), capture_output=True, env=env, timeout=90)
+        if ok:
+            self.assertEqual(proc.returncode, 0, proc)
+        out = proc.stdout.decode()
+        return json.loads(out) if out.strip() else None
+
+    def shortcut(self, op, *args):
+        return self.cli(self.owner.token, op, *args)["token"]
+
+    def test_every_operation(self):
+        self.seen = set()
+        o = self.owner.token
+        user = self.srv.quick_user()
+        u = user.token
+        group = self.entity("group", user)
+        space, ospace = self.entity("space", user), self.entity("space", self.owner)
+        harvester, oharvester = self.entity("harvester", user), self.entity("harvester", self.owner)
+        ogroup = self.entity("group", self.owner)
+        inventory = self.entity("atm-inventory", self.owner)
+        prov = self.srv.provider(admin_user=self.owner)
+
+        self.cli(u, "joinGroup", "token=" + self.shortcut("createUserGroupInviteToken", "id=" + ogroup))
+        self.cli(u, "joinParentGroup", "id=" + group,
+                 "token=" + self.shortcut("createChildGroupToken", "id=" + ogroup))
+        self.cli(u, "joinSpace", "token=" + self.shortcut("createSpaceUserInviteToken", "id=" + ospace))
+        ospace2 = self.entity("space", self.owner)
+        self.cli(u, "groupJoinSpace", "id=" + group,
+                 "token=" + self.shortcut("createSpaceGroupToken", "id=" + ospace2))
+        self.cli(u, "userJoinCluster",
+                 "token=" + self.shortcut("createClusterUserInviteToken", "id=" + prov.id))
+        self.cli(u, "groupJoinCluster", "id=" + group,
+                 "token=" + self.shortcut("createClusterGroupInviteToken", "id=" + prov.id))
+        self.cli(u, "joinHarvester",
+                 "token=" + self.shortcut("createHarvesterUserInviteToken", "id=" + oharvester))
+        self.cli(u, "groupJoinHarvester", "id=" + group,
+                 "token=" + self.shortcut("createHarvesterGroupToken", "id=" + oharvester))
+        self.cli(u, "spaceJoinHarvester", "id=" + space,
+                 "token=" + self.shortcut("createHarvesterInviteSpaceToken", "id=" + oharvester))
+        ospace3 = self.entity("space", self.owner)
+        _, inv = self.invite(o, "harvesterJoinSpace", ospace3)
+        self.cli(u, "harvesterJoinSpace", "id=" + harvester, "token=" + inv)
+        _, inv = self.invite(o, "userJoinAtmInventory", inventory)
+        self.cli(u, "joinAtmInventory", "token=" + inv)
+        _, inv = self.invite(o, "groupJoinAtmInventory", inventory)
+        self.cli(u, "groupJoinAtmInventory", "id=" + group, "token=" + inv)
+
+        reg = self.shortcut("createProviderRegistrationTokenForCurrentUser")
+        got = self.cli(None, "registerProvider", "token=" + reg, "name=cli provider",
+                       "subdomainDelegation=false", "domain=cli.example.com",
+                       "adminEmail=a@example.com")
+        root = got["providerRootToken"]
+        self.shortcut("createProviderRegistrationTokenForUser", "id=" + self.owner.id)
+        self.cli(root, "supportSpace", "size=1000000",
+                 "token=" + self.shortcut("createSpaceSupportToken", "id=" + ospace))
+        self.assertEqual(self.cli(root, "listProviderSpaces"), {"spaces": [ospace]})
+        self.assertEqual(self.cli(u, "listSpaceProviders", "id=" + ospace),
+                         {"providers": [got["providerId"]]})
+
+        self.assertEqual(self.cli(u, "listUserGroups"), {"groups": sorted([group, ogroup])})
+        self.assertIn(ogroup, self.cli(u, "listEffectiveUserGroups")["groups"])
+        self.assertEqual(sorted(self.cli(u, "listUserSpaces")["spaces"]), sorted([space, ospace]))
+        self.assertIn(ospace2, self.cli(u, "listEffectiveUserSpaces")["spaces"])
+        self.assertEqual(self.cli(u, "listUserClusters"), {"clusters": [prov.id]})
+        self.assertEqual(self.cli(u, "listUserEffectiveClusters"), {"clusters": [prov.id]})
+        self.assertEqual(sorted(self.cli(u, "listUserHarvesters")["harvesters"]),
+                         sorted([harvester, oharvester]))
+        self.assertIn(oharvester, self.cli(u, "listEffectiveUserHarvesters")["harvesters"])
+        self.assertEqual(self.cli(u, "listUserAtmInventories"), {"atmInventories": [inventory]})
+        self.assertEqual(self.cli(u, "listEffectiveUserAtmInventories"),
+                         {"atmInventories": [inventory]})
+        self.assertEqual(self.cli(u, "getGroup", "id=" + ogroup)["groupId"], ogroup)
+        self.assertEqual(self.cli(u, "getSpace", "id=" + ospace)["spaceId"], ospace)
+
+        client = self.cli(u, "createClientToken")["token"]
+        self.assertEqual(self.cli(u, "listClientTokens"), {"tokens": [client]})
+        self.cli(u, "removeClientToken", "id=" + client)
+        self.assertEqual(self.cli(u, "listClientTokens"), {"tokens": []})
+        self.assertEqual(self.seen, CLI_OPERATIONS)
 
 
 class ZoneName(ServerTestCase):
