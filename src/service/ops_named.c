@@ -44,17 +44,13 @@ static tz_error *update(tz_service_ctx *svc, const tz_request *r, const tz_named
         for (size_t i = 0; i < 3; i++) json_array_append_new(list, json_string(keys[i]));
         return tz_err_new_details(TZE_MISSING_AT_LEAST_ONE_VALUE, json_pack("{s:o}", "keys", list));
     }
-    char *metadata = NULL;
-    if (custom) {
-        json_t *m = json_loads(rec->metadata_json ? rec->metadata_json : "{}", 0, NULL);
-        if (!m) m = json_object();
-        json_object_set(m, "custom", (json_t *)custom);
-        metadata = json_dumps(m, JSON_COMPACT);
-        json_decref(m);
-        if (!metadata) return tz_err_new(TZE_INTERNAL);
-    }
-    e = tz_store_named_update(svc->store, rec->id, name_present ? name : NULL, metadata, revoked_present ? revoked : -1);
-    free(metadata);
+    /* custom metadata is merged into the metadata inside the store's transaction, so that an
+     * invite's usageCount counted meanwhile is kept */
+    char *custom_text = custom ? json_dumps(custom, JSON_COMPACT) : NULL;
+    if (custom && !custom_text) return tz_err_new(TZE_INTERNAL);
+    e = tz_store_named_patch(svc->store, rec->id, name_present ? name : NULL, custom_text,
+                             revoked_present ? revoked : -1);
+    free(custom_text);
     return e;
 }
 

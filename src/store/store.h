@@ -223,4 +223,11 @@ tz_error *tz_store_provider_register(tz_store *s, const tz_provider_rec *p, cons
                                      const char *const *admin_privs, size_t n_admin_privs,
                                      const tz_named_token_rec *root, const char *invite_id);
 
+/* PATCH of a named token in one transaction: name (NULL keeps), `custom` (a JSON object text
+ * replacing metadata.custom; NULL keeps) merged into the metadata as stored at that moment, so a
+ * concurrent invite consumption's usageCount is never overwritten, and revoked (-1 keeps, 0/1).
+ * Errors as tz_store_named_update. */
+tz_error *tz_store_named_patch(tz_store *s, const char *id, const char *name, const char *custom,
+                               int revoked);
+
 #endif

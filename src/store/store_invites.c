@@ -304,3 +304,62 @@ tz_error *tz_store_provider_register(tz_store *s, const tz_provider_rec *p, cons
     tzs_release(s, c);
     return err;
 }
+
+/* ---------------- named token PATCH ---------------- */
+
+static const char SQL_INV_PATCH[] =
+    "UPDATE named_tokens SET name = coalesce(?2, name), metadata = coalesce(?3, metadata),"
+    " revoked = CASE WHEN ?4 < 0 THEN revoked ELSE ?4 END WHERE id = ?1";
+
+/* The stored metadata with `custom` replaced; *out malloc'd. */
+static tz_error *merged_metadata(tz_store *s, tzs_conn *c, const char *id, const char *custom,
+                                 char **out) {
+    *out = NULL;
+    sqlite3_stmt *st;
+    tz_error *err = tzs_stmt(s, c, SQL_INV_TOKEN, &st);
+    if (err) return err;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    json_t *m = NULL;
+    if (rc == SQLITE_DONE) err = tz_err_new(TZE_NOT_FOUND);
+    else if (rc != SQLITE_ROW) err = tzs_fail(s, c->db, "named_patch", rc);
+    else m = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+    sqlite3_reset(st);
+    json_t *cj = err ? NULL : json_loads(custom, 0, NULL);
+    if (!err && (!json_is_object(m) || !json_is_object(cj))) err = tzs_bad_arg(s, "named_patch", "metadata");
+    if (!err) {
+        json_object_set(m, "custom", cj);
+        if (!(*out = json_dumps(m, JSON_COMPACT))) err = tz_err_new(TZE_INTERNAL);
+    }
+    json_decref(m);
+    json_decref(cj);
+    return err;
+}
+
+tz_error *tz_store_named_patch(tz_store *s, const char *id, const char *name, const char *custom,
+                               int revoked) {
+    if (!id || revoked < -1 || revoked > 1) return tzs_bad_arg(s, "named_patch", "id, revoked");
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    char *metadata = NULL;
+    err = tzs_begin(s, c, "named_patch");
+    if (!err && custom) err = merged_metadata(s, c, id, custom, &metadata);
+    sqlite3_stmt *st;
+    if (!err) err = tzs_stmt(s, c, SQL_INV_PATCH, &st);
+    if (!err) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        if (name) sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        if (metadata) sqlite3_bind_text(st, 3, metadata, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 4, revoked);
+        int rc = tzs_step_done(st);
+        if (rc == SQLITE_CONSTRAINT_UNIQUE) err = tz_err_key(TZE_BAD_VALUE_IDENTIFIER_OCCUPIED, "name");
+        else if (rc != SQLITE_DONE) err = tzs_fail(s, c->db, "named_patch", rc);
+        else if (sqlite3_changes(c->db) == 0) err = tz_err_new(TZE_NOT_FOUND);
+    }
+    if (err) tzs_rollback(c);
+    else err = tzs_commit(s, c, "named_patch");
+    free(metadata);
+    tzs_release(s, c);
+    return err;
+}

@@ -338,6 +338,12 @@ class UsageLimits(InviteCase):
         resp = self.join("/user/spaces/join", self.srv.quick_user().token, inv)
         self.assertError(resp, 400, "inviteTokenUsageLimitReached")
         self.assertEqual(self.usage(self.owner.token, tid), 2)
+        # changing the custom metadata keeps the count
+        resp = self.srv.patch("/tokens/named/" + tid, body={"customMetadata": {"a": 1}},
+                              token=self.owner.token)
+        self.assertStatus(resp, 204)
+        got = self.srv.get("/tokens/named/" + tid, token=self.owner.token).json["metadata"]
+        self.assertEqual((got["custom"], got["usageCount"], got["usageLimit"]), ({"a": 1}, 2, 2))
 
     def test_twenty_concurrent_consumers_limit_five(self):
         space = self.entity("space", self.owner)
