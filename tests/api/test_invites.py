@@ -128,13 +128,26 @@ class JoinRoutes(InviteCase):
         self.assertJoined(self.join("/user/clusters/join", carol.token, inv),
                           "/user/clusters/" + prov.id)
         self.assertEqual(self.ids("/user/clusters", carol.token, "clusters"), [prov.id])
-        # userJoinCluster grants cluster_admin: carol may now invite to the cluster herself
+        # userJoinCluster grants cluster_admin: carol may now invite to the cluster herself, and
+        # manage the provider's tokens (cluster_update), as the token routes' authorization sees
         self.invite(carol.token, "userJoinCluster", prov.id, named=False)
+        self.assertStatus(self.srv.get("/providers/%s/tokens/named" % prov.id, token=carol.token),
+                          200)
+        dave = self.srv.quick_user()
+        self.assertForbidden(self.srv.get("/providers/%s/tokens/named" % prov.id,
+                                          token=dave.token))
         group = self.entity("group", carol)
         # a provider may invite to its own cluster
         _, inv = self.invite(prov.token, "groupJoinCluster", prov.id, owner_path="/provider")
         self.assertJoined(self.join("/groups/%s/clusters/join" % group, carol.token, inv),
                           "/groups/%s/clusters/%s" % (group, prov.id))
+        # dave joins carol's group and so the cluster, with the group's cluster_view only
+        _, inv = self.invite(carol.token, "userJoinGroup", group)
+        self.assertStatus(self.join("/user/groups/join", dave.token, inv), 201)
+        self.assertEqual(self.ids("/user/effective_clusters", dave.token, "clusters"), [prov.id])
+        self.assertEqual(self.ids("/user/clusters", dave.token, "clusters"), [])
+        self.assertForbidden(self.srv.get("/providers/%s/tokens/named" % prov.id,
+                                          token=dave.token))
 
     def test_harvester_and_space_routes(self):
         bob_space = self.entity("space", self.bob)

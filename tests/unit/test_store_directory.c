@@ -2,6 +2,7 @@
  * every kind, nested groups and effective privileges, cycles, privilege grants, joins counted
  * against a named invite's usage limit in the same transaction, provider registration. */
 #include <ftw.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,35 @@ static void test_provider_register(void) {
     tz_store_close(s);
 }
 
+/* A database of schema version 1 (as the first release wrote it) is brought to version 2 on
+ * open, keeping its data. */
+static void test_upgrade_from_version_1(void) {
+    tz_store *s = open_store("upgrade");
+    if (!s) return;
+    user(s, "u");
+    CHECK(tz_store_dir_create(s, TZ_DIR_SPACE, "sp", "Space", "u", VIEW, 1) == NULL);
+    tz_store_close(s);
+    char path[600];
+    snprintf(path, sizeof path, "%s/upgrade/tokenzone.db", base_dir);
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db,
+        "DROP VIEW dir_all_privileges; DROP VIEW dir_all_relations; DROP VIEW dir_all_entities;"
+        "DROP TRIGGER dir_relations_user_deleted; DROP TABLE dir_relation_privileges;"
+        "DROP TABLE dir_relations; DROP TABLE dir_entities; DROP INDEX providers_by_subdomain;"
+        "ALTER TABLE providers DROP COLUMN subdomain; ALTER TABLE providers DROP COLUMN admin_email;"
+        "ALTER TABLE space_supports DROP COLUMN size; PRAGMA user_version=1;", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    s = open_store("upgrade");
+    if (!s) return;
+    bool ok = false;
+    CHECK(tz_store_dir_user_has(s, "u", TZ_DIR_SPACE, "sp", "group_view", &ok) == NULL && ok);
+    CHECK(tz_store_dir_create(s, TZ_DIR_HARVESTER, "h", "H", "u", NULL, 0) == NULL);
+    CHECK(tz_store_check_integrity(s) == NULL);
+    tz_store_close(s);
+}
+
 int main(void) {
     const char *tmp = getenv("TMPDIR");
     snprintf(base_dir, sizeof base_dir, "%s/tz-dir-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -201,6 +231,7 @@ int main(void) {
     RUN(test_entities_nested_groups_and_privileges);
     RUN(test_usage_counted_with_the_join);
     RUN(test_provider_register);
+    RUN(test_upgrade_from_version_1);
     nftw(base_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return TEST_REPORT();
 }
