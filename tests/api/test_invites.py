@@ -5,7 +5,7 @@ import json
 import subprocess
 import threading
 
-from harness import BIN, ServerTestCase, now
+from harness import BIN, Server, ServerTestCase, now
 
 DOMAIN = "invites.zone.test"
 LOC = "https://%s/api/v3/onezone" % DOMAIN
@@ -386,6 +386,43 @@ class UsageLimits(InviteCase):
         self.assertEqual(self.usage(self.owner.token, tid), 5)
         joined = sum(1 for u in users if self.ids("/user/spaces", u.token, "spaces") == [space])
         self.assertEqual(joined, 5)
+
+
+    def test_two_servers_on_one_store(self):
+        """Consumers race through two server processes on the same data directory."""
+        other = Server(domain=DOMAIN, data_dir=self.srv.data_dir)
+        try:
+            other.start()
+            space = self.entity("space", self.owner)
+            tid, inv = self.invite(self.owner.token, "userJoinSpace", space, usageLimit=5)
+            users = [self.srv.quick_user() for _ in range(20)]
+            results = [None] * len(users)
+            start = threading.Barrier(len(users), timeout=60)
+
+            def consume(i):
+                try:
+                    start.wait()
+                except threading.BrokenBarrierError:
+                    pass
+                node = self.srv if i % 2 else other
+                results[i] = node.post("/user/spaces/join", body={"token": inv},
+                                       token=users[i].token)
+
+            threads = [threading.Thread(target=consume, args=(i,)) for i in range(len(users))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(120)
+            self.assertFalse(any(t.is_alive() for t in threads), "consumers did not finish")
+            self.assertEqual(sum(1 for r in results if r.status == 201), 5,
+                             [r.status for r in results])
+            for r in results:
+                if r.status != 201:
+                    self.assertError(r, 400, "inviteTokenUsageLimitReached")
+            self.assertEqual(self.usage(self.owner.token, tid), 5)
+        finally:
+            other.stop()
+            other.kill()
 
 
 class ProvidersAndSupport(InviteCase):
