@@ -116,7 +116,7 @@ static tz_error *consume(tz_service_ctx *svc, const tz_client *c, const tz_reque
                          const join_route *jr, const char *consumer_id, const tz_token *t,
                          int64_t size) {
     tz_subject issuer = {0};
-    svc_invite_grant g;
+    svc_invite_grant g = {0};
     tz_error *e = svc_verify_invite_for(svc, c, r, t, &issuer);
     bool user_consumer = jr->consumer != TZ_DIR_PROVIDER;
     if (!e && (user_consumer ? c->subject.kind != TZ_SUBJ_USER : c->subject.kind != TZ_SUBJ_PROVIDER))
@@ -140,8 +140,8 @@ static tz_error *consume(tz_service_ctx *svc, const tz_client *c, const tz_reque
             tz_err_free(e);
             e = tz_err_new_details(TZE_INVITE_TARGET_ID_INVALID, json_pack("{s:s}", "id", target));
         }
-        svc_invite_grant_clear(&g);
     }
+    svc_invite_grant_clear(&g);
     tz_subject_clear(&issuer);
     return e;
 }
