@@ -5,7 +5,7 @@ import json
 import subprocess
 import threading
 
-from harness import BIN, Server, ServerTestCase, now
+from harness import BIN, Server, ServerTestCase, ToolError, now
 
 DOMAIN = "invites.zone.test"
 LOC = "https://%s/api/v3/onezone" % DOMAIN
@@ -336,6 +336,52 @@ class JoinErrors(InviteCase):
         self.srv.admin("user", "block", issuer.id)
         resp = self.join("/user/groups/join", self.bob.token, inv)
         self.assertError(resp, 400, "inviteTokenSubjectNotAuthorized")
+
+
+class AdminCommands(InviteCase):
+    """The admin tool's directory commands, seen through the REST reads."""
+
+    def test_directory_commands(self):
+        owner = self.srv.quick_user()
+        member = self.srv.quick_user()
+        parent = self.entity("group", owner)
+        child = self.entity("group", owner)
+        harvester = self.entity("harvester", owner)
+        inventory = self.entity("atm-inventory", owner)
+        space = self.entity("space", owner)
+        admin = self.srv.admin
+        admin("group", "add-user", child, member.id)
+        admin("group", "add-group", parent, child)
+        admin("harvester", "add-group", harvester, parent, "--privileges", "harvester_view")
+        admin("harvester", "add-space", harvester, space)
+        admin("atm-inventory", "add-user", inventory, member.id)
+        self.assertEqual(sorted(self.ids("/user/effective_groups", member.token, "groups")),
+                         sorted([parent, child]))
+        self.assertEqual(self.ids("/user/effective_harvesters", member.token, "harvesters"),
+                         [harvester])
+        self.assertEqual(self.ids("/user/atm_inventories", member.token, "atmInventories"),
+                         [inventory])
+        # refused: a cycle, an existing member, an unknown privilege, a missing member
+        for args in (("group", "add-group", child, parent),
+                     ("harvester", "add-space", harvester, space),
+                     ("group", "grant", parent, child, "no_such_privilege"),
+                     ("harvester", "grant", harvester, member.id, "harvester_view")):
+            with self.subTest(args=args):
+                with self.assertRaises(ToolError):
+                    admin(*args)
+        # granting through the group makes the member able to invite to the harvester
+        admin("harvester", "grant", harvester, parent, "harvester_add_user")
+        self.invite(member.token, "userJoinHarvester", harvester)
+        admin("harvester", "revoke", harvester, parent, "harvester_add_user")
+        resp = self.srv.post("/user/tokens/named", token=member.token, body={
+            "name": "hh", "type": {"inviteToken": {"inviteType": "userJoinHarvester",
+                                                   "harvesterId": harvester}}})
+        self.assertError(resp, 400, "inviteTokenSubjectNotAuthorized")
+        # an unknown harvester is not a valid target
+        resp = self.srv.post("/user/tokens/named", token=member.token, body={
+            "name": "hx", "type": {"inviteToken": {"inviteType": "userJoinHarvester",
+                                                   "harvesterId": "nosuch"}}})
+        self.assertError(resp, 400, "inviteTokenTargetIdInvalid", {"id": "nosuch"})
 
 
 class UsageLimits(InviteCase):
