@@ -86,6 +86,24 @@ static bool user_may(tz_service_ctx *svc, const tz_client *c, tz_dir_kind kind, 
     return c->subject.kind == TZ_SUBJ_USER && svc_user_has_or_oz(svc, c->subject.id, kind, id, priv, oz_priv);
 }
 
+/* {"spaceId", "name", "providers": {provider id: support size}} */
+static void reply_space(tz_service_ctx *svc, tz_response *resp, const char *id, const char *name) {
+    char **pids = NULL;
+    int64_t *sizes = NULL;
+    size_t n = 0;
+    tz_error *e = tz_store_dir_space_supports(svc->store, id, &pids, &sizes, &n);
+    json_t *providers = json_object();
+    for (size_t i = 0; !e && i < n; i++) json_object_set_new(providers, pids[i], json_integer(sizes[i]));
+    tz_strv_free(pids, n);
+    free(sizes);
+    if (e) {
+        json_decref(providers);
+        tz_response_error(resp, e);
+        return;
+    }
+    resp_json(resp, 200, json_pack("{s:s,s:s,s:o}", "spaceId", id, "name", name, "providers", providers));
+}
+
 static void get_entity(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp) {
     bool group = r->op == TZ_OP_GET_GROUP;
     tz_dir_kind kind = group ? TZ_DIR_GROUP : TZ_DIR_SPACE;
@@ -101,7 +119,7 @@ static void get_entity(tz_service_ctx *svc, const tz_client *c, const tz_request
     else if (group)
         resp_json(resp, 200, json_pack("{s:s,s:s,s:s}", "groupId", r->subject_id, "name", name, "type", "role"));
     else
-        resp_json(resp, 200, json_pack("{s:s,s:s}", "spaceId", r->subject_id, "name", name));
+        reply_space(svc, resp, r->subject_id, name);
     free(name);
 }
 

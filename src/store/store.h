@@ -186,6 +186,12 @@ typedef enum tz_dir_list {
 tz_error *tz_store_dir_list(tz_store *s, tz_dir_list which, const char *id, tz_dir_kind kind,
                             char ***ids, size_t *n);
 
+/* The providers supporting a space with their support sizes (0 when recorded without one, e.g.
+ * by `admin space support`), sorted by provider id: *pids malloc'd (tz_strv_free), *sizes malloc'd
+ * (free). */
+tz_error *tz_store_dir_space_supports(tz_store *s, const char *space_id, char ***pids,
+                                      int64_t **sizes, size_t *n);
+
 /* Adds the relation child -> parent with privileges (nothing for supports and harvester spaces;
  * `support_size` for a provider supporting a space), in ONE transaction with, when invite_id is
  * set, the named invite's usage: revoked -> TZE_TOKEN_REVOKED, gone -> TZE_TOKEN_INVALID,

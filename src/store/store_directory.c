@@ -276,3 +276,53 @@ tz_error *tz_store_dir_list(tz_store *s, tz_dir_list which, const char *id, tz_d
     tzs_release(s, c);
     return err;
 }
+
+static const char SQL_DIR_SPACE_SUPPORTS[] =
+    "SELECT provider_id, coalesce(size, 0) FROM space_supports WHERE space_id = ?1 ORDER BY 1";
+
+tz_error *tz_store_dir_space_supports(tz_store *s, const char *space_id, char ***pids,
+                                      int64_t **sizes, size_t *n) {
+    *pids = NULL;
+    *sizes = NULL;
+    *n = 0;
+    if (!space_id) return tzs_bad_arg(s, "dir_space_supports", "space");
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    sqlite3_stmt *st = NULL;
+    err = tzs_stmt(s, c, SQL_DIR_SPACE_SUPPORTS, &st);
+    size_t cap = 0;
+    if (!err) sqlite3_bind_text(st, 1, space_id, -1, SQLITE_STATIC);
+    int rc = SQLITE_DONE;
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t want = cap ? cap * 2 : 8;
+            char **np = realloc(*pids, want * sizeof *np);
+            if (np) *pids = np;
+            int64_t *ns = np ? realloc(*sizes, want * sizeof *ns) : NULL;
+            if (ns) *sizes = ns;
+            if (!np || !ns) {
+                err = tz_err_new(TZE_INTERNAL);
+                break;
+            }
+            cap = want;
+        }
+        if (!tzs_col_dup(st, 0, &(*pids)[*n]) || !(*pids)[*n]) {
+            err = tz_err_new(TZE_INTERNAL);
+            break;
+        }
+        (*sizes)[*n] = sqlite3_column_int64(st, 1);
+        (*n)++;
+    }
+    if (!err && rc != SQLITE_DONE) err = tzs_fail(s, c->db, "dir_space_supports", rc);
+    if (st) sqlite3_reset(st);
+    tzs_release(s, c);
+    if (err) {
+        tz_strv_free(*pids, *n);
+        free(*sizes);
+        *pids = NULL;
+        *sizes = NULL;
+        *n = 0;
+    }
+    return err;
+}

@@ -550,7 +550,9 @@ class ProvidersAndSupport(InviteCase):
         self.assertStatus(self.srv.get(status, token=root), 200)
         self.assertEqual(self.ids("/provider/spaces", root, "spaces"), [space])
         self.assertEqual(self.ids("/spaces/%s/providers" % space, member.token, "providers"), [pid])
-        self.assertStatus(self.srv.get("/spaces/" + space, token=root), 200)
+        resp = self.srv.get("/spaces/" + space, token=root)
+        self.assertStatus(resp, 200)
+        self.assertEqual(resp.json["providers"], {pid: 1000000})
         resp = self.srv.post("/provider/spaces/support", body={"token": sinv, "size": 1000000},
                              token=root)
         details, text = already("space", space, "provider", pid, "is already supported by")
