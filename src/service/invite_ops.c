@@ -7,9 +7,12 @@
 
 tz_error *svc_expect_invite(const tz_token *t, tz_invite_type expected) {
     if (t->type.kind == TZ_TT_INVITE && t->type.invite == expected) return NULL;
-    return tz_err_new_details(TZE_NOT_AN_INVITE_TOKEN,
-                              json_pack("{s:s,s:o}", "expectedInviteType", tz_invite_type_name(expected),
-                                        "received", tz_token_type_to_json(&t->type)));
+    /* body validation of {invite_token, Type} in Onezone's entity logic: wrapped as a bad value */
+    return tz_err_wrap(TZE_BAD_VALUE_TOKEN, "token",
+                       tz_err_new_details(TZE_NOT_AN_INVITE_TOKEN,
+                                          json_pack("{s:s,s:o}", "expectedInviteType",
+                                                    tz_invite_type_name(expected), "received",
+                                                    tz_token_type_to_json(&t->type))));
 }
 
 tz_error *svc_verify_invite_for(tz_service_ctx *svc, const tz_client *c, const tz_request *r,

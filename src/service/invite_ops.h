@@ -4,7 +4,8 @@
 #define TZ_SERVICE_INVITE_OPS_H
 #include "service/service_internal.h"
 
-/* notAnInviteToken {"expectedInviteType", "received"} unless t is an invite of `expected`. */
+/* badValueToken {"key": "token", "tokenError": notAnInviteToken {"expectedInviteType",
+ * "received"}} unless t is an invite of `expected`. */
 tz_error *svc_expect_invite(const tz_token *t, tz_invite_type expected);
 
 /* Step 1: verifies the invite for the REST interface, the request's peer address and the caller

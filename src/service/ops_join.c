@@ -85,8 +85,8 @@ static tz_error *authorize(tz_service_ctx *svc, const tz_client *c, const join_r
     bool ok;
     switch (jr->consumer) {
     case TZ_DIR_USER: ok = c->subject.kind == TZ_SUBJ_USER; break;
-    /* anyone authenticated gets to the consumer check, which names what was wrong */
-    case TZ_DIR_PROVIDER: ok = true; break;
+    /* /provider/...: only a provider acts for itself */
+    case TZ_DIR_PROVIDER: ok = c->subject.kind == TZ_SUBJ_PROVIDER; break;
     default:
         ok = c->subject.kind == TZ_SUBJ_USER &&
              svc_user_has_or_oz(svc, c->subject.id, jr->consumer, id, jr->consumer_priv,

@@ -197,13 +197,20 @@ class JoinErrors(InviteCase):
         resp = self.srv.post("/user/groups/join", body={"token": "garbage"}, token=self.bob.token)
         self.assertError(resp, 400, "badValueToken")
         # an access token, and an invite of another type
+        # (Onezone's body validation wraps it: badValueToken {"key", "tokenError"})
         resp = self.join("/user/groups/join", self.bob.token, self.bob.token)
-        self.assertError(resp, 400, "notAnInviteToken")
-        self.assertEqual(resp.json["error"]["details"]["expectedInviteType"], "userJoinGroup")
+        self.assertError(resp, 400, "badValueToken")
+        inner = resp.json["error"]["details"]["tokenError"]
+        self.assertEqual(resp.json["error"]["details"]["key"], "token")
+        self.assertEqual(inner["id"], "notAnInviteToken")
+        self.assertEqual(inner["details"]["expectedInviteType"], "userJoinGroup")
+        self.assertEqual(inner["description"],
+                         "Expected an invitation token of type 'user_join_group', but received "
+                         "a(n) access token.")
         _, inv = self.invite(self.owner.token, "groupJoinGroup", self.group, named=False)
         resp = self.join("/user/groups/join", self.bob.token, inv)
-        self.assertError(resp, 400, "notAnInviteToken")
-        received = resp.json["error"]["details"]["received"]["inviteToken"]
+        self.assertError(resp, 400, "badValueToken")
+        received = resp.json["error"]["details"]["tokenError"]["details"]["received"]["inviteToken"]
         self.assertEqual((received["inviteType"], received["groupId"]),
                          ("groupJoinGroup", self.group))
 
@@ -517,7 +524,9 @@ class ProvidersAndSupport(InviteCase):
         self.assertError(self.register(inv, **body), 400, "badValueIdentifierOccupied",
                          {"key": "subdomain"})
         _, access = self.srv.named_token("/user", self.owner.token)
-        self.assertError(self.register(access), 400, "notAnInviteToken")
+        resp = self.register(access)
+        self.assertError(resp, 400, "badValueToken")
+        self.assertEqual(resp.json["error"]["details"]["tokenError"]["id"], "notAnInviteToken")
         # somebody else's registration invite needs oz_providers_invite
         other = self.srv.quick_user()
         resp = self.srv.post("/user/tokens/named", token=other.token, body={
@@ -538,11 +547,17 @@ class ProvidersAndSupport(InviteCase):
         resp = self.srv.post("/provider/spaces/support", body={"token": sinv, "size": 999999},
                              token=root)
         self.assertError(resp, 400, "badValueTooLow", {"key": "size", "limit": 1000000})
-        # a user is not a valid consumer of a support invite
+        # only a provider supports spaces
         resp = self.srv.post("/provider/spaces/support", body={"token": sinv, "size": 1000000},
                              token=member.token)
-        self.assertError(resp, 400, "inviteTokenConsumerInvalid",
-                         {"consumer": {"type": "user", "id": member.id}})
+        self.assertForbidden(resp)
+        resp = self.srv.post("/provider/spaces/support", body={"token": sinv, "size": 1000000})
+        self.assertError(resp, 401, "unauthorized")
+        resp = self.srv.post("/provider/spaces/support", body={"token": sinv, "size": "big"},
+                             token=root)
+        self.assertError(resp, 400, "badValueInteger", {"key": "size"})
+        resp = self.srv.post("/provider/spaces/support", body={"token": sinv}, token=root)
+        self.assertError(resp, 400, "missingRequiredValue", {"key": "size"})
         resp = self.srv.post("/provider/spaces/support", body={"token": sinv, "size": 1000000},
                              token=root)
         self.assertJoined(resp, "/provider/spaces/" + space)
