@@ -125,9 +125,9 @@ static tz_error *register_provider(tz_service_ctx *svc, const reg_body *b, const
         tz_priv_list all = tz_privileges_all(TZ_PRIV_CLUSTER);
         e = tz_store_provider_register(svc->store, &p, b->delegation ? b->subdomain : NULL,
                                        b->admin_email, admin, all.names, all.n, &rec, invite_id);
-        if (e && e->id == TZE_NOT_FOUND) {  /* the admin user vanished meanwhile */
+        if (e && e->id == TZE_NOT_FOUND) {  /* the invite's admin user is gone */
             tz_err_free(e);
-            e = tz_err_new(TZE_TOKEN_SUBJECT_INVALID);
+            e = tz_err_new_details(TZE_INVITE_TARGET_ID_INVALID, json_pack("{s:s}", "id", admin));
         }
     }
     OPENSSL_cleanse(secret, sizeof secret);

@@ -194,7 +194,8 @@ tz_error *tz_store_dir_space_supports(tz_store *s, const char *space_id, char **
 
 /* Adds the relation child -> parent with privileges (nothing for supports and harvester spaces;
  * `support_size` for a provider supporting a space), in ONE transaction with, when invite_id is
- * set, the named invite's usage: revoked -> TZE_TOKEN_REVOKED, gone -> TZE_TOKEN_INVALID,
+ * set, the named invite's usage (after checking that child and parent exist, else
+ * TZE_NOT_FOUND): revoked -> TZE_TOKEN_REVOKED, gone -> TZE_TOKEN_INVALID,
  * usageCount >= usageLimit -> TZE_INVITE_USAGE_LIMIT_REACHED, and on success usageCount + 1.
  * When issuer_user is set the issuer must still hold issuer_privs[i] in the entity (issuer_kind,
  * issuer_entity) (effectively) or the Onezone privilege issuer_oz_privs[i], for every i < n_issuer, else

@@ -195,7 +195,12 @@ static tz_error *issuer_check(tz_store *s, tzs_conn *c, const tz_dir_join *j) {
 }
 
 static tz_error *join_steps(tz_store *s, tzs_conn *c, const tz_dir_join *j, json_t **meta) {
-    tz_error *err = j->invite_id ? usage_check(s, c, j->invite_id, meta) : NULL;
+    /* both ends must exist (an invite's target may have been deleted since it was issued) */
+    bool child = false, parent = false;
+    tz_error *err = entity_exists(s, c, j->child_kind, j->child_id, &child);
+    if (!err) err = entity_exists(s, c, j->parent_kind, j->parent_id, &parent);
+    if (!err && (!child || !parent)) err = tz_err_new(TZE_NOT_FOUND);
+    if (!err && j->invite_id) err = usage_check(s, c, j->invite_id, meta);
     if (!err && j->issuer_user) err = issuer_check(s, c, j);
     if (err) return err;
     if (j->child_kind == j->parent_kind && !strcmp(j->child_id, j->parent_id))

@@ -149,6 +149,15 @@ class JoinRoutes(InviteCase):
         self.assertForbidden(self.srv.get("/providers/%s/tokens/named" % prov.id,
                                           token=dave.token))
 
+    def test_deleted_target(self):
+        prov = self.srv.provider(admin_user=self.owner)
+        _, named = self.invite(self.owner.token, "userJoinCluster", prov.id)
+        _, temp = self.invite(self.owner.token, "userJoinCluster", prov.id, named=False)
+        self.srv.admin("provider", "delete", prov.id)
+        for inv in (named, temp):
+            resp = self.join("/user/clusters/join", self.bob.token, inv)
+            self.assertError(resp, 400, "inviteTokenTargetIdInvalid", {"id": prov.id})
+
     def test_harvester_and_space_routes(self):
         bob_space = self.entity("space", self.bob)
         bob_harvester = self.entity("harvester", self.bob)
@@ -512,6 +521,16 @@ class ProvidersAndSupport(InviteCase):
         self.assertStatus(self.srv.get("/provider/tokens/named", token=root), 200)
         # the invite's target is the admin of the new cluster
         self.assertIn(pid, self.ids("/user/clusters", self.owner.token, "clusters"))
+
+    def test_registration_after_the_admin_is_gone(self):
+        inviter = self.srv.quick_user()
+        self.srv.admin("user", "grant", inviter.id, "oz_providers_invite")
+        target = self.srv.quick_user()
+        _, inv = self.invite(inviter.token, "registerOneprovider", target.id)
+        _, own = self.invite(target.token, "registerOneprovider", target.id)
+        self.srv.admin("user", "delete", target.id)
+        self.assertError(self.register(inv), 400, "inviteTokenTargetIdInvalid", {"id": target.id})
+        self.assertError(self.register(own), 400, "tokenInvalid")
 
     def test_registration_errors(self):
         _, inv = self.invite(self.owner.token, "registerOneprovider", self.owner.id)
