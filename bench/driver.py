@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import (BenchError, Budget, BudgetExceeded, Client, Nginx, Server, Wrk,  # noqa: E402
                       error_id, median, summarize)
 import revocation_check  # noqa: E402
+from integration_bench import integration_rows  # noqa: E402
 from table import Table  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -156,6 +157,11 @@ class Bench:
                         {"BENCH_TOKEN": self.auth_token}, target_ratio=0.4)
         self.paired_row("read GET /user/tokens/temporary", "/user/tokens/temporary",
                         {"BENCH_TOKEN": self.auth_token})
+        try:
+            integration_rows(self)  # introspection, forward auth, node oidc-provider
+        except (BenchError, OSError, subprocess.SubprocessError, KeyError, ValueError) as e:
+            self.log(traceback.format_exc())
+            self.table.note(f"integration: not measured ({type(e).__name__}: {e})")
         self.stop(self.ngx)
         self.table.baseline_row(f"nginx static {len(self.verify_body)}-byte JSON, {self.cores} workers, "
                                 f"all runs paired with the rows below", summarize(self.base_runs))

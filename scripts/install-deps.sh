@@ -17,10 +17,24 @@ packages=(
   clang libclang-rt-14-dev  # libFuzzer and sanitizer runtimes
   python3 python3-yaml python3-jsonschema  # black-box API tests
   curl openssl ca-certificates  # TLS test certificates, curl examples
+  # real gateways in front of the integration endpoints (tests/api/test_gateways.py)
+  apache2 libapache2-mod-auth-openidc libapache2-mod-oauth2 nginx-core libnginx-mod-http-js
 )
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(wrk nginx-light valgrind)
+  packages+=(wrk valgrind)  # nginx (the static baseline) comes with the gateway tests' nginx-core
+  packages+=(nodejs)        # the introspection peer, node oidc-provider (bench/oidc_peer)
+  # Debian's npm; a nodejs from elsewhere may bring its own npm, which Debian's would conflict with
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
+
+# The introspection peer of the bench: oidc-provider at the version pinned in
+# bench/oidc_peer/package.json and package-lock.json, from the npm registry.
+install_bench_peer() {
+  if [ "${1:-}" = "--bench" ] && [ ! -d bench/oidc_peer/node_modules/oidc-provider ]; then
+    (cd bench/oidc_peer && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+cd "$(dirname "$0")/.."
 
 missing=()
 for p in "${packages[@]}"; do
@@ -29,6 +43,7 @@ for p in "${packages[@]}"; do
   fi
 done
 if [ ${#missing[@]} -eq 0 ]; then
+  install_bench_peer "${1:-}"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -38,3 +53,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_bench_peer "${1:-}"

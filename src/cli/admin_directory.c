@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/admin_internal.h"
+#include "service/invite_ops.h"
 
 typedef struct area_kind {
     const char *area;
@@ -79,7 +80,9 @@ static int dir_add(const admin_cmd *cmd, const area_kind *ak, tz_dir_kind member
         .privs = carries ? (list ? (const char *const *)privs : def.names) : NULL,
         .n_privs = carries ? (list ? n : def.n) : 0,
     };
-    tz_error *err = tz_store_dir_join(s, &j);
+    tz_dir_outcome outcome = TZ_DIR_DONE;
+    tz_error *err = tz_store_dir_join(s, &j, &outcome);
+    if (!err) err = svc_join_outcome_error(outcome, &j, NULL);
     tz_strv_free(privs, n);
     tz_store_close(s);
     if (err && err->id == TZE_NOT_FOUND)
@@ -103,12 +106,12 @@ static int dir_privileges(const admin_cmd *cmd, const area_kind *ak, bool grant)
     const char *const *privs = (const char *const *)&a.pos[2];
     size_t n = a.n_pos - 2;
     tz_error *err = tz_store_dir_set_privileges(s, ak->kind, a.pos[0], TZ_DIR_USER, a.pos[1], privs, n, grant);
-    if (err && err->id == TZE_NOT_FOUND) {
+    if (err && err->id == TZE_STORE_NOT_FOUND) {
         tz_err_free(err);
         err = tz_store_dir_set_privileges(s, ak->kind, a.pos[0], TZ_DIR_GROUP, a.pos[1], privs, n, grant);
     }
     tz_store_close(s);
-    if (err && err->id == TZE_NOT_FOUND)
+    if (err && err->id == TZE_STORE_NOT_FOUND)
         return admin_fail(cmd, err, "'%s' is not a direct member of '%s'", a.pos[1], a.pos[0]);
     return report(cmd, err, grant ? "cannot grant" : "cannot revoke");
 }

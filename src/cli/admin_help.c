@@ -51,6 +51,15 @@ static const help_entry entries[] = {
     {"space add-group", "SPACE_ID GROUP_ID [--privileges P,...]",
      "Adds a group to a space; its users become effective members with the group's privileges."},
     {"space support", "SPACE_ID PROVIDER_ID", "Records that the provider supports the space."},
+    {"client create", "NAME [--allow-revoke]",
+     "Registers an introspection client of /oauth2/introspect (and, with --allow-revoke, of\n"
+     "/oauth2/revoke for any token) and prints {\"clientId\": ID, \"clientSecret\": SECRET}.\n"
+     "The secret is shown only now; the store keeps only its hash."},
+    {"client list", "", "Prints a JSON array of clients: clientId, name, allowRevoke, creationTime."},
+    {"client delete", "CLIENT_ID", "Deletes the client; its secret stops working at once."},
+    {"client rotate-secret", "CLIENT_ID",
+     "Replaces the client's secret and prints the new credentials once; the old secret stops\n"
+     "working at once."},
     {"group add-group", "PARENT_GROUP_ID CHILD_GROUP_ID [--privileges P,...]",
      "Nests a group in a parent group (default: group_view); the child's members become\n"
      "effective members of the parent and of what the parent belongs to. Cycles are refused."},
@@ -112,6 +121,8 @@ void admin_help(FILE *f, const char *name) {
     if (!name) {
         fprintf(f, "usage: tokenzone admin --data DIR COMMAND [ARGS]\n\n"
                "Administers the store in DIR directly (also while `tokenzone serve` runs on it).\n"
+               "Instead of --data DIR: --store URL (sqlite:DIR or postgresql://USER@HOST/DB?...,\n"
+               "password from PGPASSWORD or ~/.pgpass), or $TOKENZONE_STORE.\n"
                "Results go to stdout (an id, JSON, or nothing); errors go to stderr with exit\n"
                "status 1, usage errors exit with 2. Every command takes --help.\n\n"
                "commands:\n");

@@ -14,6 +14,7 @@
 #define ADMIN_EXIT_USAGE 2
 #define ADMIN_MAX_POSITIONAL 64
 #define ADMIN_DEFAULT_ZONE_DOMAIN "localhost"
+#define ADMIN_LIST_PAGE 500
 
 /* What a command handler gets: the data directory (NULL if --data was not given) and the words
  * after the command name. The store is opened by the handler (admin_open) once the arguments are
@@ -88,6 +89,7 @@ int admin_cmd_provider(const char *data_dir, int argc, char **argv);
 int admin_cmd_cluster(const char *data_dir, int argc, char **argv);
 int admin_cmd_group(const char *data_dir, int argc, char **argv);
 int admin_cmd_space(const char *data_dir, int argc, char **argv);
+int admin_cmd_client(const char *data_dir, int argc, char **argv);   /* admin_clients.c */
 /* harvester, atm-inventory, and the grant/revoke/add-group commands of every entity area
  * (admin_directory.c); -1 when (area, subcommand) is not one of them. */
 int admin_cmd_directory(const char *area, const char *data_dir, int argc, char **argv);

@@ -83,6 +83,9 @@ static const err_entry catalogue[TZE__COUNT] = {
         "brackets and underscores. Dashes, spaces and dots are allowed (but not at the beginning or the end)."},
     [TZE_BAD_VALUE_CAVEAT] = {"badValueCaveat", 400, NULL},
     [TZE_TOO_MANY_REQUESTS] = {"tooManyRequests", 429, NULL},
+    [TZE_STORE_NOT_FOUND] = {"notFound", 404, "The resource could not be found."},
+    [TZE_STORE_CONFLICT] = {"alreadyExists", 409, "The resource already exists."},
+    [TZE_STORE_UNAVAILABLE] = {"serviceUnavailable", 503, "Service required for this operation is offline."},
 };
 
 /* Texts of the form PREFIX{key}SUFFIX, keyed by id (split so the format string stays literal). */
@@ -142,7 +145,15 @@ tz_error *tz_err_allowed(tz_err_id id, const char *key, const char *const *allow
     return tz_err_new_details(id, json_pack("{s:s,s:o}", "key", key ? key : "", "allowed", list));
 }
 
+bool tz_err_is_server_failure(const tz_error *e) {
+    return e && (e->id == TZE_INTERNAL || e->id == TZE_SERVICE_UNAVAILABLE || e->id == TZE_STORE_UNAVAILABLE ||
+                 e->id == TZE_STORE_NOT_FOUND || e->id == TZE_STORE_CONFLICT);
+}
+
 tz_error *tz_err_wrap(tz_err_id outer, const char *key, tz_error *inner) {
+    /* A failure of the server (a store that failed, an allocation) is not something wrong with
+     * the client's credential or value: it stays a 5xx instead of becoming 400/401 around it. */
+    if (tz_err_is_server_failure(inner)) return inner;
     json_t *rendered = inner ? tz_err_render(inner) : NULL;
     tz_err_free(inner);
     if (!rendered) return &oom_error;

@@ -8,6 +8,7 @@
 #define TZ_CORE_ERR_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef enum tz_err_id {
@@ -70,6 +71,12 @@ typedef enum tz_err_id {
     TZE_BAD_VALUE_CAVEAT,         /* {"caveat": element as sent / printed} */
     /* tokenzone's own: Basic-auth attempts refused while a username or address is backing off */
     TZE_TOO_MANY_REQUESTS,        /* {"retryAfter": seconds} */
+    /* the store's neutral errors (src/store/store_backend.h); the service maps them to the ids
+     * above before a client sees them (tz_store_err_to_api). Rendered unmapped they read as
+     * notFound / alreadyExists / serviceUnavailable. */
+    TZE_STORE_NOT_FOUND,          /* no details */
+    TZE_STORE_CONFLICT,           /* {"key": field}: "username", "name", "id", "metadata", "subject" */
+    TZE_STORE_UNAVAILABLE,        /* no details */
     TZE__COUNT
 } tz_err_id;
 
@@ -90,6 +97,10 @@ tz_error *tz_err_allowed(tz_err_id id, const char *key, const char *const *allow
  *  TZE_UNAUTHORIZED -> {"authError": inner}; TZE_BAD_SERVICE_TOKEN / TZE_BAD_CONSUMER_TOKEN ->
  *  {"tokenError": inner}; TZE_BAD_VALUE_TOKEN (needs key) -> {"key", "tokenError": inner}. */
 tz_error *tz_err_wrap(tz_err_id outer, const char *key, tz_error *inner);
+/* True for errors that are the server's failure rather than an answer: internalServerError,
+ * serviceUnavailable and the store's neutral errors. tz_err_wrap returns such an `inner` as it
+ * is, so a failing store never turns into a 400/401 around it. */
+bool tz_err_is_server_failure(const tz_error *e);
 
 void tz_err_free(tz_error *e);
 

@@ -15,6 +15,7 @@ typedef struct tz_http_instance {
     const tz_http_options *opts;   /* the server's copy */
     struct MHD_Daemon *daemon;
     int listen_fd;                 /* this daemon's dup of the listening socket */
+    bool tls;                      /* serves HTTPS */
     atomic_int in_flight;          /* requests between their first callback and completion */
     atomic_int fresh;              /* connections that have not started a request yet */
     atomic_int open_conns;         /* open connections, for the --max-connections refusal */

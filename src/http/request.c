@@ -26,6 +26,7 @@ typedef struct req_ctx {
     char method[24];                /* copies for the log line (truncated) */
     char path[LOG_PATH_COPY];
     tz_route route;
+    const tz_extra_route *extra;    /* a route outside the JSON API, or NULL */
     char *scratch;                  /* decoded path parameters (route borrows) */
     tz_client *client;              /* NULL until authenticated */
     char *session_cookie;
@@ -48,6 +49,8 @@ typedef struct req_ctx {
     char auth_error_id[ID_COPY];
     char reference_note[ID_COPY + 4]; /* "ref=" + details.reference of a 500 */
 } req_ctx;
+
+static enum MHD_Result keep_body(req_ctx *ctx, const char *data, size_t n);
 
 /* ---------------------------------------------------------------- responses */
 
@@ -207,6 +210,55 @@ static void peer_address(struct MHD_Connection *conn, bool *known, uint32_t *ip)
     }
 }
 
+typedef struct xff_join {
+    char buf[TZ_XFF_MAX_BYTES + 2];
+    size_t len;
+    bool overflow;
+} xff_join;
+
+/* Joins every X-Forwarded-For header in order with ", " (as RFC 9110 allows a proxy to). */
+static enum MHD_Result join_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value) {
+    (void)kind;
+    xff_join *j = cls;
+    if (!key || !value || strcasecmp(key, "X-Forwarded-For") != 0) return MHD_YES;
+    size_t vlen = strlen(value), need = vlen + (j->len ? 2 : 0);
+    if (j->len + need > TZ_XFF_MAX_BYTES) {
+        j->overflow = true;
+        return MHD_NO;
+    }
+    if (j->len) memcpy(j->buf + j->len, ", ", 2), j->len += 2;
+    memcpy(j->buf + j->len, value, vlen);
+    j->len += vlen;
+    j->buf[j->len] = '\0';
+    return MHD_YES;
+}
+
+/* The client address: the TCP peer, or what trusted proxies say in X-Forwarded-For
+ * (http/client_addr.h). Used for the throttle and the ip/asn/geo caveats alike. */
+static void client_address(const tz_http_options *opts, struct MHD_Connection *conn, bool *known,
+                           uint32_t *ip) {
+    peer_address(conn, known, ip);
+    const tz_trusted_proxies *t = opts->trusted_proxies;
+    if (!*known || !t || !t->n || !tz_trusted_proxies_contains(t, *ip)) return;
+    xff_join *j = calloc(1, sizeof *j);
+    if (!j) {
+        *known = false;
+        *ip = 0;
+        return;
+    }
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, join_xff, j);
+    /* an overlong header is passed on as such so that the resolver refuses it */
+    const char *xff = j->overflow ? NULL : j->len ? j->buf : NULL;
+    if (j->overflow) {
+        *known = false;
+        *ip = 0;
+    } else {
+        tz_client_addr_resolve(t, *known, *ip, xff, known, ip);
+    }
+    free(j);
+}
+
 /* Content-Length as a number; SIZE_MAX when absent or unparsable (MHD has already refused
  * malformed framing), capped at SIZE_MAX on overflow. */
 static size_t content_length(struct MHD_Connection *conn, bool *present) {
@@ -257,7 +309,7 @@ static enum MHD_Result step_authenticate(req_ctx *ctx, struct MHD_Connection *co
         if (!ctx->session_cookie) return respond_error(ctx, conn, tz_err_new(TZE_INTERNAL));
         creds.session_cookie = ctx->session_cookie;
     }
-    peer_address(conn, &ctx->peer_ip_known, &ctx->peer_ip);
+    client_address(ctx->inst->opts, conn, &ctx->peer_ip_known, &ctx->peer_ip);
     tz_error *e = tz_service_authenticate(ctx->inst->svc, &creds, ctx->peer_ip_known,
                                           ctx->peer_ip, &ctx->client);
     if (e) {
@@ -271,6 +323,70 @@ static enum MHD_Result refuse_media_type(req_ctx *ctx, struct MHD_Connection *co
     return respond(ctx, conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, NULL, NULL, NULL);
 }
 
+/* ---------------------------------------------------------------- routes outside the API */
+
+static bool is_api_path(const char *url, size_t len) {
+    size_t plen = strlen(TZ_REST_PREFIX);
+    return len >= plen && memcmp(url, TZ_REST_PREFIX, plen) == 0 &&
+           (len == plen || url[plen] == '/');
+}
+
+/* The checks a route outside the JSON API gets before its body: method and size. Its handler
+ * runs once the whole body is in (finish_extra), whatever the media type. */
+static enum MHD_Result begin_extra(req_ctx *ctx, struct MHD_Connection *conn, const char *method,
+                                   bool has_length, size_t length) {
+    if (!tz_extra_method_allowed(ctx->extra, method))
+        return respond(ctx, conn, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, NULL, ctx->extra->methods);
+    if (has_length && length > ctx->inst->opts->max_body_bytes) return respond_too_large(ctx, conn);
+    client_address(ctx->inst->opts, conn, &ctx->peer_ip_known, &ctx->peer_ip);
+    return MHD_YES;
+}
+
+static enum MHD_Result finish_extra(req_ctx *ctx, struct MHD_Connection *conn) {
+    tz_extra_req req = {
+        .conn = conn,
+        .method = ctx->method,
+        .path = ctx->path,
+        .body = ctx->body_len ? ctx->body : NULL,
+        .body_len = ctx->body_len,
+        .peer_ip_known = ctx->peer_ip_known,
+        .peer_ip = ctx->peer_ip,
+        .tls = ctx->inst->tls,
+        .svc = ctx->inst->svc,
+        .ud = ctx->extra->ud,
+    };
+    tz_extra_resp resp;
+    memset(&resp, 0, sizeof resp);
+    ctx->extra->fn(&req, &resp);
+    if (resp.status < 100 || resp.status > 599) {
+        if (resp.owns_body) free(resp.body);
+        memset(&resp, 0, sizeof resp);
+        resp.status = 500;
+    }
+    struct MHD_Response *r;
+    if (resp.body_len && resp.owns_body) {
+        r = MHD_create_response_from_buffer_with_free_callback(resp.body_len, resp.body, free);
+        if (!r) free(resp.body);
+    } else {
+        if (resp.owns_body) free(resp.body);
+        r = MHD_create_response_from_buffer(resp.body_len, resp.body_len ? resp.body : (void *)"",
+                                            MHD_RESPMEM_PERSISTENT);
+    }
+    if (!r) return MHD_NO;
+    bool ok = true;
+    if (resp.content_type) ok = ok && add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type);
+    for (size_t i = 0; i < resp.n_headers && i < TZ_EXTRA_MAX_HEADERS; i++)
+        ok = ok && add_header(r, resp.headers[i].name, resp.headers[i].value);
+    if (atomic_load(&ctx->inst->closing))
+        ok = ok && add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result res = ok ? MHD_queue_response(conn, (unsigned)resp.status, r) : MHD_NO;
+    MHD_destroy_response(r);
+    ctx->responded = true;
+    ctx->status = resp.status;
+    copy_id(ctx->error_id, resp.log_error);
+    return res;
+}
+
 /* Steps 1-3 plus the early size check, run when the headers are complete. */
 static enum MHD_Result begin(req_ctx *ctx, struct MHD_Connection *conn, const char *url,
                              const char *method) {
@@ -278,6 +394,13 @@ static enum MHD_Result begin(req_ctx *ctx, struct MHD_Connection *conn, const ch
     size_t length = content_length(conn, &has_length);
     ctx->defer = (!has_length || length == 0) &&
                  !header(conn, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    const tz_http_options *opts = ctx->inst->opts;
+    size_t url_len = strlen(url);
+    if (!is_api_path(url, url_len)) {
+        ctx->extra = tz_extra_match(opts->extra_routes, opts->n_extra_routes, url, url_len);
+        if (ctx->extra) return begin_extra(ctx, conn, method, has_length, length);
+    }
+    if (opts->no_api) return respond_error(ctx, conn, tz_err_new(TZE_NOT_FOUND));
     enum MHD_Result res = step_route(ctx, conn, url, method);
     if (ctx->responded || res != MHD_YES) return res;
     res = step_authenticate(ctx, conn);
@@ -317,6 +440,7 @@ static enum MHD_Result absorb(req_ctx *ctx, struct MHD_Connection *conn, const c
         ctx->dropped += n;
         return ctx->dropped > cap ? MHD_NO : MHD_YES;
     }
+    if (ctx->extra) return keep_body(ctx, data, n);
     if (!ctx->wants_body) {
         /* GET/DELETE bodies are ignored, but still bounded. */
         ctx->ignored_body += n;
@@ -330,14 +454,21 @@ static enum MHD_Result absorb(req_ctx *ctx, struct MHD_Connection *conn, const c
         }
         ctx->content_type_ok = true;
     }
+    return keep_body(ctx, data, n);
+}
+
+/* Appends a body chunk, refusing (413 at the end) a body over the cap. The buffer keeps one
+ * spare byte for a terminating NUL. */
+static enum MHD_Result keep_body(req_ctx *ctx, const char *data, size_t n) {
+    size_t cap = ctx->inst->opts->max_body_bytes;
     if (n > cap - ctx->body_len) {
         drop_body(ctx);
         ctx->refusal = MHD_HTTP_CONTENT_TOO_LARGE;
         return MHD_YES;
     }
-    if (ctx->body_len + n > ctx->body_cap) {
+    if (ctx->body_len + n + 1 > ctx->body_cap) {
         size_t want = ctx->body_cap ? ctx->body_cap : 4096;
-        while (want < ctx->body_len + n) want = want > cap / 2 ? cap : want * 2;
+        while (want < ctx->body_len + n + 1) want = want > cap / 2 ? cap + 1 : want * 2;
         char *nb = malloc(want);
         if (!nb) return MHD_NO;
         if (ctx->body) memcpy(nb, ctx->body, ctx->body_len);
@@ -349,6 +480,7 @@ static enum MHD_Result absorb(req_ctx *ctx, struct MHD_Connection *conn, const c
     }
     memcpy(ctx->body + ctx->body_len, data, n);
     ctx->body_len += n;
+    ctx->body[ctx->body_len] = '\0';
     return MHD_YES;
 }
 
@@ -468,6 +600,7 @@ enum MHD_Result tz_http_on_request(void *cls, struct MHD_Connection *conn, const
     ctx->defer = false;
     if (ctx->refusal == MHD_HTTP_CONTENT_TOO_LARGE) return respond_too_large(ctx, conn);
     if (ctx->refusal) return refuse_media_type(ctx, conn);
+    if (ctx->extra) return finish_extra(ctx, conn);
     return finish(ctx, conn);
 }
 

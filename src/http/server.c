@@ -73,6 +73,7 @@ static tz_http_instance *start_instance(tz_http_server *s, const char *cert, con
     if (!inst) return NULL;
     inst->svc = s->svc;
     inst->opts = &s->opts;
+    inst->tls = s->tls;
     atomic_init(&inst->in_flight, 0);
     atomic_init(&inst->fresh, 0);
     atomic_init(&inst->open_conns, 0);

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/err.h"
+#include "http/client_addr.h"
+#include "http/extra.h"
 #include "http/listen.h"
 #include "service/service.h"
 
@@ -26,6 +28,14 @@ typedef struct tz_http_options {
     unsigned idle_timeout;    /* seconds of inactivity before a connection is closed */
     unsigned threads;         /* worker threads (each with its own epoll set) */
     bool quiet_success;       /* log only requests that did not succeed */
+    /* Routes outside the JSON API (http/extra.h), matched in order; borrowed, must outlive the
+     * server. */
+    const tz_extra_route *extra_routes;
+    size_t n_extra_routes;
+    bool no_api;              /* answer only the extra routes (e.g. a separate metrics port) */
+    /* Peers whose X-Forwarded-For is believed (http/client_addr.h); NULL = none. Borrowed, must
+     * outlive the server. */
+    const tz_trusted_proxies *trusted_proxies;
 } tz_http_options;
 
 typedef struct tz_http_server tz_http_server;

@@ -40,7 +40,7 @@ static int cmp_str(const void *a, const void *b) {
 static tz_error *stored_privileges(tz_service_ctx *svc, const char *id, char ***out, size_t *n) {
     tz_named_token_rec rec = {0};
     tz_error *e = tz_store_named_get(svc->store, id, &rec);
-    if (e && e->id == TZE_NOT_FOUND) {
+    if (e && e->id == TZE_STORE_NOT_FOUND) {
         tz_err_free(e);
         e = tz_err_new(TZE_TOKEN_INVALID);
     }
@@ -110,4 +110,44 @@ void svc_invite_grant_issuer(const svc_invite_grant *g, const char *target, tz_d
 void svc_invite_grant_clear(svc_invite_grant *g) {
     tz_strv_free(g->privs, g->n_privs);
     memset(g, 0, sizeof *g);
+}
+
+/* Onezone's model name of a kind, as relationAlreadyExists details carry it. */
+static const char *model_name(tz_dir_kind k) {
+    switch (k) {
+    case TZ_DIR_USER: return "od_user";
+    case TZ_DIR_GROUP: return "od_group";
+    case TZ_DIR_SPACE: return "od_space";
+    case TZ_DIR_CLUSTER: return "od_cluster";
+    case TZ_DIR_HARVESTER: return "od_harvester";
+    case TZ_DIR_ATM_INVENTORY: return "od_atm_inventory";
+    case TZ_DIR_PROVIDER: return "od_provider";
+    case TZ_DIR__COUNT: break;
+    }
+    return "unknown";
+}
+
+tz_error *svc_join_outcome_error(tz_dir_outcome outcome, const tz_dir_join *j, const char *target) {
+    switch (outcome) {
+    case TZ_DIR_DONE: return NULL;
+    case TZ_DIR_MISSING:
+        return target ? tz_err_new_details(TZE_INVITE_TARGET_ID_INVALID, json_pack("{s:s}", "id", target))
+                      : tz_err_new(TZE_NOT_FOUND);
+    case TZ_DIR_INVITE_GONE: return tz_err_new(TZE_TOKEN_INVALID);
+    case TZ_DIR_INVITE_REVOKED: return tz_err_new(TZE_TOKEN_REVOKED);
+    case TZ_DIR_INVITE_USED_UP: return tz_err_new(TZE_INVITE_USAGE_LIMIT_REACHED);
+    case TZ_DIR_ISSUER_NOT_ALLOWED: return tz_err_new(TZE_INVITE_SUBJECT_NOT_AUTHORIZED);
+    case TZ_DIR_SELF: return tz_err_new(TZE_CANNOT_ADD_RELATION_TO_SELF);
+    case TZ_DIR_EXISTS:
+        if (j->child_kind == TZ_DIR_PROVIDER)  /* Onezone records a support as the space below the provider */
+            return tz_err_new_details(TZE_RELATION_ALREADY_EXISTS,
+                                      json_pack("{s:s,s:s,s:s,s:s}", "childType", "od_space", "childId",
+                                                j->parent_id, "parentType", "od_provider", "parentId",
+                                                j->child_id));
+        return tz_err_new_details(TZE_RELATION_ALREADY_EXISTS,
+                                  json_pack("{s:s,s:s,s:s,s:s}", "childType", model_name(j->child_kind),
+                                            "childId", j->child_id, "parentType", model_name(j->parent_kind),
+                                            "parentId", j->parent_id));
+    }
+    return tz_err_new(TZE_INTERNAL);
 }

@@ -34,4 +34,11 @@ tz_error *svc_invite_grant_prepare(tz_service_ctx *svc, const tz_token *t, const
 void svc_invite_grant_issuer(const svc_invite_grant *g, const char *target, tz_dir_join *j);
 void svc_invite_grant_clear(svc_invite_grant *g);
 
+/* The Onezone error for a join's outcome (NULL for TZ_DIR_DONE): a missing end is
+ * inviteTokenTargetIdInvalid {"id": target} (target NULL: notFound), the invite's state
+ * tokenInvalid / tokenRevoked / inviteTokenUsageLimitReached, a lost right
+ * inviteTokenSubjectNotAuthorized, cannotAddRelationToSelf, and 409 relationAlreadyExists with
+ * Onezone's model names as details. */
+tz_error *svc_join_outcome_error(tz_dir_outcome outcome, const tz_dir_join *j, const char *target);
+
 #endif

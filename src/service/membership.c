@@ -15,20 +15,10 @@ tz_error *svc_provider_supports_user(tz_service_ctx *svc, const char *provider_i
     return e;
 }
 
-bool svc_user_has(tz_service_ctx *svc, const char *user_id, tz_dir_kind kind, const char *id,
-                  const char *priv) {
-    bool ok = false;
-    tz_error *e = tz_store_dir_user_has(svc->store, user_id, kind, id, priv, &ok);
-    tz_err_free(e);
-    return !e && ok;
-}
-
-bool svc_user_has_or_oz(tz_service_ctx *svc, const char *user_id, tz_dir_kind kind, const char *id,
-                        const char *priv, const char *oz_priv) {
-    if (svc_user_has(svc, user_id, kind, id, priv)) return true;
-    if (!oz_priv) return false;
-    bool ok = false;
-    tz_error *e = tz_store_user_has_oz_privilege(svc->store, user_id, oz_priv, &ok);
-    tz_err_free(e);
-    return !e && ok;
+tz_error *svc_user_has_or_oz(tz_service_ctx *svc, const char *user_id, tz_dir_kind kind,
+                             const char *id, const char *priv, const char *oz_priv, bool *out) {
+    *out = false;
+    tz_error *e = tz_store_dir_user_has(svc->store, user_id, kind, id, priv, out);
+    if (e || *out || !oz_priv) return e;
+    return tz_store_user_has_oz_privilege(svc->store, user_id, oz_priv, out);
 }

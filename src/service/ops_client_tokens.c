@@ -11,6 +11,7 @@
 
 #include "service/authz.h"
 #include "service/service_internal.h"
+#include "service/store_errors.h"
 #include "service/token_create.h"
 
 #define CLIENT_TOKEN_TTL (365 * 24 * 3600)
@@ -42,12 +43,12 @@ static void create(tz_service_ctx *svc, const tz_client *c, tz_response *resp) {
 static void list(tz_service_ctx *svc, const tz_client *c, tz_response *resp) {
     char **ids = NULL;
     size_t n = 0;
-    tz_error *e = tz_store_named_list(svc->store, &c->subject, &ids, &n);
+    tz_error *e = svc_named_list_all(svc->store, &c->subject, &ids, &n);
     json_t *tokens = json_array();
     for (size_t i = 0; !e && i < n; i++) {
         tz_named_token_rec rec = {0};
         e = tz_store_named_get(svc->store, ids[i], &rec);
-        if (e && e->id == TZE_NOT_FOUND) {  /* deleted meanwhile */
+        if (e && e->id == TZE_STORE_NOT_FOUND) {  /* deleted meanwhile */
             tz_err_free(e);
             e = NULL;
         } else if (!e && rec.token) {

@@ -69,21 +69,22 @@ static tz_error *authorize(tz_service_ctx *svc, const tz_client *c, const tz_gri
     return ok ? NULL : tz_err_new(TZE_FORBIDDEN);
 }
 
-static bool provider_supports(tz_service_ctx *svc, const tz_client *c, const char *space_id) {
-    if (c->subject.kind != TZ_SUBJ_PROVIDER) return false;
+static tz_error *provider_supports(tz_service_ctx *svc, const tz_client *c, const char *space_id, bool *out) {
+    *out = false;
+    if (c->subject.kind != TZ_SUBJ_PROVIDER) return NULL;
     char **ids = NULL;
     size_t n = 0;
-    bool found = false;
     tz_error *e = tz_store_dir_list(svc->store, TZ_DIR_LIST_PROVIDER_SPACES, c->subject.id, TZ_DIR_SPACE, &ids, &n);
-    for (size_t i = 0; !e && i < n && !found; i++) found = !strcmp(ids[i], space_id);
-    tz_err_free(e);
+    for (size_t i = 0; !e && i < n && !*out; i++) *out = !strcmp(ids[i], space_id);
     tz_strv_free(ids, n);
-    return found;
+    return e;
 }
 
-static bool user_may(tz_service_ctx *svc, const tz_client *c, tz_dir_kind kind, const char *id,
-                     const char *priv, const char *oz_priv) {
-    return c->subject.kind == TZ_SUBJ_USER && svc_user_has_or_oz(svc, c->subject.id, kind, id, priv, oz_priv);
+static tz_error *user_may(tz_service_ctx *svc, const tz_client *c, tz_dir_kind kind, const char *id,
+                          const char *priv, const char *oz_priv, bool *out) {
+    *out = false;
+    if (c->subject.kind != TZ_SUBJ_USER) return NULL;
+    return svc_user_has_or_oz(svc, c->subject.id, kind, id, priv, oz_priv, out);
 }
 
 /* {"spaceId", "name", "providers": {provider id: support size}} */
@@ -111,9 +112,10 @@ static void get_entity(tz_service_ctx *svc, const tz_client *c, const tz_request
     tz_error *e = tz_store_dir_entity_name(svc->store, kind, r->subject_id, &name);
     if (!e) {
         tz_gri gri = {group ? "group" : "space", r->subject_id, "instance", "protected"};
-        bool ok = user_may(svc, c, kind, r->subject_id, NULL, group ? "oz_groups_view" : "oz_spaces_view") ||
-                  (!group && provider_supports(svc, c, r->subject_id));
-        e = authorize(svc, c, &gri, ok);
+        bool ok = false;
+        e = user_may(svc, c, kind, r->subject_id, NULL, group ? "oz_groups_view" : "oz_spaces_view", &ok);
+        if (!e && !ok && !group) e = provider_supports(svc, c, r->subject_id, &ok);
+        if (!e) e = authorize(svc, c, &gri, ok);
     }
     if (e) tz_response_error(resp, e);
     else if (group)
@@ -129,9 +131,10 @@ static void space_providers(tz_service_ctx *svc, const tz_client *c, const tz_re
     free(name);
     if (!e) {
         tz_gri gri = {"space", r->subject_id, "providers", "private"};
-        bool ok = user_may(svc, c, TZ_DIR_SPACE, r->subject_id, "space_view", "oz_spaces_list_relationships") ||
-                  provider_supports(svc, c, r->subject_id);
-        e = authorize(svc, c, &gri, ok);
+        bool ok = false;
+        e = user_may(svc, c, TZ_DIR_SPACE, r->subject_id, "space_view", "oz_spaces_list_relationships", &ok);
+        if (!e && !ok) e = provider_supports(svc, c, r->subject_id, &ok);
+        if (!e) e = authorize(svc, c, &gri, ok);
     }
     char **ids = NULL;
     size_t n = 0;

@@ -82,17 +82,18 @@ static tz_error *authorize(tz_service_ctx *svc, const tz_client *c, const join_r
     tz_error *e = authz_check(svc, c, TZ_API_CREATE, &gri, true); /* the caller's API caveats */
     if (e) return e;
     if (c->subject.kind == TZ_SUBJ_NOBODY) return tz_err_new(TZE_UNAUTHORIZED);
-    bool ok;
+    bool ok = false;
     switch (jr->consumer) {
     case TZ_DIR_USER: ok = c->subject.kind == TZ_SUBJ_USER; break;
     /* /provider/...: only a provider acts for itself */
     case TZ_DIR_PROVIDER: ok = c->subject.kind == TZ_SUBJ_PROVIDER; break;
     default:
-        ok = c->subject.kind == TZ_SUBJ_USER &&
-             svc_user_has_or_oz(svc, c->subject.id, jr->consumer, id, jr->consumer_priv,
-                                jr->consumer_oz_priv);
+        if (c->subject.kind == TZ_SUBJ_USER)
+            e = svc_user_has_or_oz(svc, c->subject.id, jr->consumer, id, jr->consumer_priv,
+                                   jr->consumer_oz_priv, &ok);
         break;
     }
+    if (e) return e;
     return ok ? NULL : tz_err_new(TZE_FORBIDDEN);
 }
 
@@ -135,11 +136,9 @@ static tz_error *consume(tz_service_ctx *svc, const tz_client *c, const tz_reque
             .invite_id = t->named ? t->id : NULL,
         };
         svc_invite_grant_issuer(&g, target, &j);
-        e = tz_store_dir_join(svc->store, &j);
-        if (e && e->id == TZE_NOT_FOUND) {
-            tz_err_free(e);
-            e = tz_err_new_details(TZE_INVITE_TARGET_ID_INVALID, json_pack("{s:s}", "id", target));
-        }
+        tz_dir_outcome outcome;
+        e = tz_store_dir_join(svc->store, &j, &outcome);
+        if (!e) e = svc_join_outcome_error(outcome, &j, target);
     }
     svc_invite_grant_clear(&g);
     tz_subject_clear(&issuer);

@@ -123,12 +123,20 @@ static tz_error *register_provider(tz_service_ctx *svc, const reg_body *b, const
             .secret = secret, .metadata_json = metadata, .revoked = false,
         };
         tz_priv_list all = tz_privileges_all(TZ_PRIV_CLUSTER);
-        e = tz_store_provider_register(svc->store, &p, b->delegation ? b->subdomain : NULL,
-                                       b->admin_email, admin, all.names, all.n, &rec, invite_id);
-        if (e && e->id == TZE_NOT_FOUND) {  /* the invite's admin user is gone */
+        tz_dir_outcome outcome;
+        e = tz_store_provider_register_invited(svc->store, &p, b->delegation ? b->subdomain : NULL,
+                                               b->admin_email, admin, all.names, all.n, &rec,
+                                               invite_id, &outcome);
+        const char *key = e && e->id == TZE_STORE_CONFLICT
+                              ? json_string_value(json_object_get(e->details, "key")) : NULL;
+        if (key && !strcmp(key, "subdomain")) {
             tz_err_free(e);
-            e = tz_err_new_details(TZE_INVITE_TARGET_ID_INVALID, json_pack("{s:s}", "id", admin));
+            e = tz_err_key(TZE_BAD_VALUE_IDENTIFIER_OCCUPIED, "subdomain");
         }
+        /* a missing end is the invite's admin user, gone since it was issued */
+        tz_dir_join none = {TZ_DIR_USER, admin, TZ_DIR_CLUSTER, id, NULL, 0, 0, NULL, NULL, TZ_DIR_USER,
+                            NULL, NULL, NULL, 0};
+        if (!e) e = svc_join_outcome_error(outcome, &none, admin);
     }
     OPENSSL_cleanse(secret, sizeof secret);
     free(domain);

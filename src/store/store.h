@@ -1,5 +1,15 @@
-/* The storage interface. Everything tokenzone persists goes through these functions; the SQLite
- * backend (store_sqlite*.c) is the embedded default. No SQL outside src/store.
+/* The storage interface. Everything tokenzone persists goes through these functions, which
+ * dispatch to a backend's table of operations (store_backend.h): SQLite (store_sqlite*.c, the
+ * embedded default) or PostgreSQL. Nothing outside src/store knows which backend runs; no SQL
+ * outside src/store.
+ *
+ * Errors are neutral (see store_backend.h for the full contract of each operation):
+ *   TZE_STORE_NOT_FOUND    the row the operation names does not exist;
+ *   TZE_STORE_CONFLICT     {"key": field}: a unique field is taken ("username", "name", "id") or a
+ *                          conditional update lost ("metadata");
+ *   TZE_STORE_UNAVAILABLE  the backend cannot be reached or stayed busy past the bounded retry;
+ *   TZE_INTERNAL           anything else (logged by the store with its cause).
+ * The service maps them to Onedata errors (tz_store_err_to_api in src/service).
  *
  * Conventions: every function returns NULL on success or a tz_error the caller owns. Records
  * filled by the store own their strings; release them with the matching *_clear function (which
@@ -14,24 +24,61 @@
 #include "../core/subject.h"
 
 typedef struct tz_store tz_store;
+struct tz_named_token_rec;
 
 #define TZ_ID_HEX_LEN 32      /* entity and token ids: 32 lowercase hex chars */
 #define TZ_SECRET_HEX_LEN 64  /* token secrets: 64 lowercase hex chars (32 random bytes) */
 #define TZ_ONEZONE_CLUSTER_ID "onezone"
 
-/* Opens (creating if needed) the store in directory `dir` (created 0700; database file 0600),
- * applies pending schema migrations. *out is owned by the caller (tz_store_close). */
-tz_error *tz_store_open(const char *dir, tz_store **out);
+/* Where and how to open a store. Zero means "the backend's default" for every number. */
+typedef struct tz_store_open_opts {
+    unsigned pool_size;              /* connections at most (SQLite default 16, PostgreSQL 8) */
+    unsigned connect_timeout_ms;     /* PostgreSQL: connecting (default 2000) */
+    unsigned statement_timeout_ms;   /* PostgreSQL: statement_timeout (default 5000); SQLite:
+                                      * how long a writer waits for another (default 5000) */
+    void (*log)(void *ud, const char *msg); /* failure lines while opening and after; NULL = stderr */
+    void *log_ud;
+} tz_store_open_opts;
+#define TZ_STORE_POOL_MAX 256
+
+/* Opens the store at `location`:
+ *   "sqlite:DIR" or a plain directory path: the embedded store in DIR (created 0700, database
+ *     file 0600);
+ *   "postgresql://..." or "postgres://...": a libpq URI (passwords from PGPASSWORD, ~/.pgpass or
+ *     passfile=; a password in the URI works but is never logged).
+ * Applies pending schema migrations under a lock; a schema newer than this binary knows is
+ * refused (TZE_INTERNAL with a log line saying so). `opts` may be NULL. *out is owned by the
+ * caller (tz_store_close). */
+tz_error *tz_store_open(const char *location, const tz_store_open_opts *opts, tz_store **out);
 void tz_store_close(tz_store *s);
+/* `location` with any password replaced by "***" (URI user-info and password= parameters), for
+ * log lines and error messages. Malloc'd, caller frees; NULL only on allocation failure. */
+char *tz_store_location_redacted(const char *location);
+/* Which backend a location names: "sqlite", "postgresql", or NULL for an unknown scheme. */
+const char *tz_store_location_backend(const char *location);
+/* The backend name of an open store ("sqlite", "postgresql"). */
+const char *tz_store_backend_name(const tz_store *s);
 /* A new random id (TZ_ID_HEX_LEN hex chars + NUL) from a cryptographic source. */
 tz_error *tz_store_random_id(char out[TZ_ID_HEX_LEN + 1]);
 /* A new random secret (TZ_SECRET_HEX_LEN hex chars + NUL). */
 tz_error *tz_store_random_secret(char out[TZ_SECRET_HEX_LEN + 1]);
-/* SQLite's integrity check: NULL when the database is sound. */
+/* The backend's integrity check (SQLite: PRAGMA integrity_check + foreign keys): NULL when
+ * sound. */
 tz_error *tz_store_check_integrity(tz_store *s);
+/* *empty = true when the store holds no user, provider, group, space, token or temporary secret
+ * (the built-in `onezone` cluster does not count). Used by `store copy` on the target. */
+tz_error *tz_store_is_empty(tz_store *s, bool *empty);
+
+/* ---------------- paging ----------------
+ * Every list takes `limit` (1..TZ_STORE_PAGE_MAX; larger is clamped, 0 is an error) and `cursor`
+ * (NULL = from the start, else a value returned as *next by the previous page). *next is a
+ * malloc'd opaque string (caller frees) or NULL when no row follows. A page never holds more
+ * than `limit` rows; rows added or removed between pages are seen at most once. */
+#define TZ_STORE_PAGE_MAX 1000
+#define TZ_STORE_CURSOR_MAX 1024
 /* Where the store reports failures that it returns as TZE_INTERNAL (SQLite and file-system errors,
  * bad arguments): one line per failure, never containing secrets. Until set (and while opening)
- * lines go to stderr; log NULL restores that. `ud` is borrowed. Set it before sharing the store
+ * lines go to tz_store_open_opts.log, else stderr; log NULL restores stderr. `ud` is borrowed. Set it before sharing the store
  * between threads; `log` may be called from any thread using the store. */
 void tz_store_set_logger(tz_store *s, void (*log)(void *ud, const char *msg), void *ud);
 
@@ -49,8 +96,13 @@ typedef struct tz_user_rec {
 } tz_user_rec;
 void tz_user_rec_clear(tz_user_rec *u);
 
-/* Creates a user; u->id must be set (tz_store_random_id). Username taken -> TZE_ALREADY_EXISTS. */
+/* Creates a user with its Onezone privileges in one transaction; u->id must be set
+ * (tz_store_random_id). Username taken -> TZE_STORE_CONFLICT {"key":"username"}; id taken ->
+ * {"key":"id"}. */
 tz_error *tz_store_user_create(tz_store *s, const tz_user_rec *u);
+/* Creates the user unless one with u->username exists, in one transaction: *created says which.
+ * Several processes calling it at once end with exactly one user and one *created = true. */
+tz_error *tz_store_user_ensure(tz_store *s, const tz_user_rec *u, bool *created);
 tz_error *tz_store_user_get(tz_store *s, const char *id, tz_user_rec *out);            /* TZE_NOT_FOUND */
 tz_error *tz_store_user_get_by_username(tz_store *s, const char *username, tz_user_rec *out);
 tz_error *tz_store_user_set_blocked(tz_store *s, const char *id, bool blocked);
@@ -61,8 +113,10 @@ tz_error *tz_store_user_delete(tz_store *s, const char *id);
 tz_error *tz_store_user_set_oz_privileges(tz_store *s, const char *id, const char *const *privs,
                                           size_t n, bool grant);
 tz_error *tz_store_user_has_oz_privilege(tz_store *s, const char *id, const char *priv, bool *out);
-/* All users ordered by username; *out is a malloc'd array of *n records (tz_user_recs_free). */
-tz_error *tz_store_user_list(tz_store *s, tz_user_rec **out, size_t *n);
+/* One page of users ordered by username, with their privileges; *out is a malloc'd array of *n
+ * records (tz_user_recs_free; NULL when *n = 0). */
+tz_error *tz_store_user_list(tz_store *s, size_t limit, const char *cursor, tz_user_rec **out,
+                             size_t *n, char **next);
 void tz_user_recs_free(tz_user_rec *recs, size_t n);
 
 /* Whether a user or provider exists and, for users, is blocked, in one indexed read: the check
@@ -77,8 +131,18 @@ typedef struct tz_provider_rec {
     int64_t creation_time;
 } tz_provider_rec;
 void tz_provider_rec_clear(tz_provider_rec *p);
-/* Also creates the provider's cluster (cluster id = provider id). */
+/* Also creates the provider's cluster (cluster id = provider id). Id taken -> CONFLICT {"key":"id"}. */
 tz_error *tz_store_provider_create(tz_store *s, const tz_provider_rec *p);
+/* Registers a provider in one transaction: the provider and its cluster, `admin_user_id` as a
+ * cluster member with `privs`, and `root_token` (a named token of the provider; may be NULL).
+ * Unknown admin user -> TZE_STORE_NOT_FOUND; nothing is written on any error. */
+tz_error *tz_store_provider_register(tz_store *s, const tz_provider_rec *p, const char *admin_user_id,
+                                     const char *const *privs, size_t n,
+                                     const struct tz_named_token_rec *root_token);
+/* One page of providers ordered by id (*out: tz_provider_recs_free). */
+tz_error *tz_store_provider_list(tz_store *s, size_t limit, const char *cursor, tz_provider_rec **out,
+                                 size_t *n, char **next);
+void tz_provider_recs_free(tz_provider_rec *recs, size_t n);
 tz_error *tz_store_provider_get(tz_store *s, const char *id, tz_provider_rec *out);   /* TZE_NOT_FOUND */
 /* Deletes the provider, its cluster and memberships, supports, named tokens and temporary secret. */
 tz_error *tz_store_provider_delete(tz_store *s, const char *id);
@@ -88,6 +152,11 @@ typedef enum tz_entity_kind { TZ_ENT_GROUP, TZ_ENT_SPACE, TZ_ENT_CLUSTER } tz_en
 
 /* Creates a group or space (clusters come with providers; `onezone` always exists). */
 tz_error *tz_store_entity_create(tz_store *s, tz_entity_kind kind, const char *id, const char *name);
+/* Creates a group or space with its first user member (the owner, with `privs`) in one
+ * transaction. Id taken -> TZE_STORE_CONFLICT {"key":"id"}; unknown owner -> TZE_STORE_NOT_FOUND;
+ * nothing is written on any error. */
+tz_error *tz_store_entity_create_owned(tz_store *s, tz_entity_kind kind, const char *id, const char *name,
+                                       const char *owner_user_id, const char *const *privs, size_t n);
 tz_error *tz_store_entity_exists(tz_store *s, tz_entity_kind kind, const char *id, bool *out);
 /* Entity name (groups, spaces); caller frees *name. TZE_NOT_FOUND if absent. */
 tz_error *tz_store_entity_name(tz_store *s, tz_entity_kind kind, const char *id, char **name);
@@ -103,6 +172,27 @@ tz_error *tz_store_user_is_member(tz_store *s, tz_entity_kind kind, const char *
 /* Effective privilege: the union over the direct membership and memberships through groups. */
 tz_error *tz_store_user_has_privilege(tz_store *s, tz_entity_kind kind, const char *entity_id,
                                       const char *user_id, const char *priv, bool *out);
+
+/* An entity (for clusters name is NULL) and a membership row, for listing and copying. */
+typedef struct tz_entity_rec {
+    char *id;
+    char *name;
+} tz_entity_rec;
+void tz_entity_recs_free(tz_entity_rec *recs, size_t n);
+typedef enum tz_member_kind { TZ_MEMBER_USER, TZ_MEMBER_GROUP } tz_member_kind;
+typedef struct tz_member_rec {
+    tz_member_kind kind;
+    char *id;                  /* user or group id */
+    char **privileges;         /* sorted */
+    size_t n_privileges;
+} tz_member_rec;
+void tz_member_recs_free(tz_member_rec *recs, size_t n);
+/* One page of entities of a kind ordered by id (clusters include `onezone` and providers'). */
+tz_error *tz_store_entity_list(tz_store *s, tz_entity_kind kind, size_t limit, const char *cursor,
+                               tz_entity_rec **out, size_t *n, char **next);
+/* One page of an entity's direct members (users first, then groups; each by id). */
+tz_error *tz_store_member_list(tz_store *s, tz_entity_kind kind, const char *entity_id, size_t limit,
+                               const char *cursor, tz_member_rec **out, size_t *n, char **next);
 
 tz_error *tz_store_space_add_support(tz_store *s, const char *space_id, const char *provider_id);
 /* True iff the provider supports a space the user effectively belongs to. */
@@ -126,33 +216,82 @@ typedef struct tz_named_token_rec {
 } tz_named_token_rec;
 void tz_named_token_rec_clear(tz_named_token_rec *r);
 
-/* Name already used by this subject -> TZE_BAD_VALUE_IDENTIFIER_OCCUPIED {"key":"name"}. */
+/* Name already used by this subject -> TZE_STORE_CONFLICT {"key":"name"}; id taken -> {"key":"id"}. */
 tz_error *tz_store_named_create(tz_store *s, const tz_named_token_rec *r);
 tz_error *tz_store_named_get(tz_store *s, const char *id, tz_named_token_rec *out); /* TZE_NOT_FOUND */
 tz_error *tz_store_named_get_by_name(tz_store *s, const tz_subject *subject, const char *name,
                                      tz_named_token_rec *out);
-/* Updates what is given: name (NULL keeps), metadata_json (NULL keeps), revoked (-1 keeps, 0/1).
- * Errors: TZE_NOT_FOUND, TZE_BAD_VALUE_IDENTIFIER_OCCUPIED. */
+/* Updates what is given: name (NULL keeps), metadata_json (NULL keeps), revoked (-1 keeps, 0/1),
+ * in one statement. With if_metadata_json != NULL the update happens only while the stored
+ * metadata is still exactly that text (compare-and-set for read-modify-write of custom metadata);
+ * otherwise TZE_STORE_CONFLICT {"key":"metadata"} and nothing changes.
+ * Errors: TZE_STORE_NOT_FOUND, TZE_STORE_CONFLICT {"key":"name"|"metadata"}. */
 tz_error *tz_store_named_update(tz_store *s, const char *id, const char *name,
-                                const char *metadata_json, int revoked);
+                                const char *metadata_json, int revoked, const char *if_metadata_json);
 tz_error *tz_store_named_delete(tz_store *s, const char *id);                      /* TZE_NOT_FOUND */
 tz_error *tz_store_named_delete_all(tz_store *s, const tz_subject *subject);
-/* Ids of a subject's named tokens ordered by name; subject NULL = every token, users' first then
- * providers', each ordered by subject id then name. (tz_strv_free) */
-tz_error *tz_store_named_list(tz_store *s, const tz_subject *subject, char ***ids, size_t *n);
+/* One page of ids of a subject's named tokens ordered by name; subject NULL = every token, users'
+ * first then providers', each ordered by subject id then name. (*ids: tz_strv_free) */
+tz_error *tz_store_named_list(tz_store *s, const tz_subject *subject, size_t limit,
+                              const char *cursor, char ***ids, size_t *n, char **next);
+/* Verification read, one round trip: the token row (like named_get) together with whether its
+ * subject exists and is blocked (providers are never blocked). TZE_STORE_NOT_FOUND when the token
+ * does not exist. */
+tz_error *tz_store_named_verify_state(tz_store *s, const char *id, tz_named_token_rec *out,
+                                      bool *subject_exists, bool *subject_blocked);
 
 /* ---------------- temporary-token secrets ---------------- */
 /* The subject's shared secret and generation, created with generation 1 on first read. */
 tz_error *tz_store_temp_secret_get(tz_store *s, const tz_subject *subject,
                                    char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation);
-/* Revoke-all: new secret and generation + 1 (created with generation 1 if absent). */
+/* Revoke-all: new secret and generation + 1 (created with generation 1 if absent), computed in
+ * the database so that concurrent bumps from several nodes all count. */
 tz_error *tz_store_temp_secret_bump(tz_store *s, const tz_subject *subject);
+/* Verification read, one round trip, creating nothing: the subject's exists/blocked state and,
+ * when *has_secret, its temporary-token secret and generation. */
+tz_error *tz_store_temp_verify_state(tz_store *s, const tz_subject *subject,
+                                     char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation,
+                                     bool *has_secret, bool *subject_exists, bool *subject_blocked);
+/* For copying stores: a subject's record as it is. */
+typedef struct tz_temp_secret_rec {
+    tz_subject subject;
+    char secret[TZ_SECRET_HEX_LEN + 1];   /* wiped by tz_temp_secret_recs_free */
+    int64_t generation;
+} tz_temp_secret_rec;
+void tz_temp_secret_recs_free(tz_temp_secret_rec *recs, size_t n);
+/* One page of temporary-token secrets ordered by subject (users first, then providers; by id). */
+tz_error *tz_store_temp_secret_list(tz_store *s, size_t limit, const char *cursor,
+                                    tz_temp_secret_rec **out, size_t *n, char **next);
+/* Writes a record as given (copying stores). Present already -> CONFLICT {"key":"subject"}. */
+tz_error *tz_store_temp_secret_put(tz_store *s, const tz_temp_secret_rec *r);
+
+/* ---------------- introspection clients (store_clients.c) ---------------- */
+/* A registered OAuth 2.0 client of the introspection and revocation endpoints. Only a hash of
+ * its secret is kept (service/oauth_clients.c says which). */
+typedef struct tz_oauth_client_rec {
+    char *id;
+    char *name;
+    char *secret_hash;         /* hex; wiped by clear */
+    bool allow_revoke;
+    int64_t creation_time;
+} tz_oauth_client_rec;
+void tz_oauth_client_rec_clear(tz_oauth_client_rec *r);
+void tz_oauth_client_recs_free(tz_oauth_client_rec *v, size_t n);
+
+/* Id taken -> TZE_ALREADY_EXISTS. */
+tz_error *tz_store_client_create(tz_store *s, const tz_oauth_client_rec *r);
+tz_error *tz_store_client_get(tz_store *s, const char *id, tz_oauth_client_rec *out); /* TZE_NOT_FOUND */
+/* Every client ordered by creation time then id; *out malloc'd (tz_oauth_client_recs_free). */
+tz_error *tz_store_client_list(tz_store *s, tz_oauth_client_rec **out, size_t *n);
+tz_error *tz_store_client_set_secret_hash(tz_store *s, const char *id, const char *hash); /* TZE_NOT_FOUND */
+tz_error *tz_store_client_delete(tz_store *s, const char *id);                           /* TZE_NOT_FOUND */
 
 /* ---------------- directory: every entity kind, nested groups, invite consumption ----------------
- * (store_directory.c, store_invites.c) Relations are (child, parent) pairs: a user or group in a
- * group, space, cluster, harvester or inventory; a space in a harvester; a provider supporting a
- * space. Membership is effective through nested groups (a group in a parent group passes its
- * members on); group cycles are refused. */
+ * (SQLite: store_directory.c, store_invites.c; dispatched by store_dispatch_dir.c) Relations are
+ * (child, parent) pairs: a user or group in a group, space, cluster, harvester or inventory; a
+ * space in a harvester; a provider supporting a space. Membership is effective through nested
+ * groups (a group in a parent group passes its members on); group cycles are refused. Errors are
+ * the neutral ones of store_backend.h. */
 typedef enum tz_dir_kind {
     TZ_DIR_USER, TZ_DIR_GROUP, TZ_DIR_SPACE, TZ_DIR_CLUSTER, TZ_DIR_HARVESTER,
     TZ_DIR_ATM_INVENTORY, TZ_DIR_PROVIDER, TZ_DIR__COUNT
@@ -161,14 +300,15 @@ typedef enum tz_dir_kind {
 const char *tz_dir_kind_word(tz_dir_kind k);
 
 /* Creates a group, space, harvester or automation inventory with `owner` (a user) as a member
- * holding privs. Owner unknown -> TZE_NOT_FOUND; id taken -> TZE_ALREADY_EXISTS. One transaction. */
+ * holding privs, in one transaction. Owner unknown -> TZE_STORE_NOT_FOUND; id taken ->
+ * TZE_STORE_CONFLICT {"key": "id"}. */
 tz_error *tz_store_dir_create(tz_store *s, tz_dir_kind kind, const char *id, const char *name,
                               const char *owner, const char *const *privs, size_t n);
-/* The name of any entity (group, space, cluster, harvester, inventory, provider): *name is
- * malloc'd (caller frees); TZE_NOT_FOUND when it does not exist. */
+/* The name of any entity (group, space, cluster, harvester, inventory, provider, user): *name is
+ * malloc'd (caller frees); TZE_STORE_NOT_FOUND when it does not exist. */
 tz_error *tz_store_dir_entity_name(tz_store *s, tz_dir_kind kind, const char *id, char **name);
-/* Grants (grant=true) or revokes privileges of the direct member `child` in `parent`.
- * Not a direct member -> TZE_NOT_FOUND. One transaction. */
+/* Grants (grant=true) or revokes privileges of the direct member `child` in `parent`, in one
+ * transaction. Not a direct member -> TZE_STORE_NOT_FOUND. */
 tz_error *tz_store_dir_set_privileges(tz_store *s, tz_dir_kind parent_kind, const char *parent_id,
                                       tz_dir_kind child_kind, const char *child_id,
                                       const char *const *privs, size_t n, bool grant);
@@ -185,24 +325,33 @@ typedef enum tz_dir_list {
 /* Sorted ids (malloc'd array of malloc'd strings, tz_strv_free). */
 tz_error *tz_store_dir_list(tz_store *s, tz_dir_list which, const char *id, tz_dir_kind kind,
                             char ***ids, size_t *n);
-
 /* The providers supporting a space with their support sizes (0 when recorded without one, e.g.
  * by `admin space support`), sorted by provider id: *pids malloc'd (tz_strv_free), *sizes malloc'd
  * (free). */
 tz_error *tz_store_dir_space_supports(tz_store *s, const char *space_id, char ***pids,
                                       int64_t **sizes, size_t *n);
 
+/* What a join (or an invited registration) came to when the store itself did not fail. */
+typedef enum tz_dir_outcome {
+    TZ_DIR_DONE,                /* written (and the invite's use counted) */
+    TZ_DIR_MISSING,             /* the child or the parent does not exist */
+    TZ_DIR_INVITE_GONE,         /* the named invite no longer exists */
+    TZ_DIR_INVITE_REVOKED,      /* ... is revoked */
+    TZ_DIR_INVITE_USED_UP,      /* ... usageCount >= usageLimit */
+    TZ_DIR_ISSUER_NOT_ALLOWED,  /* the issuer lost the right to invite (see issuer_*) */
+    TZ_DIR_SELF,                /* child == parent, or a group below itself (cycle) */
+    TZ_DIR_EXISTS,              /* the relation exists already */
+} tz_dir_outcome;
+
 /* Adds the relation child -> parent with privileges (nothing for supports and harvester spaces;
- * `support_size` for a provider supporting a space), in ONE transaction with, when invite_id is
- * set, the named invite's usage (after checking that child and parent exist, else
- * TZE_NOT_FOUND): revoked -> TZE_TOKEN_REVOKED, gone -> TZE_TOKEN_INVALID,
- * usageCount >= usageLimit -> TZE_INVITE_USAGE_LIMIT_REACHED, and on success usageCount + 1.
- * When issuer_user is set the issuer must still hold issuer_privs[i] in the entity (issuer_kind,
- * issuer_entity) (effectively) or the Onezone privilege issuer_oz_privs[i], for every i < n_issuer, else
- * TZE_INVITE_SUBJECT_NOT_AUTHORIZED. Then: child == parent -> TZE_CANNOT_ADD_RELATION_TO_SELF (also
- * for a group that would become its own ancestor); an existing relation ->
- * TZE_RELATION_ALREADY_EXISTS; a missing child or parent -> TZE_NOT_FOUND. A failure changes
- * nothing (usage included). */
+ * `support_size` for a provider supporting a space) in ONE transaction that also, in this order:
+ * checks that both ends exist; when invite_id is set reads the named invite (gone, revoked, used
+ * up); when issuer_user is set checks that the issuer still holds issuer_privs[i] in
+ * (issuer_kind, issuer_entity) (effectively) or the Onezone privilege issuer_oz_privs[i], for every
+ * i < n_issuer; refuses a relation to itself or a group cycle and an existing relation; writes;
+ * and counts the use (metadata usageCount + 1). *outcome says which; on anything but
+ * TZ_DIR_DONE nothing is written. Multi-node: the invite's row must stay locked from its read to
+ * the commit (SQLite: BEGIN IMMEDIATE; PostgreSQL: SELECT ... FOR UPDATE). */
 typedef struct tz_dir_join {
     tz_dir_kind child_kind;
     const char *child_id;
@@ -219,22 +368,18 @@ typedef struct tz_dir_join {
     const char *const *issuer_oz_privs;
     size_t n_issuer;
 } tz_dir_join;
-tz_error *tz_store_dir_join(tz_store *s, const tz_dir_join *j);
+tz_error *tz_store_dir_join(tz_store *s, const tz_dir_join *j, tz_dir_outcome *outcome);
 
 /* Registers a provider (p->id, name, domain) with its cluster (same id), `admin_user` as cluster
  * member with admin_privs, the named token `root` (subject = the provider) and, when invite_id is
- * set, the registration invite's usage as in tz_store_dir_join -- all in ONE transaction.
- * subdomain (may be NULL) taken -> TZE_BAD_VALUE_IDENTIFIER_OCCUPIED {"key":"subdomain"}. */
-tz_error *tz_store_provider_register(tz_store *s, const tz_provider_rec *p, const char *subdomain,
-                                     const char *admin_email, const char *admin_user,
-                                     const char *const *admin_privs, size_t n_admin_privs,
-                                     const tz_named_token_rec *root, const char *invite_id);
-
-/* PATCH of a named token in one transaction: name (NULL keeps), `custom` (a JSON object text
- * replacing metadata.custom; NULL keeps) merged into the metadata as stored at that moment, so a
- * concurrent invite consumption's usageCount is never overwritten, and revoked (-1 keeps, 0/1).
- * Errors as tz_store_named_update. */
-tz_error *tz_store_named_patch(tz_store *s, const char *id, const char *name, const char *custom,
-                               int revoked);
+ * set, the registration invite's use (outcomes as tz_store_dir_join: INVITE_GONE, _REVOKED,
+ * _USED_UP; a missing admin user is TZ_DIR_MISSING) -- all in ONE transaction. A taken subdomain
+ * (may be NULL) -> TZE_STORE_CONFLICT {"key": "subdomain"}. */
+tz_error *tz_store_provider_register_invited(tz_store *s, const tz_provider_rec *p,
+                                             const char *subdomain, const char *admin_email,
+                                             const char *admin_user,
+                                             const char *const *admin_privs, size_t n_admin_privs,
+                                             const tz_named_token_rec *root, const char *invite_id,
+                                             tz_dir_outcome *outcome);
 
 #endif

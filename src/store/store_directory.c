@@ -11,15 +11,6 @@
 #include <string.h>
 #include "store/store_directory_internal.h"
 
-const char *tz_dir_kind_word(tz_dir_kind k) {
-    static const char *const words[TZ_DIR__COUNT] = {
-        [TZ_DIR_USER] = "user", [TZ_DIR_GROUP] = "group", [TZ_DIR_SPACE] = "space",
-        [TZ_DIR_CLUSTER] = "cluster", [TZ_DIR_HARVESTER] = "harvester",
-        [TZ_DIR_ATM_INVENTORY] = "atm_inventory", [TZ_DIR_PROVIDER] = "provider",
-    };
-    return (unsigned)k < TZ_DIR__COUNT ? words[k] : NULL;
-}
-
 /* Kinds kept in `entities` (migration 1) rather than `dir_entities`. */
 static bool in_old_entities(tz_dir_kind k) {
     return k == TZ_DIR_GROUP || k == TZ_DIR_SPACE || k == TZ_DIR_CLUSTER;
@@ -33,7 +24,7 @@ static const char SQL_DIR_ENTITY_INSERT_NEW[] =
     "INSERT INTO dir_entities (kind, id, name) VALUES (?1, ?2, ?3)";
 static const char SQL_DIR_USER_EXISTS[] = "SELECT 1 FROM users WHERE id = ?1";
 
-tz_error *tz_store_dir_create(tz_store *s, tz_dir_kind kind, const char *id, const char *name,
+tz_error *tzs_sq_dir_create(tz_store *s, tz_dir_kind kind, const char *id, const char *name,
                               const char *owner, const char *const *privs, size_t n) {
     const char *k = tz_dir_kind_word(kind);
     if (!k || kind == TZ_DIR_USER || kind == TZ_DIR_PROVIDER || kind == TZ_DIR_CLUSTER || !id ||
@@ -49,7 +40,7 @@ tz_error *tz_store_dir_create(tz_store *s, tz_dir_kind kind, const char *id, con
         sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
         sqlite3_reset(st);
-        if (rc == SQLITE_DONE) err = tz_err_new(TZE_NOT_FOUND);
+        if (rc == SQLITE_DONE) err = tz_err_new(TZE_STORE_NOT_FOUND);
         else if (rc != SQLITE_ROW) err = tzs_fail(s, c->db, "dir_create", rc);
     }
     if (!err) err = tzs_stmt(s, c, in_old_entities(kind) ? SQL_DIR_ENTITY_INSERT_OLD
@@ -59,10 +50,12 @@ tz_error *tz_store_dir_create(tz_store *s, tz_dir_kind kind, const char *id, con
         sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
         int rc = tzs_step_done(st);
-        if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) err = tz_err_new(TZE_ALREADY_EXISTS);
+        if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) err = tz_err_key(TZE_STORE_CONFLICT, "id");
         else if (rc != SQLITE_DONE) err = tzs_fail(s, c->db, "dir_create", rc);
     }
-    if (!err) err = tzs_dir_insert_relation(s, c, TZ_DIR_USER, owner, kind, id, privs, n, 0);
+    tz_dir_outcome outcome = TZ_DIR_DONE;
+    if (!err) err = tzs_dir_insert_relation(s, c, TZ_DIR_USER, owner, kind, id, privs, n, 0, &outcome);
+    if (!err && outcome != TZ_DIR_DONE) err = tz_err_new(TZE_STORE_NOT_FOUND);
     if (err) tzs_rollback(c);
     else err = tzs_commit(s, c, "dir_create");
     tzs_release(s, c);
@@ -75,7 +68,7 @@ static const char SQL_DIR_ENTITY_NAME[] = "SELECT name FROM dir_all_entities WHE
 static const char SQL_DIR_PROVIDER_NAME[] = "SELECT name FROM providers WHERE id = ?2 AND ?1 = 'provider'";
 static const char SQL_DIR_USER_NAME[] = "SELECT username FROM users WHERE id = ?2 AND ?1 = 'user'";
 
-tz_error *tz_store_dir_entity_name(tz_store *s, tz_dir_kind kind, const char *id, char **name) {
+tz_error *tzs_sq_dir_entity_name(tz_store *s, tz_dir_kind kind, const char *id, char **name) {
     *name = NULL;
     const char *k = tz_dir_kind_word(kind);
     if (!k || !id) return tzs_bad_arg(s, "dir_entity_name", "kind and id");
@@ -91,7 +84,7 @@ tz_error *tz_store_dir_entity_name(tz_store *s, tz_dir_kind kind, const char *id
         sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) err = tz_err_new(TZE_NOT_FOUND);
+        if (rc == SQLITE_DONE) err = tz_err_new(TZE_STORE_NOT_FOUND);
         else if (rc != SQLITE_ROW) err = tzs_fail(s, c->db, "dir_entity_name", rc);
         else if (!tzs_col_dup(st, 0, name) || !*name) err = tz_err_new(TZE_INTERNAL);
         sqlite3_reset(st);
@@ -184,7 +177,7 @@ tz_error *tzs_dir_write_privileges(tz_store *s, tzs_conn *c, tz_dir_kind ck, con
     return NULL;
 }
 
-tz_error *tz_store_dir_set_privileges(tz_store *s, tz_dir_kind parent_kind, const char *parent_id,
+tz_error *tzs_sq_dir_set_privileges(tz_store *s, tz_dir_kind parent_kind, const char *parent_id,
                                       tz_dir_kind child_kind, const char *child_id,
                                       const char *const *privs, size_t n, bool grant) {
     if (!tz_dir_kind_word(parent_kind) || !tz_dir_kind_word(child_kind) || !parent_id ||
@@ -196,7 +189,7 @@ tz_error *tz_store_dir_set_privileges(tz_store *s, tz_dir_kind parent_kind, cons
     bool exists = false;
     err = tzs_begin(s, c, "dir_set_privileges");
     if (!err) err = tzs_dir_relation_exists(s, c, child_kind, child_id, parent_kind, parent_id, &exists);
-    if (!err && !exists) err = tz_err_new(TZE_NOT_FOUND);
+    if (!err && !exists) err = tz_err_new(TZE_STORE_NOT_FOUND);
     if (!err)
         err = tzs_dir_write_privileges(s, c, child_kind, child_id, parent_kind, parent_id, privs,
                                        n, grant);
@@ -227,7 +220,7 @@ static const char SQL_DIR_USER_HAS_PRIV[] =
     "  ON p.child_kind = anc.kind AND p.child_id = anc.id"
     "  WHERE p.parent_kind = ?2 AND p.parent_id = ?3 AND p.privilege = ?4)";
 
-tz_error *tz_store_dir_user_has(tz_store *s, const char *user_id, tz_dir_kind kind,
+tz_error *tzs_sq_dir_user_has(tz_store *s, const char *user_id, tz_dir_kind kind,
                                 const char *entity_id, const char *priv, bool *out) {
     *out = false;
     const char *k = tz_dir_kind_word(kind);
@@ -253,7 +246,7 @@ static const char SQL_DIR_LIST_EFFECTIVE[] =
 static const char SQL_DIR_LIST_PROVIDER_SPACES[] =
     "SELECT space_id FROM space_supports WHERE provider_id = ?1 AND ?2 IS NOT NULL ORDER BY 1";
 
-tz_error *tz_store_dir_list(tz_store *s, tz_dir_list which, const char *id, tz_dir_kind kind,
+tz_error *tzs_sq_dir_list(tz_store *s, tz_dir_list which, const char *id, tz_dir_kind kind,
                             char ***ids, size_t *n) {
     *ids = NULL;
     *n = 0;
@@ -280,7 +273,7 @@ tz_error *tz_store_dir_list(tz_store *s, tz_dir_list which, const char *id, tz_d
 static const char SQL_DIR_SPACE_SUPPORTS[] =
     "SELECT provider_id, coalesce(size, 0) FROM space_supports WHERE space_id = ?1 ORDER BY 1";
 
-tz_error *tz_store_dir_space_supports(tz_store *s, const char *space_id, char ***pids,
+tz_error *tzs_sq_dir_space_supports(tz_store *s, const char *space_id, char ***pids,
                                       int64_t **sizes, size_t *n) {
     *pids = NULL;
     *sizes = NULL;

@@ -68,45 +68,24 @@ static tz_error *entity_exists(tz_store *s, tzs_conn *c, tz_dir_kind k, const ch
     return err;
 }
 
-/* Onezone's model name of a kind, as relationAlreadyExists details carry it. */
-static const char *model_name(tz_dir_kind k) {
-    switch (k) {
-    case TZ_DIR_USER: return "od_user";
-    case TZ_DIR_GROUP: return "od_group";
-    case TZ_DIR_SPACE: return "od_space";
-    case TZ_DIR_CLUSTER: return "od_cluster";
-    case TZ_DIR_HARVESTER: return "od_harvester";
-    case TZ_DIR_ATM_INVENTORY: return "od_atm_inventory";
-    case TZ_DIR_PROVIDER: return "od_provider";
-    case TZ_DIR__COUNT: break;
-    }
-    return "unknown";
-}
-
-static tz_error *already_exists(tz_dir_kind ck, const char *cid, tz_dir_kind pk, const char *pid) {
-    if (ck == TZ_DIR_PROVIDER) {
-        /* Onezone records a support as the space being a child of the provider */
-        return tz_err_new_details(TZE_RELATION_ALREADY_EXISTS,
-                                  json_pack("{s:s,s:s,s:s,s:s}", "childType", "od_space", "childId",
-                                            pid, "parentType", "od_provider", "parentId", cid));
-    }
-    return tz_err_new_details(TZE_RELATION_ALREADY_EXISTS,
-                              json_pack("{s:s,s:s,s:s,s:s}", "childType", model_name(ck), "childId",
-                                        cid, "parentType", model_name(pk), "parentId", pid));
-}
-
 tz_error *tzs_dir_insert_relation(tz_store *s, tzs_conn *c, tz_dir_kind ck, const char *cid,
                                   tz_dir_kind pk, const char *pid, const char *const *privs,
-                                  size_t n, int64_t support_size) {
+                                  size_t n, int64_t support_size, tz_dir_outcome *outcome) {
     int table = tzs_dir_relation_table(ck, pk);
     if (!table || !cid || !pid) return tzs_bad_arg(s, "dir_relation", "relation");
     bool exists = false;
     tz_error *err = entity_exists(s, c, ck, cid, &exists);
     if (!err && exists) err = entity_exists(s, c, pk, pid, &exists);
-    if (!err && !exists) err = tz_err_new(TZE_NOT_FOUND);
-    if (!err) err = tzs_dir_relation_exists(s, c, ck, cid, pk, pid, &exists);
-    if (!err && exists) err = already_exists(ck, cid, pk, pid);
     if (err) return err;
+    if (!exists) {
+        *outcome = TZ_DIR_MISSING;
+        return NULL;
+    }
+    if ((err = tzs_dir_relation_exists(s, c, ck, cid, pk, pid, &exists))) return err;
+    if (exists) {
+        *outcome = TZ_DIR_EXISTS;
+        return NULL;
+    }
     const char *sql = table == 1 ? SQL_INV_USER_MEMBER
                       : table == 2 ? SQL_INV_GROUP_MEMBER
                       : table == 3 ? SQL_INV_SUPPORT
@@ -119,25 +98,27 @@ tz_error *tzs_dir_insert_relation(tz_store *s, tzs_conn *c, tz_dir_kind ck, cons
     sqlite3_bind_text(st, 4, pid, -1, SQLITE_STATIC);
     if (table == 3) sqlite3_bind_int64(st, 5, support_size);
     int rc = tzs_step_done(st);
-    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return tz_err_new(TZE_NOT_FOUND);
-    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return already_exists(ck, cid, pk, pid);
     if (rc != SQLITE_DONE) return tzs_fail(s, c->db, "dir_relation", rc);
+    *outcome = TZ_DIR_DONE;
     return tzs_dir_write_privileges(s, c, ck, cid, pk, pid, privs, n, true);
 }
 
 /* ---------------- the invite's usage ---------------- */
 
-/* Reads the named invite: revoked / gone / limit reached fail; *meta (owned) is its metadata. */
-static tz_error *usage_check(tz_store *s, tzs_conn *c, const char *invite_id, json_t **meta) {
+/* Reads the named invite: *outcome says gone / revoked / used up (TZ_DIR_DONE = usable);
+ * *meta (owned) is its metadata when usable. */
+static tz_error *usage_check(tz_store *s, tzs_conn *c, const char *invite_id, json_t **meta,
+                             tz_dir_outcome *outcome) {
     *meta = NULL;
+    *outcome = TZ_DIR_DONE;
     sqlite3_stmt *st;
     tz_error *err = tzs_stmt(s, c, SQL_INV_TOKEN, &st);
     if (err) return err;
     sqlite3_bind_text(st, 1, invite_id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) err = tz_err_new(TZE_TOKEN_INVALID);
+    if (rc == SQLITE_DONE) *outcome = TZ_DIR_INVITE_GONE;
     else if (rc != SQLITE_ROW) err = tzs_fail(s, c->db, "invite usage", rc);
-    else if (sqlite3_column_int(st, 1)) err = tz_err_new(TZE_TOKEN_REVOKED);
+    else if (sqlite3_column_int(st, 1)) *outcome = TZ_DIR_INVITE_REVOKED;
     else {
         const char *text = (const char *)sqlite3_column_text(st, 0);
         *meta = text ? json_loads(text, 0, NULL) : NULL;
@@ -147,19 +128,16 @@ static tz_error *usage_check(tz_store *s, tzs_conn *c, const char *invite_id, js
         }
     }
     sqlite3_reset(st);
-    if (err) {
+    if (!err && *outcome == TZ_DIR_DONE) {
+        const json_t *limit = json_object_get(*meta, "usageLimit");
+        json_int_t count = json_integer_value(json_object_get(*meta, "usageCount"));
+        if (json_is_integer(limit) && count >= json_integer_value(limit)) *outcome = TZ_DIR_INVITE_USED_UP;
+    }
+    if (err || *outcome != TZ_DIR_DONE) {
         json_decref(*meta);
         *meta = NULL;
-        return err;
     }
-    const json_t *limit = json_object_get(*meta, "usageLimit");
-    json_int_t count = json_integer_value(json_object_get(*meta, "usageCount"));
-    if (json_is_integer(limit) && count >= json_integer_value(limit)) {
-        json_decref(*meta);
-        *meta = NULL;
-        return tz_err_new(TZE_INVITE_USAGE_LIMIT_REACHED);
-    }
-    return NULL;
+    return err;
 }
 
 static tz_error *usage_bump(tz_store *s, tzs_conn *c, const char *invite_id, json_t *meta) {
@@ -174,8 +152,10 @@ static tz_error *usage_bump(tz_store *s, tzs_conn *c, const char *invite_id, jso
     return err;
 }
 
-/* The issuer still holds, for every i, issuer_privs[i] in its entity or issuer_oz_privs[i]. */
-static tz_error *issuer_check(tz_store *s, tzs_conn *c, const tz_dir_join *j) {
+/* The issuer still holds, for every i, issuer_privs[i] in its entity or issuer_oz_privs[i]
+ * (*allowed). */
+static tz_error *issuer_check(tz_store *s, tzs_conn *c, const tz_dir_join *j, bool *allowed) {
+    *allowed = true;
     for (size_t i = 0; i < j->n_issuer; i++) {
         int ok = 0;
         tz_error *err = NULL;
@@ -189,52 +169,68 @@ static tz_error *issuer_check(tz_store *s, tzs_conn *c, const tz_dir_join *j) {
             err = row_int(s, c, SQL_INV_OZ_PRIV, p, 2, &ok);
         }
         if (err) return err;
-        if (!ok) return tz_err_new(TZE_INVITE_SUBJECT_NOT_AUTHORIZED);
+        if (!ok) {
+            *allowed = false;
+            return NULL;
+        }
     }
     return NULL;
 }
 
-static tz_error *join_steps(tz_store *s, tzs_conn *c, const tz_dir_join *j, json_t **meta) {
+static tz_error *join_steps(tz_store *s, tzs_conn *c, const tz_dir_join *j, json_t **meta,
+                           tz_dir_outcome *outcome) {
     /* both ends must exist (an invite's target may have been deleted since it was issued) */
-    bool child = false, parent = false;
+    bool child = false, parent = false, allowed = true;
     tz_error *err = entity_exists(s, c, j->child_kind, j->child_id, &child);
     if (!err) err = entity_exists(s, c, j->parent_kind, j->parent_id, &parent);
-    if (!err && (!child || !parent)) err = tz_err_new(TZE_NOT_FOUND);
-    if (!err && j->invite_id) err = usage_check(s, c, j->invite_id, meta);
-    if (!err && j->issuer_user) err = issuer_check(s, c, j);
     if (err) return err;
-    if (j->child_kind == j->parent_kind && !strcmp(j->child_id, j->parent_id))
-        return tz_err_new(TZE_CANNOT_ADD_RELATION_TO_SELF);
+    if (!child || !parent) {
+        *outcome = TZ_DIR_MISSING;
+        return NULL;
+    }
+    if (j->invite_id && ((err = usage_check(s, c, j->invite_id, meta, outcome)) || *outcome != TZ_DIR_DONE))
+        return err;
+    if (j->issuer_user && ((err = issuer_check(s, c, j, &allowed)) || !allowed)) {
+        if (!err) *outcome = TZ_DIR_ISSUER_NOT_ALLOWED;
+        return err;
+    }
+    if (j->child_kind == j->parent_kind && !strcmp(j->child_id, j->parent_id)) {
+        *outcome = TZ_DIR_SELF;
+        return NULL;
+    }
     if (j->child_kind == TZ_DIR_GROUP && j->parent_kind == TZ_DIR_GROUP) {
         const char *p[] = {j->parent_id, j->child_id};
         int cycle = 0;
         if ((err = row_int(s, c, SQL_INV_GROUP_CYCLE, p, 2, &cycle))) return err;
         /* the child is already above the parent: the group would become its own ancestor */
-        if (cycle) return tz_err_new(TZE_CANNOT_ADD_RELATION_TO_SELF);
+        if (cycle) {
+            *outcome = TZ_DIR_SELF;
+            return NULL;
+        }
     }
     err = tzs_dir_insert_relation(s, c, j->child_kind, j->child_id, j->parent_kind, j->parent_id,
-                                  j->privs, j->n_privs, j->support_size);
-    if (!err && j->invite_id) err = usage_bump(s, c, j->invite_id, *meta);
+                                  j->privs, j->n_privs, j->support_size, outcome);
+    if (!err && *outcome == TZ_DIR_DONE && j->invite_id) err = usage_bump(s, c, j->invite_id, *meta);
     return err;
 }
 
-tz_error *tz_store_dir_join(tz_store *s, const tz_dir_join *j) {
+tz_error *tzs_sq_dir_join(tz_store *s, const tz_dir_join *j, tz_dir_outcome *outcome) {
+    *outcome = TZ_DIR_MISSING;
     if (!j || !tz_dir_kind_word(j->child_kind) || !tz_dir_kind_word(j->parent_kind) ||
         !j->child_id || !j->parent_id || (j->n_privs && !j->privs) ||
         (j->issuer_user && j->n_issuer &&
          (!j->issuer_privs || !j->issuer_oz_privs || !j->issuer_entity ||
-          !tz_dir_kind_word(j->issuer_kind))))
+          !tz_dir_kind_word(j->issuer_kind))) ||
+        !tzs_dir_relation_table(j->child_kind, j->parent_kind))
         return tzs_bad_arg(s, "dir_join", "relation");
-    if (!tzs_dir_relation_table(j->child_kind, j->parent_kind))
-        return tz_err_new(TZE_NOT_SUPPORTED);
     tzs_conn *c;
     tz_error *err = tzs_acquire(s, &c);
     if (err) return err;
     json_t *meta = NULL;
     err = tzs_begin(s, c, "dir_join");
     if (!err) {
-        err = join_steps(s, c, j, &meta);
-        if (err) tzs_rollback(c);
+        err = join_steps(s, c, j, &meta, outcome);
+        if (err || *outcome != TZ_DIR_DONE) tzs_rollback(c);
         else err = tzs_commit(s, c, "dir_join");
     }
     json_decref(meta);
@@ -256,12 +252,12 @@ static tz_error *insert_provider(tz_store *s, tzs_conn *c, const tz_provider_rec
     if (subdomain) sqlite3_bind_text(st, 5, subdomain, -1, SQLITE_STATIC);
     if (admin_email) sqlite3_bind_text(st, 6, admin_email, -1, SQLITE_STATIC);
     int rc = tzs_step_done(st);
-    if (rc == SQLITE_CONSTRAINT_UNIQUE) return tz_err_key(TZE_BAD_VALUE_IDENTIFIER_OCCUPIED, "subdomain");
-    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return tz_err_new(TZE_ALREADY_EXISTS);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE) return tz_err_key(TZE_STORE_CONFLICT, "subdomain");
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return tz_err_key(TZE_STORE_CONFLICT, "id");
     if (rc != SQLITE_DONE) return tzs_fail(s, c->db, "provider_register", rc);
     rc = tzs_run(s, c, SQL_INV_PROVIDER_CLUSTER, p->id, p->name, &err);
     if (err) return err;
-    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return tz_err_new(TZE_ALREADY_EXISTS);
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return tz_err_key(TZE_STORE_CONFLICT, "id");
     return rc == SQLITE_DONE ? NULL : tzs_fail(s, c->db, "provider_register", rc);
 }
 
@@ -281,10 +277,13 @@ static tz_error *insert_root_token(tz_store *s, tzs_conn *c, const tz_named_toke
     return rc == SQLITE_DONE ? NULL : tzs_fail(s, c->db, "provider_register", rc);
 }
 
-tz_error *tz_store_provider_register(tz_store *s, const tz_provider_rec *p, const char *subdomain,
-                                     const char *admin_email, const char *admin_user,
-                                     const char *const *admin_privs, size_t n_admin_privs,
-                                     const tz_named_token_rec *root, const char *invite_id) {
+tz_error *tzs_sq_provider_register_invited(tz_store *s, const tz_provider_rec *p,
+                                           const char *subdomain, const char *admin_email,
+                                           const char *admin_user,
+                                           const char *const *admin_privs, size_t n_admin_privs,
+                                           const tz_named_token_rec *root, const char *invite_id,
+                                           tz_dir_outcome *outcome) {
+    *outcome = TZ_DIR_MISSING;
     if (!p || !p->id || !p->name || !admin_user || !root || !root->id || !root->name ||
         !root->token || !root->secret || !root->metadata_json || !root->subject.id ||
         (n_admin_privs && !admin_privs))
@@ -293,78 +292,22 @@ tz_error *tz_store_provider_register(tz_store *s, const tz_provider_rec *p, cons
     tz_error *err = tzs_acquire(s, &c);
     if (err) return err;
     json_t *meta = NULL;
+    bool admin_exists = false;
     err = tzs_begin(s, c, "provider_register");
-    if (!err) {
-        if (invite_id) err = usage_check(s, c, invite_id, &meta);
-        if (!err) err = insert_provider(s, c, p, subdomain, admin_email);
-        if (!err)
+    if (!err) err = entity_exists(s, c, TZ_DIR_USER, admin_user, &admin_exists);
+    if (!err && admin_exists) {
+        *outcome = TZ_DIR_DONE;
+        if (invite_id) err = usage_check(s, c, invite_id, &meta, outcome);
+        if (!err && *outcome == TZ_DIR_DONE) err = insert_provider(s, c, p, subdomain, admin_email);
+        if (!err && *outcome == TZ_DIR_DONE)
             err = tzs_dir_insert_relation(s, c, TZ_DIR_USER, admin_user, TZ_DIR_CLUSTER, p->id,
-                                          admin_privs, n_admin_privs, 0);
-        if (!err) err = insert_root_token(s, c, root);
-        if (!err && invite_id) err = usage_bump(s, c, invite_id, meta);
-        if (err) tzs_rollback(c);
-        else err = tzs_commit(s, c, "provider_register");
+                                          admin_privs, n_admin_privs, 0, outcome);
+        if (!err && *outcome == TZ_DIR_DONE) err = insert_root_token(s, c, root);
+        if (!err && *outcome == TZ_DIR_DONE && invite_id) err = usage_bump(s, c, invite_id, meta);
     }
+    if (err || *outcome != TZ_DIR_DONE) tzs_rollback(c);
+    else err = tzs_commit(s, c, "provider_register");
     json_decref(meta);
-    tzs_release(s, c);
-    return err;
-}
-
-/* ---------------- named token PATCH ---------------- */
-
-static const char SQL_INV_PATCH[] =
-    "UPDATE named_tokens SET name = coalesce(?2, name), metadata = coalesce(?3, metadata),"
-    " revoked = CASE WHEN ?4 < 0 THEN revoked ELSE ?4 END WHERE id = ?1";
-
-/* The stored metadata with `custom` replaced; *out malloc'd. */
-static tz_error *merged_metadata(tz_store *s, tzs_conn *c, const char *id, const char *custom,
-                                 char **out) {
-    *out = NULL;
-    sqlite3_stmt *st;
-    tz_error *err = tzs_stmt(s, c, SQL_INV_TOKEN, &st);
-    if (err) return err;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    json_t *m = NULL;
-    if (rc == SQLITE_DONE) err = tz_err_new(TZE_NOT_FOUND);
-    else if (rc != SQLITE_ROW) err = tzs_fail(s, c->db, "named_patch", rc);
-    else m = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-    sqlite3_reset(st);
-    json_t *cj = err ? NULL : json_loads(custom, 0, NULL);
-    if (!err && (!json_is_object(m) || !json_is_object(cj))) err = tzs_bad_arg(s, "named_patch", "metadata");
-    if (!err) {
-        json_object_set(m, "custom", cj);
-        if (!(*out = json_dumps(m, JSON_COMPACT))) err = tz_err_new(TZE_INTERNAL);
-    }
-    json_decref(m);
-    json_decref(cj);
-    return err;
-}
-
-tz_error *tz_store_named_patch(tz_store *s, const char *id, const char *name, const char *custom,
-                               int revoked) {
-    if (!id || revoked < -1 || revoked > 1) return tzs_bad_arg(s, "named_patch", "id, revoked");
-    tzs_conn *c;
-    tz_error *err = tzs_acquire(s, &c);
-    if (err) return err;
-    char *metadata = NULL;
-    err = tzs_begin(s, c, "named_patch");
-    if (!err && custom) err = merged_metadata(s, c, id, custom, &metadata);
-    sqlite3_stmt *st;
-    if (!err) err = tzs_stmt(s, c, SQL_INV_PATCH, &st);
-    if (!err) {
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        if (name) sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-        if (metadata) sqlite3_bind_text(st, 3, metadata, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 4, revoked);
-        int rc = tzs_step_done(st);
-        if (rc == SQLITE_CONSTRAINT_UNIQUE) err = tz_err_key(TZE_BAD_VALUE_IDENTIFIER_OCCUPIED, "name");
-        else if (rc != SQLITE_DONE) err = tzs_fail(s, c->db, "named_patch", rc);
-        else if (sqlite3_changes(c->db) == 0) err = tz_err_new(TZE_NOT_FOUND);
-    }
-    if (err) tzs_rollback(c);
-    else err = tzs_commit(s, c, "named_patch");
-    free(metadata);
     tzs_release(s, c);
     return err;
 }

@@ -103,7 +103,14 @@ static const char *const migrations[] = {
     "  secret TEXT NOT NULL,"
     "  generation INTEGER NOT NULL CHECK (generation >= 1),"
     "  PRIMARY KEY (subject_kind, subject_id)) WITHOUT ROWID;",
-    /* 2: harvesters and automation inventories, the relations the tables of migration 1 cannot
+    /* 2: introspection clients of /oauth2/introspect and /oauth2/revoke */
+    "CREATE TABLE oauth_clients ("
+    "  id TEXT PRIMARY KEY NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  secret_hash TEXT NOT NULL,"
+    "  allow_revoke INTEGER NOT NULL CHECK (allow_revoke IN (0, 1)),"
+    "  creation_time INTEGER NOT NULL);",
+    /* 3: harvesters and automation inventories, the relations the tables of migration 1 cannot
      * hold (nested groups, memberships in harvesters and inventories, spaces of harvesters),
      * support sizes and provider registration data. The dir_all_* views present every relation
      * and privilege as (child, parent) pairs for the effective-membership queries. */

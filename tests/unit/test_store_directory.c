@@ -22,7 +22,7 @@ static tz_store *open_store(const char *name) {
     char dir[512];
     snprintf(dir, sizeof dir, "%s/%s", base_dir, name);
     tz_store *s = NULL;
-    tz_error *err = tz_store_open(dir, &s);
+    tz_error *err = tz_store_open(dir, NULL, &s);
     CHECK(err == NULL);
     tz_err_free(err);
     return s;
@@ -37,12 +37,13 @@ static void user(tz_store *s, const char *id) {
 static const char *const ALL[] = {"group_add_user", "group_set_privileges", "group_view"};
 static const char *const VIEW[] = {"group_view"};
 
-/* Runs a join and returns the error id, or -1 for success. */
+/* Runs a join and returns its outcome (-1 when the store failed). */
 static int join(tz_store *s, const tz_dir_join *j) {
-    tz_error *e = tz_store_dir_join(s, j);
-    int id = e ? (int)e->id : -1;
+    tz_dir_outcome outcome = TZ_DIR_DONE;
+    tz_error *e = tz_store_dir_join(s, j, &outcome);
+    int r = e ? -1 : (int)outcome;
     tz_err_free(e);
-    return id;
+    return r;
 }
 
 static int count_of(tz_store *s, const char *token_id) {
@@ -75,7 +76,7 @@ static void test_entities_nested_groups_and_privileges(void) {
     CHECK(tz_store_dir_create(s, TZ_DIR_HARVESTER, "h", "H", "u1", NULL, 0) == NULL);
     CHECK(tz_store_dir_create(s, TZ_DIR_ATM_INVENTORY, "i", "I", "u1", NULL, 0) == NULL);
     tz_error *e = tz_store_dir_create(s, TZ_DIR_HARVESTER, "h", "again", "u1", NULL, 0);
-    CHECK(e && e->id == TZE_ALREADY_EXISTS);
+    CHECK(e && e->id == TZE_STORE_CONFLICT);
     tz_err_free(e);
     char *name = NULL;
     CHECK(tz_store_dir_entity_name(s, TZ_DIR_HARVESTER, "h", &name) == NULL);
@@ -84,17 +85,17 @@ static void test_entities_nested_groups_and_privileges(void) {
     /* mid in top with group_add_user; u2 in mid: u2 gets group_add_user in top */
     const char *const add[] = {"group_add_user"};
     tz_dir_join j = {TZ_DIR_GROUP, "mid", TZ_DIR_GROUP, "top", add, 1, 0, NULL, NULL, 0, NULL, NULL, NULL, 0};
-    CHECK_INT(join(s, &j), -1);
-    CHECK_INT(join(s, &j), TZE_RELATION_ALREADY_EXISTS);
+    CHECK_INT(join(s, &j), TZ_DIR_DONE);
+    CHECK_INT(join(s, &j), TZ_DIR_EXISTS);
     tz_dir_join j2 = {TZ_DIR_USER, "u2", TZ_DIR_GROUP, "mid", VIEW, 1, 0, NULL, NULL, 0, NULL, NULL, NULL, 0};
-    CHECK_INT(join(s, &j2), -1);
+    CHECK_INT(join(s, &j2), TZ_DIR_DONE);
     bool ok = false;
     CHECK(tz_store_dir_user_has(s, "u2", TZ_DIR_GROUP, "top", "group_add_user", &ok) == NULL && ok);
     CHECK(tz_store_dir_user_has(s, "u2", TZ_DIR_GROUP, "top", "group_view", &ok) == NULL && !ok);
     CHECK(tz_store_dir_user_has(s, "u2", TZ_DIR_GROUP, "top", NULL, &ok) == NULL && ok);
     /* top in the harvester: u2 is an effective member of it */
     tz_dir_join j3 = {TZ_DIR_GROUP, "top", TZ_DIR_HARVESTER, "h", NULL, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, 0};
-    CHECK_INT(join(s, &j3), -1);
+    CHECK_INT(join(s, &j3), TZ_DIR_DONE);
     char **ids = NULL;
     size_t n = 0;
     CHECK(tz_store_dir_list(s, TZ_DIR_LIST_USER_EFFECTIVE, "u2", TZ_DIR_HARVESTER, &ids, &n) == NULL);
@@ -108,20 +109,20 @@ static void test_entities_nested_groups_and_privileges(void) {
     tz_strv_free(ids, n);
     /* cycles and self */
     tz_dir_join cyc = {TZ_DIR_GROUP, "top", TZ_DIR_GROUP, "mid", NULL, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, 0};
-    CHECK_INT(join(s, &cyc), TZE_CANNOT_ADD_RELATION_TO_SELF);
+    CHECK_INT(join(s, &cyc), TZ_DIR_SELF);
     tz_dir_join self = {TZ_DIR_GROUP, "top", TZ_DIR_GROUP, "top", NULL, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, 0};
-    CHECK_INT(join(s, &self), TZE_CANNOT_ADD_RELATION_TO_SELF);
+    CHECK_INT(join(s, &self), TZ_DIR_SELF);
     tz_dir_join missing = {TZ_DIR_USER, "nobody", TZ_DIR_GROUP, "top", NULL, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, 0};
-    CHECK_INT(join(s, &missing), TZE_NOT_FOUND);
+    CHECK_INT(join(s, &missing), TZ_DIR_MISSING);
     /* revoking the relation's privilege takes it away from u2 */
     CHECK(tz_store_dir_set_privileges(s, TZ_DIR_GROUP, "top", TZ_DIR_GROUP, "mid", add, 1, false) == NULL);
     CHECK(tz_store_dir_user_has(s, "u2", TZ_DIR_GROUP, "top", "group_add_user", &ok) == NULL && !ok);
     e = tz_store_dir_set_privileges(s, TZ_DIR_GROUP, "top", TZ_DIR_USER, "u2", add, 1, true);
-    CHECK(e && e->id == TZE_NOT_FOUND);  /* not a direct member */
+    CHECK(e && e->id == TZE_STORE_NOT_FOUND);  /* not a direct member */
     tz_err_free(e);
     /* deleting a user removes its relations in the new tables too */
     tz_dir_join uh = {TZ_DIR_USER, "u2", TZ_DIR_ATM_INVENTORY, "i", VIEW, 1, 0, NULL, NULL, 0, NULL, NULL, NULL, 0};
-    CHECK_INT(join(s, &uh), -1);
+    CHECK_INT(join(s, &uh), TZ_DIR_DONE);
     CHECK(tz_store_user_delete(s, "u2") == NULL);
     CHECK(tz_store_check_integrity(s) == NULL);
     tz_store_close(s);
@@ -140,25 +141,25 @@ static void test_usage_counted_with_the_join(void) {
     const char *const need_oz[] = {"oz_groups_add_relationships"};
     tz_dir_join j = {TZ_DIR_USER, "owner", TZ_DIR_GROUP, "g", VIEW, 1, 0, "inv", "owner", TZ_DIR_GROUP, "g",
                      need, need_oz, 1};
-    CHECK_INT(join(s, &j), TZE_RELATION_ALREADY_EXISTS);
+    CHECK_INT(join(s, &j), TZ_DIR_EXISTS);
     CHECK_INT(count_of(s, "inv"), 0);  /* a failed join does not count */
     j.child_id = "a";
-    CHECK_INT(join(s, &j), -1);
+    CHECK_INT(join(s, &j), TZ_DIR_DONE);
     CHECK_INT(count_of(s, "inv"), 1);
     /* the issuer loses the right: refused, not counted */
     CHECK(tz_store_dir_set_privileges(s, TZ_DIR_GROUP, "g", TZ_DIR_USER, "owner", need, 1, false) == NULL);
     j.child_id = "b";
-    CHECK_INT(join(s, &j), TZE_INVITE_SUBJECT_NOT_AUTHORIZED);
+    CHECK_INT(join(s, &j), TZ_DIR_ISSUER_NOT_ALLOWED);
     CHECK_INT(count_of(s, "inv"), 1);
     CHECK(tz_store_dir_set_privileges(s, TZ_DIR_GROUP, "g", TZ_DIR_USER, "owner", need, 1, true) == NULL);
-    CHECK_INT(join(s, &j), -1);
+    CHECK_INT(join(s, &j), TZ_DIR_DONE);
     j.child_id = "c";
-    CHECK_INT(join(s, &j), TZE_INVITE_USAGE_LIMIT_REACHED);
+    CHECK_INT(join(s, &j), TZ_DIR_INVITE_USED_UP);
     CHECK_INT(count_of(s, "inv"), 2);
-    CHECK(tz_store_named_update(s, "inv", NULL, NULL, 1) == NULL);
-    CHECK_INT(join(s, &j), TZE_TOKEN_REVOKED);
+    CHECK(tz_store_named_update(s, "inv", NULL, NULL, 1, NULL) == NULL);
+    CHECK_INT(join(s, &j), TZ_DIR_INVITE_REVOKED);
     j.invite_id = "gone";
-    CHECK_INT(join(s, &j), TZE_TOKEN_INVALID);
+    CHECK_INT(join(s, &j), TZ_DIR_INVITE_GONE);
     tz_store_close(s);
 }
 
@@ -172,29 +173,36 @@ static void test_provider_register(void) {
     tz_named_token_rec root = {.id = "root1", .name = "root token",
                                .subject = {TZ_SUBJ_PROVIDER, TZ_PSUB_NONE, "p1"}, .token = "t",
                                .secret = "00", .metadata_json = "{}"};
-    CHECK(tz_store_provider_register(s, &p, "sub", "a@b.c", "admin", privs, 2, &root, "reg") == NULL);
+    tz_dir_outcome outcome = TZ_DIR_MISSING;
+    CHECK(tz_store_provider_register_invited(s, &p, "sub", "a@b.c", "admin", privs, 2, &root, "reg",
+                                             &outcome) == NULL);
+    CHECK_INT(outcome, TZ_DIR_DONE);
     CHECK_INT(count_of(s, "reg"), 1);
     bool ok = false;
     CHECK(tz_store_dir_user_has(s, "admin", TZ_DIR_CLUSTER, "p1", "cluster_update", &ok) == NULL && ok);
     tz_provider_rec p2 = {"p2", "P2", "sub.zone", 5};
     root.id = "root2";
     root.subject.id = "p2";
-    tz_error *e = tz_store_provider_register(s, &p2, "sub", NULL, "admin", privs, 2, &root, NULL);
-    CHECK(e && e->id == TZE_BAD_VALUE_IDENTIFIER_OCCUPIED);
+    tz_error *e = tz_store_provider_register_invited(s, &p2, "sub", NULL, "admin", privs, 2, &root,
+                                                     NULL, &outcome);
+    CHECK(e && e->id == TZE_STORE_CONFLICT);
     tz_err_free(e);
-    e = tz_store_provider_register(s, &p2, "other", NULL, "admin", privs, 2, &root, "reg");
-    CHECK(e && e->id == TZE_INVITE_USAGE_LIMIT_REACHED);
-    tz_err_free(e);
+    CHECK(tz_store_provider_register_invited(s, &p2, "other", NULL, "admin", privs, 2, &root, "reg",
+                                             &outcome) == NULL);
+    CHECK_INT(outcome, TZ_DIR_INVITE_USED_UP);
+    CHECK(tz_store_provider_register_invited(s, &p2, "other", NULL, "nobody", privs, 2, &root, NULL,
+                                             &outcome) == NULL);
+    CHECK_INT(outcome, TZ_DIR_MISSING);
     tz_provider_rec got = {0};
     e = tz_store_provider_get(s, "p2", &got);  /* nothing of the refused registrations stayed */
-    CHECK(e && e->id == TZE_NOT_FOUND);
+    CHECK(e && e->id == TZE_STORE_NOT_FOUND);
     tz_err_free(e);
     tz_store_close(s);
 }
 
-/* A database of schema version 1 (as the first release wrote it) is brought to version 2 on
- * open, keeping its data. */
-static void test_upgrade_from_version_1(void) {
+/* A database of schema version 2 (before the directory) is brought to version 3 on open,
+ * keeping its data. */
+static void test_upgrade_to_directory_schema(void) {
     tz_store *s = open_store("upgrade");
     if (!s) return;
     user(s, "u");
@@ -209,7 +217,7 @@ static void test_upgrade_from_version_1(void) {
         "DROP TRIGGER dir_relations_user_deleted; DROP TABLE dir_relation_privileges;"
         "DROP TABLE dir_relations; DROP TABLE dir_entities; DROP INDEX providers_by_subdomain;"
         "ALTER TABLE providers DROP COLUMN subdomain; ALTER TABLE providers DROP COLUMN admin_email;"
-        "ALTER TABLE space_supports DROP COLUMN size; PRAGMA user_version=1;", NULL, NULL, NULL),
+        "ALTER TABLE space_supports DROP COLUMN size; PRAGMA user_version=2;", NULL, NULL, NULL),
         SQLITE_OK);
     sqlite3_close(db);
     s = open_store("upgrade");
@@ -231,7 +239,7 @@ int main(void) {
     RUN(test_entities_nested_groups_and_privileges);
     RUN(test_usage_counted_with_the_join);
     RUN(test_provider_register);
-    RUN(test_upgrade_from_version_1);
+    RUN(test_upgrade_to_directory_schema);
     nftw(base_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return TEST_REPORT();
 }

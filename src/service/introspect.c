@@ -1,0 +1,243 @@
+/* RFC 7662 introspection and forward auth: a token is verified as an access token by
+ * svc_verify_token, the path verify_access_token takes, so revocation, time, every caveat and the
+ * subject's state count the same way. A token that does not verify is "inactive" with no reason
+ * given; a failing store is never turned into "inactive". */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "service/oauth.h"
+#include "service/service_internal.h"
+
+const char *tz_oauth_issuer(const tz_service_ctx *svc) { return svc->domain; }
+
+static bool json_has_failure_id(const json_t *j, int depth) {
+    if (!j || depth > 8) return false;
+    if (json_is_object(j)) {
+        const char *id = json_string_value(json_object_get(j, "id"));
+        if (id && (!strcmp(id, "internalServerError") || !strcmp(id, "serviceUnavailable"))) return true;
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)j, k, v) if (json_has_failure_id(v, depth + 1)) return true;
+    }
+    return false;
+}
+
+bool tz_oauth_is_server_failure(const tz_error *e) {
+    if (!e) return false;
+    if (tz_err_http_status(e->id) >= 500) return true;
+    return json_has_failure_id(e->details, 0);
+}
+
+/* A verified access token: the parsed token, its subject and parsed caveats. */
+typedef struct verified {
+    tz_token *t;
+    tz_subject subject;
+    tz_verify_result res;
+} verified;
+
+static void verified_clear(verified *v) {
+    tz_token_free(v->t);
+    tz_subject_clear(&v->subject);
+    tz_verify_result_clear(&v->res);
+    memset(v, 0, sizeof *v);
+}
+
+static tz_error *verify_access(tz_service_ctx *svc, const char *token, size_t len, svc_verify_args *a,
+                               verified *out) {
+    memset(out, 0, sizeof *out);
+    tz_error *e = tz_token_deserialize(token, len, svc->max_token_size, &out->t);
+    if (!e && out->t->type.kind != TZ_TT_ACCESS) e = tz_err_new(TZE_NOT_AN_ACCESS_TOKEN);
+    if (!e) e = svc_verify_token(svc, out->t, a, &out->subject, &out->res);
+    if (e) {
+        tz_token_free(out->t);
+        out->t = NULL;
+    }
+    return e;
+}
+
+/* The context parameters of an introspection request. */
+typedef struct context {
+    svc_verify_args args;
+    tz_subject service_subject, consumer;
+    tz_service service;
+} context;
+
+static void context_clear(context *c) {
+    tz_subject_clear(&c->service_subject);
+    tz_subject_clear(&c->consumer);
+}
+
+/* Fills c from the parameters. *usable false when a given service or consumer token does not
+ * verify (the introspected token is then inactive); errors are malformed parameters (400) and
+ * store failures. */
+static tz_error *read_context(tz_service_ctx *svc, const tz_introspect_params *p, context *c, bool *usable) {
+    memset(c, 0, sizeof *c);
+    *usable = true;
+    c->args.session_match = TZ_SESSION_ANY;
+    if (p->peer_ip) {
+        struct in_addr a;
+        if (inet_pton(AF_INET, p->peer_ip, &a) != 1) return tz_err_key(TZE_BAD_DATA, "peer_ip");
+        c->args.peer_ip_known = true;
+        c->args.peer_ip = ntohl(a.s_addr);
+    }
+    if (p->interface && tz_interface_from_name(p->interface, &c->args.iface) != 0)
+        return tz_err_key(TZE_BAD_DATA, "interface");
+    if (p->allow_data_access_caveats) {
+        if (!strcmp(p->allow_data_access_caveats, "true")) c->args.allow_data_access = true;
+        else if (strcmp(p->allow_data_access_caveats, "false") != 0)
+            return tz_err_key(TZE_BAD_DATA, "allow_data_access_caveats");
+    }
+    tz_error *e = NULL;
+    if (p->service_token) {
+        tz_token *st = NULL;
+        e = tz_token_deserialize(p->service_token, strlen(p->service_token), svc->max_token_size, &st);
+        if (!e) e = svc_verify_service_token(svc, st, c->args.peer_ip_known, c->args.peer_ip, c->args.iface,
+                                             &c->service_subject, &c->service);
+        tz_token_free(st);
+        if (!e) c->args.service = &c->service;
+    }
+    if (!e && p->consumer_token) {
+        tz_token *ct = NULL;
+        e = tz_token_deserialize(p->consumer_token, strlen(p->consumer_token), svc->max_token_size, &ct);
+        if (!e) e = svc_verify_identity_like(svc, ct, c->args.peer_ip_known, c->args.peer_ip, c->args.iface,
+                                             &c->consumer);
+        tz_token_free(ct);
+        if (!e) c->args.consumer = &c->consumer;
+    }
+    if (e && !tz_oauth_is_server_failure(e)) {
+        tz_err_free(e);
+        *usable = false;
+        return NULL;
+    }
+    return e;
+}
+
+/* "iat" of a named token: its creation time from the stored metadata. */
+static tz_error *creation_time(tz_service_ctx *svc, const char *id, bool *known, json_int_t *out) {
+    *known = false;
+    tz_named_token_rec rec;
+    memset(&rec, 0, sizeof rec);
+    tz_error *e = tz_store_named_get(svc->store, id, &rec);
+    if (e) return e;
+    json_t *m = rec.metadata_json ? json_loads(rec.metadata_json, 0, NULL) : NULL;
+    json_t *ct = json_object_get(m, "creationTime");
+    if (json_is_integer(ct)) {
+        *known = true;
+        *out = json_integer_value(ct);
+    }
+    json_decref(m);
+    tz_named_token_rec_clear(&rec);
+    return NULL;
+}
+
+/* A user's username (*out malloc'd), or NULL for providers. */
+static tz_error *username_of(tz_service_ctx *svc, const tz_subject *s, char **out) {
+    *out = NULL;
+    if (s->kind != TZ_SUBJ_USER) return NULL;
+    tz_user_rec u;
+    memset(&u, 0, sizeof u);
+    tz_error *e = tz_store_user_get(svc->store, s->id, &u);
+    if (!e && !(*out = strdup(u.username))) e = tz_err_new(TZE_INTERNAL);
+    tz_user_rec_clear(&u);
+    return e;
+}
+
+static tz_error *active_body(tz_service_ctx *svc, const verified *v, json_t **out) {
+    tz_subject plain = v->subject;
+    plain.subtype = TZ_PSUB_NONE;
+    char *sub = tz_subject_serialize(&plain);
+    char *username = NULL;
+    json_t *caveats = json_array();
+    json_t *body = json_object();
+    tz_error *e = sub && caveats && body ? username_of(svc, &plain, &username) : tz_err_new(TZE_INTERNAL);
+    bool iat_known = false;
+    json_int_t iat = 0;
+    if (!e && v->t->named) e = creation_time(svc, v->t->id, &iat_known, &iat);
+    for (size_t i = 0; !e && i < v->res.n_caveats; i++)
+        if (json_array_append_new(caveats, tz_caveat_to_json(v->res.caveats[i])) != 0) e = tz_err_new(TZE_INTERNAL);
+    int64_t until;
+    bool has_exp = tz_caveats_expiration(v->res.caveats, v->res.n_caveats, &until);
+    if (!e) {
+        json_t *onedata = json_pack("{s:o,s:s,s:O}", "subject", tz_subject_to_json(&plain), "persistence",
+                                    v->t->named ? "named" : "temporary", "caveats", caveats);
+        int bad = !onedata;
+        bad |= json_object_set_new(body, "active", json_true());
+        bad |= json_object_set_new(body, "sub", json_string(sub));
+        if (username) bad |= json_object_set_new(body, "username", json_string(username));
+        bad |= json_object_set_new(body, "jti", json_string(v->t->id ? v->t->id : ""));
+        bad |= json_object_set_new(body, "iss", json_string(svc->domain));
+        if (has_exp) bad |= json_object_set_new(body, "exp", json_integer(until));
+        if (iat_known) bad |= json_object_set_new(body, "iat", json_integer(iat));
+        bad |= json_object_set_new(body, "token_type", json_string("access_token"));
+        bad |= json_object_set_new(body, "onedata", onedata);
+        if (bad) e = tz_err_new(TZE_INTERNAL);
+    }
+    json_decref(caveats);
+    free(sub);
+    free(username);
+    if (e) {
+        json_decref(body);
+        return e;
+    }
+    *out = body;
+    return NULL;
+}
+
+tz_error *tz_oauth_introspect(tz_service_ctx *svc, const tz_oauth_caller *caller,
+                              const tz_introspect_params *p, json_t **out) {
+    *out = NULL;
+    if (!caller->is_client && !caller->provider && !caller->token_admin) return tz_err_new(TZE_FORBIDDEN);
+    context c;
+    bool usable;
+    tz_error *e = read_context(svc, p, &c, &usable);
+    verified v;
+    memset(&v, 0, sizeof v);
+    bool active = false;
+    if (!e && usable) {
+        e = verify_access(svc, p->token, p->token_len, &c.args, &v);
+        active = !e;
+        if (e && !tz_oauth_is_server_failure(e)) {
+            tz_err_free(e);
+            e = NULL;
+        }
+    }
+    if (!e && active) e = active_body(svc, &v, out);
+    if (!e && !active && !(*out = json_pack("{s:b}", "active", 0))) e = tz_err_new(TZE_INTERNAL);
+    verified_clear(&v);
+    context_clear(&c);
+    return e;
+}
+
+tz_error *tz_oauth_forward_auth(tz_service_ctx *svc, const char *token, size_t len, bool peer_known,
+                                uint32_t peer, const char *interface, tz_forward_identity *out) {
+    memset(out, 0, sizeof *out);
+    svc_verify_args a = {
+        .peer_ip_known = peer_known,
+        .peer_ip = peer,
+        .iface = TZ_IF_REST,
+        .session_match = TZ_SESSION_ANY,
+    };
+    if (interface && tz_interface_from_name(interface, &a.iface) != 0) return tz_err_new(TZE_UNAUTHORIZED);
+    verified v;
+    tz_error *e = verify_access(svc, token, len, &a, &v);
+    if (e) {
+        if (tz_oauth_is_server_failure(e)) return e;
+        tz_err_free(e);
+        return tz_err_new(TZE_UNAUTHORIZED);
+    }
+    tz_subject plain = v.subject;
+    plain.subtype = TZ_PSUB_NONE;
+    char *sub = tz_subject_serialize(&plain);
+    char *username = NULL;
+    e = sub ? username_of(svc, &plain, &username) : tz_err_new(TZE_INTERNAL);
+    if (!e) {
+        snprintf(out->subject, sizeof out->subject, "%s", sub);
+        snprintf(out->token_id, sizeof out->token_id, "%s", v.t->id ? v.t->id : "");
+        snprintf(out->username, sizeof out->username, "%s", username ? username : "");
+    }
+    free(sub);
+    free(username);
+    verified_clear(&v);
+    return e;
+}
