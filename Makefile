@@ -10,12 +10,34 @@ PKGS_ALL  = $(PKGS_CORE) sqlite3 libmaxminddb libmicrohttpd libargon2 libcurl
 CPPFLAGS += -D_GNU_SOURCE -DOPENSSL_API_COMPAT=0x10100000L -Isrc
 # OPT and EXTRA_CFLAGS / EXTRA_LDFLAGS are the knobs (e.g. the sanitizer build); CFLAGS itself is
 # assembled here so that a command-line override cannot drop the warnings or the library flags.
+# A distribution's CFLAGS / CPPFLAGS / LDFLAGS (from the environment or the command line, e.g.
+# `dpkg-buildflags`: fortify, stack protector, relro, now) are appended after the project's own,
+# so they win where they differ. WERROR= (empty) builds without -Werror, as the Debian package
+# does: a newer compiler's new warning must not break a distribution build.
 OPT      ?= -O2 -g
-WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+WERROR   ?= -Werror
+WARN      = -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wformat=2
+DIST_CFLAGS := $(CFLAGS)
 override CFLAGS := $(OPT) -std=c11 $(WARN) -fno-strict-aliasing -fstack-protector-strong \
-            $(shell pkg-config --cflags $(PKGS_ALL)) $(EXTRA_CFLAGS)
+            $(shell pkg-config --cflags $(PKGS_ALL)) $(DIST_CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS   += $(shell pkg-config --libs $(PKGS_ALL)) -lpthread
 override LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+# Every pkg-config module must be there before anything is compiled (not a cryptic compiler error
+# later); `make deps` / `make clean` work without them.
+ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
+PKGS_MISSING := $(strip $(foreach p,$(PKGS_ALL),$(if $(shell pkg-config --exists $(p) && echo ok),,$(p))))
+ifneq ($(PKGS_MISSING),)
+$(error missing pkg-config modules: $(PKGS_MISSING) (run scripts/install-deps.sh))
+endif
+endif
+
+# The version: `git describe` in a git checkout with a tag, else the VERSION file (plus the commit
+# in a checkout without tags), else 0.0.0. `make VERSION=x` overrides it.
+VERSION_FILE := $(strip $(shell cat VERSION 2>/dev/null))
+VERSION ?= $(strip $(or $(patsubst v%,%,$(shell git describe --tags --dirty 2>/dev/null)),\
+             $(if $(shell git rev-parse --short HEAD 2>/dev/null),$(or $(VERSION_FILE),0.0.0)+git$(shell git rev-parse --short HEAD 2>/dev/null)),\
+             $(VERSION_FILE),0.0.0))
 
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -32,7 +54,7 @@ FUZZ_SRC    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN    := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps check unit api check-sanitize fuzz fuzz-smoke bench clean run test
+.PHONY: all deps check unit api check-sanitize fuzz fuzz-smoke bench clean run test install deb version FORCE
 all: $(BUILD)/tokenzone
 
 deps:
@@ -41,6 +63,16 @@ deps:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# version.o is rebuilt when the version changes (the stamp is rewritten only then).
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(BUILD)/src/cli/version.o: CPPFLAGS += -DTZ_VERSION='"$(VERSION)"'
+$(BUILD)/src/cli/version.o: $(BUILD)/version.stamp
+
+version:
+	@echo '$(VERSION)'
 
 $(BUILD)/libtokenzone.a: $(LIB_OBJ)
 	@rm -f $@
@@ -96,6 +128,42 @@ run:
 
 test:
 	scripts/test-all.sh
+
+# ---------------------------------------------------------------- installing
+# make install [PREFIX=/usr/local] [DESTDIR=/staging]: binary, man pages, systemd unit, bash
+# completion and the default configuration (/etc/default/tokenzone, never overwritten).
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR ?= /etc
+MAN_PAGES  := $(sort $(wildcard man/*.1))
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSCONFDIR)/default
+	install -m 0755 $(BUILD)/tokenzone $(DESTDIR)$(BINDIR)/tokenzone
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	sed 's|/usr/local/bin/tokenzone|$(BINDIR)/tokenzone|g' dist/tokenzone.service > $(DESTDIR)$(UNITDIR)/tokenzone.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tokenzone.service
+	install -m 0644 dist/tokenzone.bash-completion $(DESTDIR)$(BASHCOMPDIR)/tokenzone
+	test -e $(DESTDIR)$(SYSCONFDIR)/default/tokenzone || \
+	  install -m 0644 dist/tokenzone.default $(DESTDIR)$(SYSCONFDIR)/default/tokenzone
+
+# make deb: the Debian package, built with dpkg-buildpackage in a copy of the tree under
+# $(BUILD)/deb (the tree itself stays clean); the result is $(BUILD)/tokenzone_*.deb.
+DEB_VERSION = $(subst -,+,$(VERSION))
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/tokenzone
+	tar -c --exclude=./build --exclude=./build-san --exclude=./.git --exclude=./data --exclude='./*.deb' . | \
+	  tar -x -C $(BUILD)/deb/tokenzone
+	echo '$(VERSION)' > $(BUILD)/deb/tokenzone/VERSION
+	sed -i '1s/([^)]*)/($(DEB_VERSION))/' $(BUILD)/deb/tokenzone/debian/changelog
+	cd $(BUILD)/deb/tokenzone && dpkg-buildpackage -us -uc -b
+	rm -f $(BUILD)/tokenzone_*.deb
+	cp $(BUILD)/deb/tokenzone_*.deb $(BUILD)/
+	@ls $(BUILD)/tokenzone_*.deb
 
 clean:
 	rm -rf build build-san

@@ -19,6 +19,9 @@ packages=(
   curl openssl ca-certificates  # TLS test certificates, curl examples
   # real gateways in front of the integration endpoints (tests/api/test_gateways.py)
   apache2 libapache2-mod-auth-openidc libapache2-mod-oauth2 nginx-core libnginx-mod-http-js
+  prometheus          # promtool: the metrics exposition test
+  man-db groff-base   # man --warnings on the man pages
+  debhelper dpkg-dev fakeroot lintian  # make deb and its test
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(wrk valgrind)  # nginx (the static baseline) comes with the gateway tests' nginx-core

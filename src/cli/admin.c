@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/admin_internal.h"
+#include "service/audit.h"
 #include "cli/commands.h"
 #include "cli/store_opts.h"
 
@@ -52,10 +53,13 @@ static int cmd_privileges(int argc, char **argv) {
     return a.n_pos ? admin_usage(&cmd, "unknown entity type '%s'", a.pos[0]) : ADMIN_EXIT_OK;
 }
 
-static int admin_dispatch(const char *data_dir, int argc, char **argv, int i);
+static int admin_dispatch(const char *data_dir, const char *audit_log, int argc, char **argv,
+                          int i);
+static int run_area(const char *data_dir, const char *area, int rest, char **rest_argv);
 
 int tz_cmd_admin(int argc, char **argv) {
     const char *data_dir = NULL, *store = NULL;
+    const char *audit_log = getenv(TZ_AUDIT_LOG_ENV);
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
@@ -71,6 +75,10 @@ int tz_cmd_admin(int argc, char **argv) {
             store = argv[++i];
         } else if (strncmp(a, "--store=", 8) == 0) {
             store = a + 8;
+        } else if (strcmp(a, "--audit-log") == 0 && i + 1 < argc) {
+            audit_log = argv[++i];
+        } else if (strncmp(a, "--audit-log=", 12) == 0) {
+            audit_log = a + 12;
         } else {
             fprintf(stderr, "tokenzone admin: %s option '%s'\n\n",
                     strcmp(a, "--data") == 0 || strcmp(a, "--store") == 0 ? "missing value of" : "unknown", a);
@@ -81,19 +89,24 @@ int tz_cmd_admin(int argc, char **argv) {
     /* from here on "data_dir" is the store location: sqlite:DIR, postgresql://... */
     char *location = NULL;
     if (!cli_store_location("admin", store, data_dir, &location)) return ADMIN_EXIT_USAGE;
-    int rc = admin_dispatch(location, argc, argv, i);
+    int rc = admin_dispatch(location, audit_log, argc, argv, i);
     free(location);
     return rc;
 }
 
-static int admin_dispatch(const char *data_dir, int argc, char **argv, int i) {
+static int admin_dispatch(const char *data_dir, const char *audit_log, int argc, char **argv,
+                          int i) {
     if (i >= argc) {
         admin_help(stderr, NULL);
         return ADMIN_EXIT_USAGE;
     }
-    const char *area = argv[i];
-    int rest = argc - i - 1;
-    char **rest_argv = argv + i + 1;
+    if (audit_log && !*audit_log) audit_log = NULL;
+    return admin_audited(data_dir, audit_log, argv[i], argc - i - 1, argv + i + 1, run_area);
+}
+
+static int run_area(const char *data_dir, const char *area, int rest, char **rest_argv) {
+    if (strcmp(area, "backup") == 0) return admin_cmd_backup(data_dir, rest, rest_argv);
+    if (strcmp(area, "audit-hash") == 0) return admin_cmd_audit_hash(data_dir, rest, rest_argv);
     int dir_rc = admin_cmd_directory(area, data_dir, rest, rest_argv);
     if (dir_rc != -1) return dir_rc;
     if (strcmp(area, "user") == 0) return admin_cmd_user(data_dir, rest, rest_argv);

@@ -92,6 +92,13 @@ static const help_entry entries[] = {
     {"atm-inventory revoke", "INVENTORY_ID MEMBER_ID PRIVILEGE...",
      "Revokes privileges of a direct member."},
     {"check", "", "Runs the database integrity check; prints \"ok\" when sound."},
+    {"backup", "--to FILE",
+     "Writes a consistent copy of the store to the new file FILE (SQLite's online backup; the\n"
+     "server may keep serving meanwhile) and prints its name. See docs/operations.md to restore."},
+    {"audit-hash", "TOKEN|-",
+     "Prints the audit trail's \"hmac-sha256:<hex>\" of TOKEN (or of a line read from stdin\n"
+     "with '-') under this installation's audit key (DIR/audit.key, or $TOKENZONE_AUDIT_KEY_FILE;\n"
+     "made by the first start with --audit-log), to find every audit line of a leaked token."},
     {"privileges", "[group|space|cluster|harvester|atm_inventory|onezone]",
      "Lists the valid privilege names (no --data needed); member defaults are marked."},
 };
@@ -123,6 +130,7 @@ void admin_help(FILE *f, const char *name) {
                "Administers the store in DIR directly (also while `tokenzone serve` runs on it).\n"
                "Instead of --data DIR: --store URL (sqlite:DIR or postgresql://USER@HOST/DB?...,\n"
                "password from PGPASSWORD or ~/.pgpass), or $TOKENZONE_STORE.\n"
+               "--audit-log FILE (or $TOKENZONE_AUDIT_LOG) before COMMAND appends a line per change.\n"
                "Results go to stdout (an id, JSON, or nothing); errors go to stderr with exit\n"
                "status 1, usage errors exit with 2. Every command takes --help.\n\n"
                "commands:\n");

@@ -94,4 +94,13 @@ int admin_cmd_client(const char *data_dir, int argc, char **argv);   /* admin_cl
  * (admin_directory.c); -1 when (area, subcommand) is not one of them. */
 int admin_cmd_directory(const char *area, const char *data_dir, int argc, char **argv);
 
+/* Operator commands (admin_ops.c). */
+int admin_cmd_backup(const char *data_dir, int argc, char **argv);
+int admin_cmd_audit_hash(const char *data_dir, int argc, char **argv);
+/* Runs `run` for the command `area argv...`; when audit_log is set and the command changes the
+ * store, opens the trail first (nothing runs when it cannot be opened) and appends the command's
+ * line after it (exit 1 when that fails). */
+int admin_audited(const char *data_dir, const char *audit_log, const char *area, int argc, char **argv,
+                  int (*run)(const char *data_dir, const char *area, int argc, char **argv));
+
 #endif

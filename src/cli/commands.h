@@ -17,4 +17,7 @@ int tz_cmd_client(int argc, char **argv);
 /* `tokenzone help [OPERATION]`: lists operations, or one operation's details. */
 int tz_cmd_client_help(int argc, char **argv);
 
+/* The version of this build ("1.2.3", "1.2.3-4-gabcdef", ...); static string. */
+const char *tz_version(void);
+
 #endif

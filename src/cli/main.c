@@ -4,10 +4,6 @@
 #include <string.h>
 #include "cli/commands.h"
 
-#ifndef TZ_VERSION
-#define TZ_VERSION "0.1.0"
-#endif
-
 static void usage(FILE *f) {
     fprintf(f,
         "usage: tokenzone COMMAND [ARGS]\n"
@@ -38,7 +34,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-        printf("tokenzone %s\n", TZ_VERSION);
+        printf("tokenzone %s\n", tz_version());
         return 0;
     }
     if (!strcmp(cmd, "serve")) return tz_cmd_serve(argc - 1, argv + 1);

@@ -18,7 +18,9 @@
 #include "cli/commands.h"
 #include "http/access_log.h"
 #include "http/oauth_routes.h"
+#include "http/observe_routes.h"
 #include "http/server.h"
+#include "service/audit.h"
 #include "service/password.h"
 #include "service/service.h"
 #include "service/store_errors.h"
@@ -47,6 +49,9 @@ typedef struct serve_args {
     const char *geoip_asn, *geoip_country, *geoip_city;
     bool basic_auth;
     bool throttle_loopback;
+    bool metrics;                /* /metrics on the main listener */
+    const char *metrics_listen;  /* /metrics on a listener of its own */
+    const char *audit_log;       /* file or "-"; NULL = no audit trail */
     const char *zone_name;
     tz_http_options http;
     tz_trusted_proxies trusted;
@@ -84,11 +89,19 @@ static void usage(FILE *f) {
         "  --trusted-proxy CIDR            believe X-Forwarded-For from these peers (repeatable,\n"
         "                                  IPv4, e.g. 10.0.0.0/8): the client address is then the\n"
         "                                  rightmost address in it that is not a trusted proxy\n"
+        "  --metrics                       serve Prometheus metrics at /metrics on --listen\n"
+        "  --metrics-listen ADDR:PORT      serve /metrics on a listener of its own (recommended:\n"
+        "                                  keep it off the public address)\n"
+        "  --audit-log FILE|-              append an audit line (JSON) per change, failed\n"
+        "                                  authentication and refusal; '-' = stdout; default\n"
+        "                                  $" TZ_AUDIT_LOG_ENV "; SIGHUP reopens it\n"
         "\n"
+        "GET /healthz and GET /readyz (store answers) are always served, unauthenticated.\n"
         "On first start a user 'admin' with the privilege " ADMIN_PRIVILEGE " is created; its\n"
         "password comes from $" ADMIN_PASSWORD_ENV " or is generated and printed once on stdout\n"
         "(by the one node that created it when several start at once on an empty store).\n"
-        "SIGTERM/SIGINT stop the server after in-flight requests (at most %d s).\n",
+        "SIGTERM/SIGINT stop the server after in-flight requests (at most %d s). SIGHUP reloads the\n"
+        "TLS files and reopens the audit log.\n",
         DEFAULT_TTL, TZ_HTTP_DEFAULT_MAX_BODY, TZ_HTTP_DEFAULT_MAX_HEADER,
         TZ_HTTP_DEFAULT_MAX_CONNECTIONS, TZ_HTTP_DEFAULT_IDLE_TIMEOUT, SHUTDOWN_GRACE_MS / 1000);
 }
@@ -124,7 +137,8 @@ enum {
     OPT_DATA = 256, OPT_LISTEN, OPT_DOMAIN, OPT_CERT, OPT_KEY, OPT_TTL, OPT_ASN, OPT_COUNTRY,
     OPT_CITY, OPT_NO_BASIC, OPT_THROTTLE_LOOPBACK, OPT_MAX_BODY, OPT_MAX_HEADER, OPT_MAX_CONN, OPT_IDLE, OPT_THREADS,
     OPT_QUIET, OPT_HELP, OPT_STORE, OPT_STORE_POOL, OPT_STORE_CONNECT_TIMEOUT, OPT_STORE_STATEMENT_TIMEOUT,
-    OPT_TRUSTED_PROXY, OPT_ZONE_NAME,
+    OPT_TRUSTED_PROXY,
+    OPT_METRICS, OPT_METRICS_LISTEN, OPT_AUDIT_LOG, OPT_ZONE_NAME,
 };
 
 /* Returns -1 to go on, else the exit status. */
@@ -153,6 +167,9 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         {"store-connect-timeout", required_argument, NULL, OPT_STORE_CONNECT_TIMEOUT},
         {"store-statement-timeout", required_argument, NULL, OPT_STORE_STATEMENT_TIMEOUT},
         {"trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY},
+        {"metrics", no_argument, NULL, OPT_METRICS},
+        {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
+        {"audit-log", required_argument, NULL, OPT_AUDIT_LOG},
         {"zone-name", required_argument, NULL, OPT_ZONE_NAME},
         {NULL, 0, NULL, 0},
     };
@@ -161,6 +178,8 @@ static int parse_args(int argc, char **argv, serve_args *a) {
     a->domain = "localhost";
     a->max_ttl = DEFAULT_TTL;
     a->basic_auth = true;
+    a->audit_log = getenv(TZ_AUDIT_LOG_ENV);
+    if (a->audit_log && !*a->audit_log) a->audit_log = NULL;
     a->http.max_body_bytes = TZ_HTTP_DEFAULT_MAX_BODY;
     a->http.max_header_bytes = TZ_HTTP_DEFAULT_MAX_HEADER;
     a->http.max_connections = TZ_HTTP_DEFAULT_MAX_CONNECTIONS;
@@ -187,6 +206,9 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         case OPT_THROTTLE_LOOPBACK: a->throttle_loopback = true; break;
         case OPT_ZONE_NAME: a->zone_name = optarg; break;
         case OPT_QUIET: a->http.quiet_success = true; break;
+        case OPT_METRICS: a->metrics = true; break;
+        case OPT_METRICS_LISTEN: a->metrics_listen = optarg; break;
+        case OPT_AUDIT_LOG: a->audit_log = optarg; break;
         case OPT_TTL:
             if (!parse_number("--max-temporary-token-ttl", optarg, 1, INT64_MAX / 2, &v)) return 2;
             a->max_ttl = (int64_t)v;
@@ -256,6 +278,20 @@ static int parse_args(int argc, char **argv, serve_args *a) {
     if ((a->tls_cert_path == NULL) != (a->tls_key_path == NULL)) {
         fprintf(stderr, "tokenzone serve: --tls-cert and --tls-key go together\n");
         return 2;
+    }
+    if (a->audit_log && !*a->audit_log) {
+        fprintf(stderr, "tokenzone serve: --audit-log must not be empty\n");
+        return 2;
+    }
+    if (a->metrics_listen) {
+        tz_listen_addr probe;
+        tz_error *le = tz_listen_parse(a->metrics_listen, &probe);
+        if (le) {
+            tz_err_free(le);
+            fprintf(stderr, "tokenzone serve: --metrics-listen wants a numeric ADDR:PORT or "
+                            "[IPv6]:PORT, got '%s'\n", a->metrics_listen);
+            return 2;
+        }
     }
     if (!*a->domain) {
         fprintf(stderr, "tokenzone serve: --domain must not be empty\n");
@@ -401,21 +437,52 @@ static void reload_tls(tz_http_server *srv, const serve_args *a) {
     free_pem(key);
 }
 
-/* Serves until SIGTERM or SIGINT; returns the signal number. */
-static int run_until_signal(tz_http_server *srv, const serve_args *a, const sigset_t *set) {
+/* Serves until SIGTERM or SIGINT; returns the signal number. SIGHUP reloads the TLS files and
+ * reopens the audit log (logrotate). */
+static int run_until_signal(tz_http_server *srv, tz_http_server *metrics_srv, tz_audit *audit,
+                            const serve_args *a, const sigset_t *set) {
     for (;;) {
         struct timespec wait = {0, 200 * 1000000};
         int sig = sigtimedwait(set, NULL, &wait);
-        if (sig == SIGHUP) reload_tls(srv, a);
-        else if (sig == SIGTERM || sig == SIGINT) return sig;
+        if (sig == SIGHUP) {
+            if (audit) {
+                tz_error *re = tz_audit_reopen(audit);
+                if (re) tz_log_event("audit log reopen failed; still writing the previous file");
+                else tz_log_event("audit log reopened");
+                tz_err_free(re);
+            }
+            if (a->tls_cert_path || !audit) reload_tls(srv, a);
+        } else if (sig == SIGTERM || sig == SIGINT) {
+            return sig;
+        }
         tz_http_tick(srv);
+        if (metrics_srv) tz_http_tick(metrics_srv);
     }
+}
+
+/* Opens the audit trail with the installation's key (kept next to the store). */
+static tz_error *open_audit(const serve_args *a, tz_audit **out) {
+    *out = NULL;
+    if (!a->audit_log) return NULL;
+    char key_path[4096];
+    unsigned char key[TZ_AUDIT_KEY_LEN];
+    if (!tz_audit_key_path(a->location, key_path, sizeof key_path)) {
+        tz_log_event("--audit-log needs $" TZ_AUDIT_KEY_ENV " (the audit key file shared by every "
+                     "node) with this store");
+        return tz_err_new(TZE_INTERNAL);
+    }
+    tz_error *e = tz_audit_key_load(key_path, true, key);
+    if (!e) e = tz_audit_open(a->audit_log, key, out);
+    OPENSSL_cleanse(key, sizeof key);
+    if (e) tz_log_event("cannot open the audit log %s", a->audit_log);
+    return e;
 }
 
 static int serve(const serve_args *a, const sigset_t *set) {
     tz_store *store = NULL;
     tz_service_ctx *svc = NULL;
-    tz_http_server *srv = NULL;
+    tz_http_server *srv = NULL, *metrics_srv = NULL;
+    tz_audit *audit = NULL;
     char *cert = NULL, *key = NULL;
     tz_store_open_opts opts = a->store_opts;
     opts.log = log_store_failure;
@@ -431,6 +498,10 @@ static int serve(const serve_args *a, const sigset_t *set) {
         tz_log_event("using the store %s (%s)", shown ? shown : "(location)", tz_store_backend_name(store));
         free(shown);
     }
+    if ((e = open_audit(a, &audit))) {
+        tz_store_close(store);
+        return report(e);
+    }
     tz_service_config cfg = {
         .domain = a->domain,
         .max_temporary_token_ttl = a->max_ttl,
@@ -440,10 +511,12 @@ static int serve(const serve_args *a, const sigset_t *set) {
         .geoip_city = a->geoip_city,
         .basic_auth_enabled = a->basic_auth,
         .throttle_loopback = a->throttle_loopback,
+        .audit = audit,
         .zone_name = a->zone_name,
     };
     if ((e = tz_service_new(&cfg, store, &svc))) {
         tz_log_event("cannot start the token service");
+        tz_audit_close(audit);
         tz_store_close(store);
         return report(e);
     }
@@ -456,6 +529,10 @@ static int serve(const serve_args *a, const sigset_t *set) {
         e = tz_err_new(TZE_INTERNAL);
         goto out;
     }
+    tz_observe_ctx observe = {.version = tz_version(), .start_time = (int64_t)time(NULL)};
+    tz_observe_add_routes(extra, SERVE_MAX_EXTRA_ROUTES, &n_extra, &observe, true, a->metrics);
+    observe.routes = extra;
+    observe.n_routes = n_extra;
     http.extra_routes = extra;
     http.n_extra_routes = n_extra;
     http.trusted_proxies = &a->trusted;
@@ -475,9 +552,31 @@ static int serve(const serve_args *a, const sigset_t *set) {
     free_pem(cert);
     key = cert = NULL;
     if (e) goto out;
+    /* The recommended place for metrics: a listener of its own, which only answers /metrics. */
+    tz_extra_route metrics_route[1];
+    size_t n_metrics_route = 0;
+    if (a->metrics_listen) {
+        tz_http_options mo = a->http;
+        tz_listen_parse(a->metrics_listen, &mo.listen);
+        mo.tls_cert = mo.tls_key = NULL;
+        mo.threads = 1;
+        mo.no_api = true;
+        tz_observe_add_routes(metrics_route, 1, &n_metrics_route, &observe, false, true);
+        mo.extra_routes = metrics_route;
+        mo.n_extra_routes = n_metrics_route;
+        if ((e = tz_http_start(&mo, svc, &metrics_srv))) {
+            tz_log_event("cannot listen for metrics on %s", a->metrics_listen);
+            tz_http_stop(srv, 0);
+            goto out;
+        }
+        char maddr[80];
+        tz_http_address(metrics_srv, maddr, sizeof maddr);
+        tz_log_event("metrics on http://%s/metrics", maddr);
+    }
     /* After the port is bound: a generated password is never printed by a start that fails. */
     if ((e = bootstrap_admin(store))) {
         tz_log_event("cannot create the admin user");
+        if (metrics_srv) tz_http_stop(metrics_srv, 0);
         tz_http_stop(srv, 0);
         goto out;
     }
@@ -485,14 +584,16 @@ static int serve(const serve_args *a, const sigset_t *set) {
     char addr[80];
     tz_http_address(srv, addr, sizeof addr);
     tz_log_event("listening on %s://%s", tz_http_is_tls(srv) ? "https" : "http", addr);
-    int sig = run_until_signal(srv, a, set);
+    int sig = run_until_signal(srv, metrics_srv, audit, a, set);
     tz_log_event("%s received, finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
     tz_http_stop(srv, SHUTDOWN_GRACE_MS);
+    if (metrics_srv) tz_http_stop(metrics_srv, 0);
     tz_log_event("stopped");
 out:
     free_pem(key);
     free_pem(cert);
     tz_service_free(svc);
+    tz_audit_close(audit);
     tz_store_close(store);
     return e ? report(e) : 0;
 }

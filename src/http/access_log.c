@@ -73,6 +73,10 @@ size_t tz_access_format(const tz_access_entry *e, const struct timespec *now, ch
         puts_(&o, " ");
         puts_(&o, e->note);
     }
+    if (e->request_id) {
+        puts_(&o, " rid=");
+        put_sanitized(&o, e->request_id, 32);
+    }
     /* Always end with a newline, even when truncated. */
     if (o.len + 1 >= o.n && o.n >= 2) o.len = o.n - 2;
     o.p[o.len++] = '\n';

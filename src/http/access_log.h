@@ -16,9 +16,10 @@ typedef struct tz_access_entry {
     const char *error_id;   /* Onedata error id of the reply, or NULL */
     const char *auth_error_id; /* details.authError.id of an `unauthorized` reply, or NULL */
     const char *note;       /* extra word such as "aborted", or NULL */
+    const char *request_id; /* shown as " rid=ID" at the end (audit trail), or NULL */
 } tz_access_entry;
 
-/* Formats "2024-01-02T03:04:05.678Z POST /path 200 3ms usr-ID[ error=ID[/AUTHID]][ NOTE]\n"
+/* Formats "2024-01-02T03:04:05.678Z POST /path 200 3ms usr-ID[ error=ID[/AUTHID]][ NOTE][ rid=ID]\n"
  * into buf (n >= 2). Non-printable and non-ASCII bytes of method and path appear as %XX; the
  * path is cut at 256 bytes with "...". Returns the length written. */
 size_t tz_access_format(const tz_access_entry *e, const struct timespec *now, char *buf, size_t n);

@@ -16,6 +16,8 @@
 #include "http/handler.h"
 #include "http/negotiate.h"
 #include "http/routes.h"
+#include "service/observe.h"
+#include <openssl/rand.h>
 
 #define LOG_PATH_COPY 300
 #define ID_COPY 48
@@ -48,7 +50,21 @@ typedef struct req_ctx {
     char error_id[ID_COPY];
     char auth_error_id[ID_COPY];
     char reference_note[ID_COPY + 4]; /* "ref=" + details.reference of a 500 */
+    char request_id[20];            /* 16 hex digits: access log, audit trail */
+    bool pattern_known;             /* route.pattern is set (metrics label) */
 } req_ctx;
+
+/* A request id: a random 64-bit start per thread, then counting up, as 16 hex digits. Unique
+ * in practice across threads and restarts without any shared state. */
+static void new_request_id(char out[20]) {
+    static _Thread_local uint64_t next;
+    static _Thread_local bool seeded;
+    if (!seeded) {
+        if (RAND_bytes((unsigned char *)&next, sizeof next) != 1) next = (uint64_t)(uintptr_t)&next ^ (uint64_t)time(NULL);
+        seeded = true;
+    }
+    snprintf(out, 20, "%016" PRIx64, next++);
+}
 
 static enum MHD_Result keep_body(req_ctx *ctx, const char *data, size_t n);
 
@@ -284,10 +300,12 @@ static enum MHD_Result step_route(req_ctx *ctx, struct MHD_Connection *conn, con
     if (!ctx->scratch) return respond_error(ctx, conn, tz_err_new(TZE_INTERNAL));
     switch (tz_route_match(method, url, len, ctx->scratch, len + 1, &ctx->route)) {
     case TZ_ROUTE_OK:
+        ctx->pattern_known = true;
         return MHD_YES;
     case TZ_ROUTE_NOT_FOUND:
         return respond_error(ctx, conn, tz_err_new(TZE_NOT_FOUND));
     case TZ_ROUTE_METHOD_NOT_ALLOWED:
+        ctx->pattern_known = true;
         return respond(ctx, conn, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, NULL, ctx->route.allow);
     case TZ_ROUTE_BAD_PATH:
     default:
@@ -314,6 +332,8 @@ static enum MHD_Result step_authenticate(req_ctx *ctx, struct MHD_Connection *co
                                           ctx->peer_ip, &ctx->client);
     if (e) {
         ctx->client = NULL;
+        tz_service_note_auth_failure(ctx->inst->svc, ctx->request_id, &creds, ctx->peer_ip_known,
+                                     ctx->peer_ip, e);
         return respond_error(ctx, conn, e);
     }
     return MHD_YES;
@@ -503,6 +523,7 @@ static enum MHD_Result finish(req_ctx *ctx, struct MHD_Connection *conn) {
         .body = body,
         .peer_ip_known = ctx->peer_ip_known,
         .peer_ip = ctx->peer_ip,
+        .request_id = ctx->request_id,
     };
     tz_response resp = {0};
     tz_service_handle(ctx->inst->svc, ctx->client, &req, &resp);
@@ -533,6 +554,7 @@ void tz_http_on_connection(void *cls, struct MHD_Connection *conn, void **socket
     (void)conn;
     tz_http_instance *inst = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        if (!inst->opts->no_api) tz_metrics_connection_opened(tz_service_metrics(inst->svc));
         atomic_fetch_add(&inst->open_conns, 1);
         conn_state *cs = calloc(1, sizeof *cs);
         *socket_context = cs;
@@ -541,6 +563,7 @@ void tz_http_on_connection(void *cls, struct MHD_Connection *conn, void **socket
             atomic_fetch_add(&inst->fresh, 1);
         }
     } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        if (!inst->opts->no_api) tz_metrics_connection_closed(tz_service_metrics(inst->svc));
         atomic_fetch_sub(&inst->open_conns, 1);
         conn_state *cs = *socket_context;
         if (cs && cs->fresh) atomic_fetch_sub(&inst->fresh, 1);
@@ -553,7 +576,9 @@ enum MHD_Result tz_http_accept_policy(void *cls, const struct sockaddr *addr, so
     (void)addr;
     (void)addrlen;
     tz_http_instance *inst = cls;
-    return (unsigned)atomic_load(&inst->open_conns) < inst->opts->max_connections ? MHD_YES : MHD_NO;
+    if ((unsigned)atomic_load(&inst->open_conns) < inst->opts->max_connections) return MHD_YES;
+    tz_metrics_connection_refused(tz_service_metrics(inst->svc));
+    return MHD_NO;
 }
 
 static void mark_not_fresh(tz_http_instance *inst, struct MHD_Connection *conn) {
@@ -580,6 +605,7 @@ enum MHD_Result tz_http_on_request(void *cls, struct MHD_Connection *conn, const
         atomic_fetch_add(&inst->in_flight, 1);
         mark_not_fresh(inst, conn);
         clock_gettime(CLOCK_MONOTONIC, &ctx->start);
+        new_request_id(ctx->request_id);
         copy_trunc(ctx->method, sizeof ctx->method, method);
         copy_trunc(ctx->path, sizeof ctx->path, url);
         *req_cls = ctx;
@@ -640,8 +666,19 @@ void tz_http_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls
             .error_id = ctx->error_id[0] ? ctx->error_id : NULL,
             .auth_error_id = ctx->auth_error_id[0] ? ctx->auth_error_id : NULL,
             .note = note ? note : ctx->reference_note[0] ? ctx->reference_note : NULL,
+            .request_id = ctx->request_id,
         };
         tz_access_log(&e);
+    }
+    if (!inst->opts->no_api) {
+        /* label index: API path pattern, then the extra routes, then the last for "other" */
+        unsigned route = TZ_METRICS_MAX_ROUTES - 1;
+        if (ctx->extra) route = (unsigned)(tz_route_pattern_count() + (size_t)(ctx->extra - inst->opts->extra_routes));
+        else if (ctx->pattern_known) route = ctx->route.pattern;
+        uint64_t ns = (uint64_t)(now.tv_sec - ctx->start.tv_sec) * 1000000000u + (uint64_t)now.tv_nsec -
+                      (uint64_t)ctx->start.tv_nsec;
+        tz_metrics_request(tz_service_metrics(inst->svc), route, ctx->method,
+                           ctx->responded ? ctx->status : 0, ns);
     }
     json_decref(ctx->pending_body);
     if (ctx->client) tz_client_free(ctx->client);

@@ -251,10 +251,12 @@ tz_route_status tz_route_match(const char *method, const char *path, size_t path
             if (bad) return TZ_ROUTE_BAD_PATH;
             cand.op = rp->methods[m].op;
             cand.target = rp->target;
+            cand.pattern = (unsigned)r;
             *out = cand;
             return TZ_ROUTE_OK;
         }
         out->allow = rp->allow;
+        out->pattern = (unsigned)r;
         return TZ_ROUTE_METHOD_NOT_ALLOWED;
     }
     return TZ_ROUTE_NOT_FOUND;
@@ -328,4 +330,36 @@ const char *tz_op_name(tz_op op) {
     };
     if ((int)op < 0 || op >= TZ_OP__COUNT || !names[op]) return "unknown";
     return names[op];
+}
+
+size_t tz_route_pattern_count(void) { return sizeof ROUTES / sizeof ROUTES[0]; }
+
+const char *tz_route_pattern(size_t idx, char *buf, size_t n) {
+    if (idx >= tz_route_pattern_count() || n < 2) return NULL;
+    const route_path *rp = &ROUTES[idx];
+    size_t len = 0;
+    const char *base = rp->under_prefix ? TZ_REST_PREFIX "/" : "/";
+    for (const char *p = base; *p && len + 1 < n; p++) buf[len++] = *p;
+    for (const char *p = rp->pattern; *p && len + 1 < n;) {
+        const char *word = NULL;
+        size_t skip = 0;
+        if (!strncmp(p, P_SUBJECT, strlen(P_SUBJECT))) {
+            word = rp->target == TZ_TARGET_PROVIDER ? "{pid}" : "{uid}";
+            skip = strlen(P_SUBJECT);
+        } else if (!strncmp(p, P_TOKEN, strlen(P_TOKEN))) {
+            word = "{id}";
+            skip = strlen(P_TOKEN);
+        } else if (!strncmp(p, P_NAME, strlen(P_NAME))) {
+            word = "{name}";
+            skip = strlen(P_NAME);
+        }
+        if (word) {
+            for (const char *w = word; *w && len + 1 < n; w++) buf[len++] = *w;
+            p += skip;
+        } else {
+            buf[len++] = *p++;
+        }
+    }
+    buf[len] = '\0';
+    return buf;
 }

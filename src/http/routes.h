@@ -30,6 +30,9 @@ typedef struct tz_route {
     const char *name;
     /* For TZ_ROUTE_METHOD_NOT_ALLOWED: the value of the Allow header (static string). */
     const char *allow;
+    /* For TZ_ROUTE_OK and TZ_ROUTE_METHOD_NOT_ALLOWED: the index of the path pattern matched
+     * (tz_route_pattern), e.g. for metrics labels. */
+    unsigned pattern;
 } tz_route;
 
 /* Matches `method` (NUL-terminated, case-sensitive) and the raw path `path`/`path_len` (query
@@ -40,6 +43,12 @@ typedef struct tz_route {
  * TZ_ROUTE_OK (and `allow` for TZ_ROUTE_METHOD_NOT_ALLOWED). */
 tz_route_status tz_route_match(const char *method, const char *path, size_t path_len,
                                char *scratch, size_t scratch_len, tz_route *out);
+
+/* The number of path patterns, and the text of pattern `idx` as a metrics label (the full path
+ * with {uid}, {pid}, {id} and {name} in place of parameters) written into buf (n bytes), or
+ * NULL past the end. */
+size_t tz_route_pattern_count(void);
+const char *tz_route_pattern(size_t idx, char *buf, size_t n);
 
 /* The name of an operation, for tests and diagnostics ("TZ_OP_EXAMINE" -> "examine"). */
 const char *tz_op_name(tz_op op);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/b64std.h"
+#include "service/metrics.h"
 #include "service/password.h"
 #include "service/service_internal.h"
 
@@ -144,6 +145,7 @@ static tz_error *authenticate_token(tz_service_ctx *svc, const tz_credentials *c
 tz_error *tz_service_authenticate(tz_service_ctx *svc, const tz_credentials *cr, bool peer_ip_known, uint32_t peer_ip,
                                   tz_client **out) {
     *out = NULL;
+    tz_metrics_bind_thread(svc->metrics);
     tz_client *c = client_new();
     if (!c) return tz_err_new(TZE_INTERNAL);
     const char *token = cr->x_auth_token ? cr->x_auth_token : cr->bearer ? cr->bearer : cr->macaroon;
@@ -155,6 +157,7 @@ tz_error *tz_service_authenticate(tz_service_ctx *svc, const tz_credentials *cr,
         /* a throttled attempt is not an authentication verdict: it gets its own 429 */
         return e->id == TZE_TOO_MANY_REQUESTS ? e : tz_err_wrap(TZE_UNAUTHORIZED, NULL, e);
     }
+    svc_observe_client(svc, c, token, cr->basic != NULL);
     c->log_id = c->subject.kind == TZ_SUBJ_NOBODY ? strdup("nobody") : tz_subject_serialize(&c->subject);
     if (!c->log_id) {
         tz_client_free(c);

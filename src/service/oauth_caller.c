@@ -55,13 +55,13 @@ static tz_error *as_client(tz_service_ctx *svc, const char *id, const char *secr
      * unknown id may still be a username, which the caller then tries */
     if (!ok) {
         tz_oauth_client_rec r;
-        tz_error *g = strlen(id) == TZ_ID_HEX_LEN ? tz_store_client_get(svc->store, id, &r) : tz_err_new(TZE_NOT_FOUND);
+        tz_error *g = strlen(id) == TZ_ID_HEX_LEN ? tz_store_client_get(svc->store, id, &r) : tz_err_new(TZE_STORE_NOT_FOUND);
         if (!g) {
             *found = true;
             tz_oauth_client_rec_clear(&r);
             return tz_err_new(TZE_UNAUTHORIZED);
         }
-        if (g->id != TZE_NOT_FOUND) return g;
+        if (g->id != TZE_STORE_NOT_FOUND) return g;
         tz_err_free(g);
         return NULL;
     }

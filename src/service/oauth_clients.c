@@ -72,7 +72,7 @@ tz_error *tz_oauth_client_check(tz_store *store, const char *id, const char *sec
     tz_oauth_client_rec r;
     tz_error *e = tz_store_client_get(store, id, &r);
     if (e) {
-        if (e->id != TZE_NOT_FOUND) return e;
+        if (e->id != TZE_STORE_NOT_FOUND) return e;
         tz_err_free(e);
         return NULL;
     }

@@ -38,7 +38,7 @@ tz_error *tz_oauth_revoke(tz_service_ctx *svc, const tz_oauth_caller *caller, co
     tz_named_token_rec rec;
     memset(&rec, 0, sizeof rec);
     e = tz_store_named_get(svc->store, t->id, &rec);
-    if (e && e->id == TZE_NOT_FOUND) {
+    if (e && e->id == TZE_STORE_NOT_FOUND) {
         tz_err_free(e);
         tz_token_free(t);
         return NULL;

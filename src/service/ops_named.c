@@ -115,6 +115,7 @@ void op_named(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_r
         tz_response_error(resp, e);
         return;
     }
+    svc_facts_named(resp, &rec);
     tz_gri gri = {"token", r->token_id, "instance", r->op == TZ_OP_NAMED_STATUS ? "shared" : "private"};
     json_t *body = NULL;
     bool ok = false;

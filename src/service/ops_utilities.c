@@ -40,6 +40,7 @@ void op_examine(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz
     tz_error *e = begin(svc, c, r, "examine");
     if (!e) e = val_token(svc, r->body, "token", true, false, &present, &t);
     if (!e) e = tz_token_examine_json(t, &out);
+    svc_facts_token(resp, t);
     tz_token_free(t);
     if (e) tz_response_error(resp, e);
     else resp_json(resp, 200, out);
@@ -67,6 +68,7 @@ void op_confine(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz
     for (size_t i = 0; raw && i < n; i++) free(raw[i].ptr);
     free(raw);
     tz_caveats_free(cs, n);
+    svc_facts_token(resp, t);
     tz_token_free(t);
     tz_token_free(confined);
     if (e) tz_response_error(resp, e);
@@ -175,6 +177,7 @@ static tz_error *run_verification(tz_service_ctx *svc, verify_job *j) {
 
 /* Replies {"subject","ttl"} or the error, and releases the job. */
 static void finish_verify(tz_service_ctx *svc, tz_response *resp, tz_error *e, verify_job *j) {
+    svc_facts_token(resp, j->b.token);
     if (e) tz_response_error(resp, e);
     else resp_json(resp, 200, subject_ttl_body(svc, &j->subject, &j->res));
     tz_verify_result_clear(&j->res);

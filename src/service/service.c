@@ -6,6 +6,7 @@
 
 #include <openssl/rand.h>
 
+#include "service/metrics.h"
 #include "service/service_internal.h"
 #include "service/store_errors.h"
 
@@ -29,8 +30,11 @@ tz_error *tz_service_new(const tz_service_config *cfg, tz_store *store, tz_servi
     if (cfg->zone_name) svc->zone_name = strdup(cfg->zone_name);
     svc->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
     svc->throttle = tz_throttle_new(TZ_THROTTLE_DEFAULT_CAPACITY);
+    svc->metrics = tz_metrics_new();
+    svc->audit = cfg->audit;
     tz_error *e = NULL;
-    if (!svc->domain || !svc->utf8 || !svc->throttle || (cfg->zone_name && !svc->zone_name))
+    if (!svc->domain || !svc->utf8 || !svc->throttle || !svc->metrics ||
+        (cfg->zone_name && !svc->zone_name))
         e = tz_err_new(TZE_INTERNAL);
     if (!e && (cfg->geoip_asn || cfg->geoip_country || cfg->geoip_city))
         e = tz_geo_open(cfg->geoip_asn, cfg->geoip_country, cfg->geoip_city, &svc->geo);
@@ -47,6 +51,7 @@ void tz_service_free(tz_service_ctx *svc) {
     if (!svc) return;
     tz_geo_close(svc->geo);
     tz_throttle_free(svc->throttle);
+    tz_metrics_free(svc->metrics);
     if (svc->utf8) freelocale(svc->utf8);
     free(svc->domain);
     free(svc->zone_name);
@@ -95,6 +100,8 @@ void tz_response_clear(tz_response *resp) {
 
 void tz_service_handle(tz_service_ctx *svc, const tz_client *client, const tz_request *req, tz_response *resp) {
     memset(resp, 0, sizeof *resp);
+    resp->facts.token_type = -1;
+    if (!svc_observe_begin(svc, req, resp)) return;
     switch (req->op) {
     case TZ_OP_EXAMINE: op_examine(svc, client, req, resp); break;
     case TZ_OP_CONFINE: op_confine(svc, client, req, resp); break;
@@ -161,4 +168,5 @@ void tz_service_handle(tz_service_ctx *svc, const tz_client *client, const tz_re
     case TZ_OP_CLIENT_TOKEN_DELETE: op_client_tokens(svc, client, req, resp); break;
     default: tz_response_error(resp, tz_err_new(TZE_NOT_SUPPORTED)); break;
     }
+    svc_observe_end(svc, client, req, resp);
 }

@@ -24,6 +24,7 @@ typedef struct tz_service_config {
     const char *zone_name;            /* `name` of GET /configuration; NULL = null */
     int64_t (*clock)(void *ud);       /* NULL = wall clock; tests only */
     void *clock_ud;
+    struct tz_audit *audit;           /* audit trail (service/audit.h); NULL = none; borrowed */
 } tz_service_config;
 
 /* Creates the service over an open store (borrowed; must outlive the service). Opens the GeoIP
@@ -105,12 +106,23 @@ typedef struct tz_request {
     const json_t *body;       /* parsed JSON body (borrowed); NULL = no body (treated as {}) */
     bool peer_ip_known;
     uint32_t peer_ip;         /* host byte order */
+    const char *request_id;   /* for the audit trail and the access log; NULL = none */
 } tz_request;
+
+/* What an operation touched, filled by the operation where it knows (audit trail, metrics). */
+typedef struct tz_op_facts {
+    char token_id[72];        /* "" = unknown */
+    char subject[80];         /* "usr-ID" / "prv-ID", "" = unknown */
+    int token_type;           /* -1 unknown, else tz_type_kind */
+    int persistence;          /* 0 unknown, 1 named, 2 temporary */
+    bool known;               /* token_type and persistence were set */
+} tz_op_facts;
 
 typedef struct tz_response {
     int status;               /* 200, 201, 204, or the error's status */
     json_t *body;             /* owned; NULL for 204 */
     char *location;           /* owned; set for 201 of named-token creation */
+    tz_op_facts facts;
 } tz_response;
 
 /* Runs one operation for an authenticated client and fills *resp (errors included, rendered as

@@ -13,6 +13,7 @@
 #include "service/geo.h"
 #include "service/service.h"
 #include "store/store.h"
+#include "service/store_timing.h"
 
 struct tz_service_ctx {
     tz_store *store;
@@ -27,6 +28,8 @@ struct tz_service_ctx {
     tz_geo_lookup geo_lookup;     /* callbacks over `geo` for caveat checks */
     locale_t utf8;                /* C.UTF-8 character classes for the token name rule */
     tz_throttle *throttle;        /* Basic-auth brute-force backoff */
+    struct tz_metrics *metrics;   /* owned; counted on the request path (observe.c) */
+    struct tz_audit *audit;       /* borrowed; NULL = no audit trail */
     char *zone_name;              /* GET /configuration `name`; NULL = null */
 };
 
@@ -35,6 +38,8 @@ struct tz_client {
     tz_caveat **caveats;          /* caveats of the token the client authenticated with */
     size_t n_caveats;
     char *log_id;                 /* "usr-ID" / "prv-ID" / "nobody" */
+    const char *auth_via;         /* "token", "basic", "none" (static) */
+    char credential_hmac[80];     /* audit HMAC of the presented token, "" = none */
 };
 
 int64_t svc_now(const tz_service_ctx *svc);
@@ -133,5 +138,18 @@ void op_client_tokens(tz_service_ctx *svc, const tz_client *c, const tz_request 
 /* ---- responses ---- */
 void resp_json(tz_response *resp, int status, json_t *body);   /* steals body */
 void resp_no_content(tz_response *resp);
+
+/* ---- audit trail and metrics hooks (observe.c) ---- */
+/* Before an operation: binds the thread's metrics; false (with a 503 in resp) when the operation
+ * is a change and the audit trail cannot be written. */
+bool svc_observe_begin(tz_service_ctx *svc, const tz_request *r, tz_response *resp);
+/* After an operation: counts it, and records its audit line when it is a change or a refusal
+ * (a change whose line cannot be written becomes a 503). */
+void svc_observe_end(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
+/* Called by authentication on success: how the client authenticated, and its credential's HMAC. */
+void svc_observe_client(tz_service_ctx *svc, tz_client *c, const char *token, bool basic);
+/* Facts of a token an operation works on (NULL token or record: nothing). */
+void svc_facts_token(tz_response *resp, const tz_token *t);
+void svc_facts_named(tz_response *resp, const tz_named_token_rec *rec);
 
 #endif

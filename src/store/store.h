@@ -56,6 +56,9 @@ void tz_store_close(tz_store *s);
 char *tz_store_location_redacted(const char *location);
 /* Which backend a location names: "sqlite", "postgresql", or NULL for an unknown scheme. */
 const char *tz_store_location_backend(const char *location);
+/* The directory of an SQLite location (borrowed from `location`: what follows "sqlite:", or the
+ * plain path), where files that belong with the store (keys) live; NULL for other backends. */
+const char *tz_store_location_dir(const char *location);
 /* The backend name of an open store ("sqlite", "postgresql"). */
 const char *tz_store_backend_name(const tz_store *s);
 /* A new random id (TZ_ID_HEX_LEN hex chars + NUL) from a cryptographic source. */
@@ -286,6 +289,12 @@ tz_error *tz_store_client_list(tz_store *s, tz_oauth_client_rec **out, size_t *n
 tz_error *tz_store_client_set_secret_hash(tz_store *s, const char *id, const char *hash); /* TZE_NOT_FOUND */
 tz_error *tz_store_client_delete(tz_store *s, const char *id);                           /* TZE_NOT_FOUND */
 
+/* ---------------- backup (store_backup.c) ---------------- */
+/* Writes a consistent copy of the whole store to the new file `dest` (created 0600; an existing
+ * file is TZE_ALREADY_EXISTS) while other connections keep reading and writing: SQLite's online
+ * backup API, one read snapshot, then fsync and rename into place. The copy is a complete
+ * SQLite database (no -wal file needed); see docs/operations.md for restoring it. */
+tz_error *tz_store_backup(tz_store *s, const char *dest);
 /* ---------------- directory: every entity kind, nested groups, invite consumption ----------------
  * (SQLite: store_directory.c, store_invites.c; dispatched by store_dispatch_dir.c) Relations are
  * (child, parent) pairs: a user or group in a group, space, cluster, harvester or inventory; a

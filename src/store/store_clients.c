@@ -48,7 +48,7 @@ tz_error *tz_store_client_create(tz_store *s, const tz_oauth_client_rec *r) {
             sqlite3_bind_int(st, 4, r->allow_revoke ? 1 : 0);
             sqlite3_bind_int64(st, 5, r->creation_time);
             int rc = tzs_step_done(st);
-            if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) err = tz_err_new(TZE_ALREADY_EXISTS);
+            if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) err = tz_err_key(TZE_STORE_CONFLICT, "id");
             else if (rc != SQLITE_DONE) err = tzs_fail(s, c->db, "client_create", rc);
         }
         if (err) tzs_rollback(c);
@@ -78,7 +78,7 @@ tz_error *tz_store_client_get(tz_store *s, const char *id, tz_oauth_client_rec *
     if (!err) {
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) err = tz_err_new(TZE_NOT_FOUND);
+        if (rc == SQLITE_DONE) err = tz_err_new(TZE_STORE_NOT_FOUND);
         else if (rc != SQLITE_ROW) err = tzs_fail(s, c->db, "client_get", rc);
         else if (!read_row(st, out)) err = tz_err_new(TZE_INTERNAL);
         sqlite3_reset(st);
@@ -141,7 +141,7 @@ static tz_error *write_one(tz_store *s, const char *sql, const char *op, const c
     if (!err) {
         int rc = tzs_run(s, c, sql, a, b, &err);
         if (!err && rc != SQLITE_DONE) err = tzs_fail(s, c->db, op, rc);
-        if (!err && sqlite3_changes(c->db) == 0) err = tz_err_new(TZE_NOT_FOUND);
+        if (!err && sqlite3_changes(c->db) == 0) err = tz_err_new(TZE_STORE_NOT_FOUND);
         if (err) tzs_rollback(c);
         else err = tzs_commit(s, c, op);
     }

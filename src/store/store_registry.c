@@ -27,6 +27,12 @@ const char *tz_store_location_backend(const char *location) {
     return "sqlite";
 }
 
+const char *tz_store_location_dir(const char *location) {
+    const char *backend = tz_store_location_backend(location);
+    if (!backend || strcmp(backend, "sqlite") != 0) return NULL;
+    return has_prefix(location, "sqlite:") ? location + strlen("sqlite:") : location;
+}
+
 const tz_store_ops *tzs_backend_for(const char *location, const char **why) {
     const char *name = tz_store_location_backend(location);
     if (!name) {

@@ -153,20 +153,20 @@ static void test_listen(void) {
 static void test_access_line(void) {
     struct timespec t = {1700000000, 123456789}; /* 2023-11-14T22:13:20.123Z */
     char buf[TZ_LOG_LINE_MAX];
-    tz_access_entry e = {"GET", "/api/v3/onezone/user", 200, 5, "usr-abc", NULL, NULL, NULL};
+    tz_access_entry e = {"GET", "/api/v3/onezone/user", 200, 5, "usr-abc", NULL, NULL, NULL, NULL};
     tz_access_format(&e, &t, buf, sizeof buf);
     CHECK_STR(buf, "2023-11-14T22:13:20.123Z GET /api/v3/onezone/user 200 5ms usr-abc\n");
-    tz_access_entry f = {"POST", "/x", 401, 0, "-", "unauthorized", "badToken", NULL};
+    tz_access_entry f = {"POST", "/x", 401, 0, "-", "unauthorized", "badToken", NULL, NULL};
     tz_access_format(&f, &t, buf, sizeof buf);
     CHECK_STR(buf, "2023-11-14T22:13:20.123Z POST /x 401 0ms - error=unauthorized/badToken\n");
-    tz_access_entry g = {"G\x01T", "/a b\n\xff", 0, 7, NULL, NULL, NULL, "timeout"};
+    tz_access_entry g = {"G\x01T", "/a b\n\xff", 0, 7, NULL, NULL, NULL, "timeout", NULL};
     tz_access_format(&g, &t, buf, sizeof buf);
     CHECK_STR(buf, "2023-11-14T22:13:20.123Z G%01T /a%20b%0A%FF - 7ms - timeout\n");
     /* Long paths are cut; the line always ends with a newline, even in a tiny buffer. */
     char path[600];
     memset(path, 'p', sizeof path - 1);
     path[sizeof path - 1] = '\0';
-    tz_access_entry h = {"GET", path, 404, 1, "-", "notFound", NULL, NULL};
+    tz_access_entry h = {"GET", path, 404, 1, "-", "notFound", NULL, NULL, NULL};
     size_t n = tz_access_format(&h, &t, buf, sizeof buf);
     CHECK(strstr(buf, "... 404 1ms - error=notFound\n") != NULL);
     CHECK_INT(n, strlen(buf));
@@ -174,9 +174,13 @@ static void test_access_line(void) {
     n = tz_access_format(&h, &t, small, sizeof small);
     CHECK_INT(n, 15);
     CHECK(small[14] == '\n');
-    tz_access_entry empty = {NULL, "", 500, 1, NULL, NULL, NULL, NULL};
+    tz_access_entry empty = {NULL, "", 500, 1, NULL, NULL, NULL, NULL, NULL};
     tz_access_format(&empty, &t, buf, sizeof buf);
     CHECK_STR(buf, "2023-11-14T22:13:20.123Z - - 500 1ms -\n");
+    /* the request id closes the line (it links the line to the audit trail) */
+    tz_access_entry r = {"GET", "/x", 403, 2, "usr-abc", "forbidden", NULL, NULL, "0123456789abcdef"};
+    tz_access_format(&r, &t, buf, sizeof buf);
+    CHECK_STR(buf, "2023-11-14T22:13:20.123Z GET /x 403 2ms usr-abc error=forbidden rid=0123456789abcdef\n");
 }
 
 int main(void) {

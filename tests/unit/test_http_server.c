@@ -313,7 +313,7 @@ static void test_log_lines(void) {
     get(&r, P "/user", basic);
     char *log = read_log();
     CHECK(strstr(log, "GET /api/v3/onezone/user 401 ") != NULL);
-    CHECK(strstr(log, " - error=unauthorized/badToken\n") != NULL);
+    CHECK(strstr(log, " - error=unauthorized/badToken rid=") != NULL);
     CHECK(strstr(log, "GET /api/v3/onezone/user 200 ") != NULL);
     CHECK(strstr(log, " usr-") != NULL);
     CHECK(strstr(log, "PUT /api/v3/onezone/tokens/named/abc 405 ") != NULL);
