@@ -107,6 +107,8 @@ static int admin_dispatch(const char *data_dir, const char *audit_log, int argc,
 static int run_area(const char *data_dir, const char *area, int rest, char **rest_argv) {
     if (strcmp(area, "backup") == 0) return admin_cmd_backup(data_dir, rest, rest_argv);
     if (strcmp(area, "audit-hash") == 0) return admin_cmd_audit_hash(data_dir, rest, rest_argv);
+    int dir_rc = admin_cmd_directory(area, data_dir, rest, rest_argv);
+    if (dir_rc != -1) return dir_rc;
     if (strcmp(area, "user") == 0) return admin_cmd_user(data_dir, rest, rest_argv);
     if (strcmp(area, "provider") == 0) return admin_cmd_provider(data_dir, rest, rest_argv);
     if (strcmp(area, "cluster") == 0) return admin_cmd_cluster(data_dir, rest, rest_argv);

@@ -90,6 +90,9 @@ int admin_cmd_cluster(const char *data_dir, int argc, char **argv);
 int admin_cmd_group(const char *data_dir, int argc, char **argv);
 int admin_cmd_space(const char *data_dir, int argc, char **argv);
 int admin_cmd_client(const char *data_dir, int argc, char **argv);   /* admin_clients.c */
+/* harvester, atm-inventory, and the grant/revoke/add-group commands of every entity area
+ * (admin_directory.c); -1 when (area, subcommand) is not one of them. */
+int admin_cmd_directory(const char *area, const char *data_dir, int argc, char **argv);
 
 /* Operator commands (admin_ops.c). */
 int admin_cmd_backup(const char *data_dir, int argc, char **argv);

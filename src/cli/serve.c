@@ -52,6 +52,7 @@ typedef struct serve_args {
     bool metrics;                /* /metrics on the main listener */
     const char *metrics_listen;  /* /metrics on a listener of its own */
     const char *audit_log;       /* file or "-"; NULL = no audit trail */
+    const char *zone_name;
     tz_http_options http;
     tz_trusted_proxies trusted;
 } serve_args;
@@ -68,6 +69,7 @@ static void usage(FILE *f) {
         "  --listen ADDR:PORT              numeric IPv4 or [IPv6] address; port 0 = any free port\n"
         "                                  (default 127.0.0.1:8443 with TLS, else 127.0.0.1:8080)\n"
         "  --domain NAME                   Onezone domain for token locations (default localhost)\n"
+        "  --zone-name NAME                the zone's name in GET /configuration (default null)\n"
         "  --tls-cert FILE --tls-key FILE  serve HTTPS (TLS 1.2/1.3); SIGHUP reloads both files\n"
         "  --max-temporary-token-ttl SEC   longest temporary-token time caveat (default %d)\n"
         "  --geoip-asn FILE                MaxMind databases for geographic caveats\n"
@@ -136,7 +138,7 @@ enum {
     OPT_CITY, OPT_NO_BASIC, OPT_THROTTLE_LOOPBACK, OPT_MAX_BODY, OPT_MAX_HEADER, OPT_MAX_CONN, OPT_IDLE, OPT_THREADS,
     OPT_QUIET, OPT_HELP, OPT_STORE, OPT_STORE_POOL, OPT_STORE_CONNECT_TIMEOUT, OPT_STORE_STATEMENT_TIMEOUT,
     OPT_TRUSTED_PROXY,
-    OPT_METRICS, OPT_METRICS_LISTEN, OPT_AUDIT_LOG,
+    OPT_METRICS, OPT_METRICS_LISTEN, OPT_AUDIT_LOG, OPT_ZONE_NAME,
 };
 
 /* Returns -1 to go on, else the exit status. */
@@ -168,6 +170,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         {"metrics", no_argument, NULL, OPT_METRICS},
         {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
         {"audit-log", required_argument, NULL, OPT_AUDIT_LOG},
+        {"zone-name", required_argument, NULL, OPT_ZONE_NAME},
         {NULL, 0, NULL, 0},
     };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -201,6 +204,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         case OPT_CITY: a->geoip_city = optarg; break;
         case OPT_NO_BASIC: a->basic_auth = false; break;
         case OPT_THROTTLE_LOOPBACK: a->throttle_loopback = true; break;
+        case OPT_ZONE_NAME: a->zone_name = optarg; break;
         case OPT_QUIET: a->http.quiet_success = true; break;
         case OPT_METRICS: a->metrics = true; break;
         case OPT_METRICS_LISTEN: a->metrics_listen = optarg; break;
@@ -292,6 +296,15 @@ static int parse_args(int argc, char **argv, serve_args *a) {
     if (!*a->domain) {
         fprintf(stderr, "tokenzone serve: --domain must not be empty\n");
         return 2;
+    }
+    if (a->zone_name) {
+        json_t *probe = json_string(a->zone_name);  /* NULL unless valid UTF-8 */
+        bool ok = probe && *a->zone_name && strlen(a->zone_name) <= 256;
+        json_decref(probe);
+        if (!ok) {
+            fprintf(stderr, "tokenzone serve: --zone-name must be 1-256 bytes of UTF-8\n");
+            return 2;
+        }
     }
     if (a->http.threads > a->http.max_connections) a->http.threads = a->http.max_connections;
     const char *listen = a->listen ? a->listen : a->tls_cert_path ? "127.0.0.1:8443" : "127.0.0.1:8080";
@@ -499,6 +512,7 @@ static int serve(const serve_args *a, const sigset_t *set) {
         .basic_auth_enabled = a->basic_auth,
         .throttle_loopback = a->throttle_loopback,
         .audit = audit,
+        .zone_name = a->zone_name,
     };
     if ((e = tz_service_new(&cfg, store, &svc))) {
         tz_log_event("cannot start the token service");

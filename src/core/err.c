@@ -3,6 +3,7 @@
 #include "core/err.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,8 @@ static const err_entry catalogue[TZE__COUNT] = {
     [TZE_INVITE_USAGE_LIMIT_REACHED] = {"inviteTokenUsageLimitReached", 400,
         "The usage limit of this invite token has been reached."},
     [TZE_INVITE_CONSUMER_INVALID] = {"inviteTokenConsumerInvalid", 400, NULL},
+    [TZE_RELATION_ALREADY_EXISTS] = {"relationAlreadyExists", 409, NULL},
+    [TZE_CANNOT_ADD_RELATION_TO_SELF] = {"cannotAddRelationToSelf", 400, "Cannot add relation to self."},
     [TZE_MALFORMED_DATA] = {"malformedData", 400, "Provided data could not be understood by the server."},
     [TZE_MISSING_REQUIRED_VALUE] = {"missingRequiredValue", 400, NULL},
     [TZE_MISSING_AT_LEAST_ONE_VALUE] = {"missingAtLeastOneValue", 400, NULL},
@@ -291,6 +294,16 @@ static char *describe_special(const tz_error *e) {
         const json_t *c = json_object_get(d, "consumer");
         return dup_printf("The consumer '%s:%s' is invalid for this type of invite token.", detail_str(c, "type"),
                           detail_str(c, "id"));
+    }
+    case TZE_RELATION_ALREADY_EXISTS: {
+        /* types are Onezone's model names (od_space); the text uses the GRI type (space) */
+        const char *ct = detail_str(d, "childType"), *pt = detail_str(d, "parentType");
+        const char *cw = strncmp(ct, "od_", 3) == 0 ? ct + 3 : ct;
+        const char *pw = strncmp(pt, "od_", 3) == 0 ? pt + 3 : pt;
+        bool support = !strcmp(cw, "space") && !strcmp(pw, "provider");
+        return dup_printf("Bad value: %s:%s %s %s:%s.", cw, detail_str(d, "childId"),
+                          support ? "is already supported by" : "is already a member of", pw,
+                          detail_str(d, "parentId"));
     }
     case TZE_MISSING_AT_LEAST_ONE_VALUE: {
         /* Erlang prints the key list as a list of binaries: [<<"a">>,<<"b">>] */

@@ -45,6 +45,9 @@ typedef enum tz_err_id {
     TZE_INVITE_TARGET_ID_INVALID, /* {"id": s} */
     TZE_INVITE_USAGE_LIMIT_REACHED,
     TZE_INVITE_CONSUMER_INVALID,  /* {"consumer": subject JSON} */
+    /* relations between entities (invite consumption) */
+    TZE_RELATION_ALREADY_EXISTS,  /* 409 {"childType": "od_user", "childId", "parentType", "parentId"} */
+    TZE_CANNOT_ADD_RELATION_TO_SELF,
     /* request data validation */
     TZE_MALFORMED_DATA,
     TZE_MISSING_REQUIRED_VALUE,   /* {"key"} */

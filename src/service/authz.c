@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "service/authz.h"
+#include "service/membership.h"
 
 bool authz_is_user(const tz_client *c, const char *id) {
     return c->subject.kind == TZ_SUBJ_USER && (!id || !strcmp(c->subject.id, id));
@@ -15,8 +16,8 @@ tz_error *authz_user_in_cluster(tz_service_ctx *svc, const tz_client *c, const c
                                 bool *out) {
     *out = false;
     if (c->subject.kind != TZ_SUBJ_USER) return NULL;
-    return priv ? tz_store_user_has_privilege(svc->store, TZ_ENT_CLUSTER, cluster_id, c->subject.id, priv, out)
-                : tz_store_user_is_member(svc->store, TZ_ENT_CLUSTER, cluster_id, c->subject.id, out);
+    /* effective: directly or through nested groups */
+    return tz_store_dir_user_has(svc->store, c->subject.id, TZ_DIR_CLUSTER, cluster_id, priv, out);
 }
 
 tz_error *authz_check(tz_service_ctx *svc, const tz_client *c, tz_api_operation op, const tz_gri *gri,

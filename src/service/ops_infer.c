@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "service/authz.h"
+#include "service/membership.h"
 #include "service/service_internal.h"
 
 /* Is `id` in the string set (NULL set = unrestricted)? */
@@ -67,7 +68,7 @@ static tz_error *data_scope(tz_service_ctx *svc, const tz_subject *s, const tz_v
     }
     char **ids = NULL;
     size_t n_ids = 0;
-    tz_error *e = tz_store_user_spaces(svc->store, s->id, &ids, &n_ids);
+    tz_error *e = tz_store_dir_list(svc->store, TZ_DIR_LIST_USER_EFFECTIVE, s->id, TZ_DIR_SPACE, &ids, &n_ids);
     json_t *spaces = json_object(), *providers = json_object();
     for (size_t i = 0; !e && i < n_ids; i++) {
         if (!in_set(allowed_spaces, ids[i])) continue;

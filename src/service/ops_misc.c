@@ -11,8 +11,9 @@
 #endif
 
 static json_t *configuration(tz_service_ctx *svc) {
-    return json_pack("{s:n,s:s,s:s,s:s,s:b,s:[],s:i,s:[],s:n,s:n,s:{}}", "name", "version", TZ_VERSION, "build",
-                     "tokenzone", "domain", svc->domain, "subdomainDelegationSupported", 0, "supportedIdPs",
+    return json_pack("{s:o,s:s,s:s,s:s,s:b,s:[],s:i,s:[],s:n,s:n,s:{}}", "name",
+                     svc->zone_name ? json_string(svc->zone_name) : json_null(), "version", TZ_VERSION, "build",
+                     "tokenzone", "domain", svc->domain, "subdomainDelegationSupported", 1, "supportedIdPs",
                      "compatibilityRegistryRevision", 0, "compatibleOneproviderVersions",
                      "openDataXrootdServerDomain", "bagitUploaderWorkflowSchemaId", "availableSpaceTags");
 }

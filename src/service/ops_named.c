@@ -5,6 +5,7 @@
 
 #include "service/authz.h"
 #include "service/named_json.h"
+#include "service/membership.h"
 #include "service/service_internal.h"
 #include "service/store_errors.h"
 
@@ -25,7 +26,7 @@ static tz_error *may_read_status(tz_service_ctx *svc, const tz_client *c, const 
     *ok = false;
     if (s->kind == TZ_SUBJ_USER) {
         if ((*ok = authz_is_user(c, s->id)) || !authz_is_provider(c, NULL)) return NULL;
-        return tz_store_provider_supports_user(svc->store, c->subject.id, s->id, ok);
+        return svc_provider_supports_user(svc, c->subject.id, s->id, ok);
     }
     if ((*ok = authz_is_provider(c, s->id))) return NULL;
     return authz_user_in_cluster(svc, c, s->id, NULL, ok);

@@ -6,6 +6,7 @@
 
 #include "service/authz.h"
 #include "service/named_json.h"
+#include "service/membership.h"
 #include "service/service_internal.h"
 #include "service/store_errors.h"
 #include "service/token_create.h"
@@ -48,7 +49,7 @@ static tz_error *resource_ok(tz_service_ctx *svc, const tz_client *c, const tz_s
     if (s->kind == TZ_SUBJ_USER) {
         if ((*ok = authz_is_user(c, s->id))) return NULL;
         if (op != TZ_OP_GET_GENERATION || !authz_is_provider(c, NULL)) return NULL;
-        return tz_store_provider_supports_user(svc->store, c->subject.id, s->id, ok);
+        return svc_provider_supports_user(svc, c->subject.id, s->id, ok);
     }
     if ((*ok = authz_is_provider(c, s->id))) return NULL;
     return authz_user_in_cluster(svc, c, s->id, op == TZ_OP_GET_GENERATION ? NULL : "cluster_update", ok);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "service/invite_rules.h"
+#include "service/membership.h"
 #include "service/service_internal.h"
 
 tz_error *svc_subject_exists(tz_service_ctx *svc, const tz_subject *s, bool *out) {
@@ -49,13 +51,13 @@ tz_error *svc_check_service_allowed(tz_service_ctx *svc, const tz_subject *s, co
     switch (service->type) {
     case TZ_SVC_OZ_PANEL:
         if (!strcmp(id, "onezone"))
-            e = tz_store_user_is_member(svc->store, TZ_ENT_CLUSTER, TZ_ONEZONE_CLUSTER_ID, s->id, &ok);
+            e = tz_store_dir_user_has(svc->store, s->id, TZ_DIR_CLUSTER, TZ_ONEZONE_CLUSTER_ID, NULL, &ok);
         break;
     case TZ_SVC_OP_WORKER:
-        e = tz_store_provider_supports_user(svc->store, id, s->id, &ok);
+        e = svc_provider_supports_user(svc, id, s->id, &ok);
         break;
     case TZ_SVC_OP_PANEL:
-        e = tz_store_user_is_member(svc->store, TZ_ENT_CLUSTER, id, s->id, &ok);
+        e = tz_store_dir_user_has(svc->store, s->id, TZ_DIR_CLUSTER, id, NULL, &ok);
         break;
     case TZ_SVC_OZ_WORKER:
         break;
@@ -90,7 +92,8 @@ bool svc_group_member_cb(void *ud, const tz_subject *consumer, const char *group
     svc_group_ud *g = ud;
     if (!consumer || consumer->kind != TZ_SUBJ_USER || g->failure) return false;
     bool ok = false;
-    tz_error *e = tz_store_user_is_member(g->svc->store, TZ_ENT_GROUP, group_id, consumer->id, &ok);
+    /* effective: directly or through nested groups */
+    tz_error *e = tz_store_dir_user_has(g->svc->store, consumer->id, TZ_DIR_GROUP, group_id, NULL, &ok);
     if (e) {
         g->failure = e; /* reported by the verifier instead of its answer */
         return false;
@@ -98,43 +101,10 @@ bool svc_group_member_cb(void *ud, const tz_subject *consumer, const char *group
     return ok;
 }
 
-/* What issuing an invite of a given type needs (§5.5). */
-typedef struct invite_rule {
-    tz_entity_kind entity;  /* where the target lives */
-    int has_entity;         /* 0: harvesters, inventories (not kept here), register-oneprovider */
-    const char *right;      /* privilege of the subject in the target entity */
-    const char *oz_right;   /* Onezone admin privilege that also allows it */
-    const char *set_privs;  /* privilege to choose the invitee's privileges */
-    const char *oz_set_privs;
-} invite_rule;
-
-static invite_rule rule_for(tz_invite_type t) {
-    switch (t) {
-    case TZ_INV_USER_JOIN_GROUP:
-        return (invite_rule){TZ_ENT_GROUP, 1, "group_add_user", "oz_groups_add_relationships", "group_set_privileges", "oz_groups_set_privileges"};
-    case TZ_INV_GROUP_JOIN_GROUP:
-        return (invite_rule){TZ_ENT_GROUP, 1, "group_add_child", "oz_groups_add_relationships", "group_set_privileges", "oz_groups_set_privileges"};
-    case TZ_INV_USER_JOIN_SPACE:
-        return (invite_rule){TZ_ENT_SPACE, 1, "space_add_user", "oz_spaces_add_relationships", "space_set_privileges", "oz_spaces_set_privileges"};
-    case TZ_INV_GROUP_JOIN_SPACE:
-        return (invite_rule){TZ_ENT_SPACE, 1, "space_add_group", "oz_spaces_add_relationships", "space_set_privileges", "oz_spaces_set_privileges"};
-    case TZ_INV_SUPPORT_SPACE:
-        return (invite_rule){TZ_ENT_SPACE, 1, "space_add_support", "oz_spaces_add_relationships", NULL, NULL};
-    case TZ_INV_HARVESTER_JOIN_SPACE:
-        return (invite_rule){TZ_ENT_SPACE, 1, "space_add_harvester", "oz_spaces_add_relationships", NULL, NULL};
-    case TZ_INV_USER_JOIN_CLUSTER:
-        return (invite_rule){TZ_ENT_CLUSTER, 1, "cluster_add_user", "oz_clusters_add_relationships", "cluster_set_privileges", "oz_clusters_set_privileges"};
-    case TZ_INV_GROUP_JOIN_CLUSTER:
-        return (invite_rule){TZ_ENT_CLUSTER, 1, "cluster_add_group", "oz_clusters_add_relationships", "cluster_set_privileges", "oz_clusters_set_privileges"};
-    default:
-        return (invite_rule){TZ_ENT_GROUP, 0, NULL, NULL, NULL, NULL};
-    }
-}
-
-static tz_error *user_has(tz_service_ctx *svc, const char *uid, const invite_rule *r, const char *target,
+static tz_error *user_has(tz_service_ctx *svc, const char *uid, tz_dir_kind kind, const char *target,
                           const char *priv, const char *oz_priv, bool *out) {
     *out = false;
-    tz_error *e = tz_store_user_has_privilege(svc->store, r->entity, target, uid, priv, out);
+    tz_error *e = tz_store_dir_user_has(svc->store, uid, kind, target, priv, out);
     if (e || *out) return e;
     return tz_store_user_has_oz_privilege(svc->store, uid, oz_priv, out);
 }
@@ -143,14 +113,22 @@ tz_error *svc_check_invite_rights(tz_service_ctx *svc, const tz_subject *s, cons
                                   bool privileges_given) {
     if (type->kind != TZ_TT_INVITE) return NULL;
     const char *target = type->target_id;
-    invite_rule r = rule_for(type->invite);
+    svc_invite_rule r;
+    bool has_rule = svc_invite_rule_for(type->invite, &r);
     bool exists = false;
     tz_error *e = NULL;
     if (type->invite == TZ_INV_REGISTER_ONEPROVIDER) {
         tz_subject u = {TZ_SUBJ_USER, TZ_PSUB_NONE, (char *)target};
         e = svc_subject_exists(svc, &u, &exists);
-    } else if (r.has_entity) {
-        e = tz_store_entity_exists(svc->store, r.entity, target, &exists);
+    } else if (has_rule) {
+        char *name = NULL;
+        e = tz_store_dir_entity_name(svc->store, r.target, target, &name);
+        free(name);
+        exists = !e;
+        if (e && e->id == TZE_STORE_NOT_FOUND) {
+            tz_err_free(e);
+            e = NULL;
+        }
     }
     if (e) return e;
     if (!exists) return tz_err_new_details(TZE_INVITE_TARGET_ID_INVALID, json_pack("{s:s}", "id", target));
@@ -166,10 +144,10 @@ tz_error *svc_check_invite_rights(tz_service_ctx *svc, const tz_subject *s, cons
             e = tz_store_user_has_oz_privilege(svc->store, s->id, "oz_providers_invite", &admin);
             if (e) return e;
             allowed = !strcmp(target, s->id) || admin;
-        } else {
-            e = user_has(svc, s->id, &r, target, r.right, r.oz_right, &allowed);
+        } else if (has_rule) {
+            e = user_has(svc, s->id, r.target, target, r.right, r.oz_right, &allowed);
             if (!e && allowed && privileges_given && r.set_privs)
-                e = user_has(svc, s->id, &r, target, r.set_privs, r.oz_set_privs, &allowed);
+                e = user_has(svc, s->id, r.target, target, r.set_privs, r.oz_set_privs, &allowed);
             if (e) return e;
         }
     }

@@ -27,12 +27,15 @@ tz_error *tz_service_new(const tz_service_config *cfg, tz_store *store, tz_servi
     svc->throttle_loopback = cfg->throttle_loopback;
     svc->clock = cfg->clock;
     svc->clock_ud = cfg->clock_ud;
+    if (cfg->zone_name) svc->zone_name = strdup(cfg->zone_name);
     svc->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
     svc->throttle = tz_throttle_new(TZ_THROTTLE_DEFAULT_CAPACITY);
     svc->metrics = tz_metrics_new();
     svc->audit = cfg->audit;
     tz_error *e = NULL;
-    if (!svc->domain || !svc->utf8 || !svc->throttle || !svc->metrics) e = tz_err_new(TZE_INTERNAL);
+    if (!svc->domain || !svc->utf8 || !svc->throttle || !svc->metrics ||
+        (cfg->zone_name && !svc->zone_name))
+        e = tz_err_new(TZE_INTERNAL);
     if (!e && (cfg->geoip_asn || cfg->geoip_country || cfg->geoip_city))
         e = tz_geo_open(cfg->geoip_asn, cfg->geoip_country, cfg->geoip_city, &svc->geo);
     if (e) {
@@ -51,6 +54,7 @@ void tz_service_free(tz_service_ctx *svc) {
     tz_metrics_free(svc->metrics);
     if (svc->utf8) freelocale(svc->utf8);
     free(svc->domain);
+    free(svc->zone_name);
     free(svc);
 }
 
@@ -120,6 +124,48 @@ void tz_service_handle(tz_service_ctx *svc, const tz_client *client, const tz_re
     case TZ_OP_CONFIGURATION:
     case TZ_OP_CURRENT_TIME:
     case TZ_OP_GET_USER: op_misc(svc, client, req, resp); break;
+    case TZ_OP_JOIN_USER_GROUP:
+    case TZ_OP_JOIN_GROUP_PARENT:
+    case TZ_OP_JOIN_USER_SPACE:
+    case TZ_OP_JOIN_GROUP_SPACE:
+    case TZ_OP_JOIN_HARVESTER_SPACE:
+    case TZ_OP_JOIN_USER_CLUSTER:
+    case TZ_OP_JOIN_GROUP_CLUSTER:
+    case TZ_OP_JOIN_USER_HARVESTER:
+    case TZ_OP_JOIN_GROUP_HARVESTER:
+    case TZ_OP_JOIN_SPACE_HARVESTER:
+    case TZ_OP_JOIN_USER_ATM_INVENTORY:
+    case TZ_OP_JOIN_GROUP_ATM_INVENTORY:
+    case TZ_OP_SUPPORT_SPACE: op_join(svc, client, req, resp); break;
+    case TZ_OP_REGISTER_PROVIDER: op_register_provider(svc, client, req, resp); break;
+    case TZ_OP_USER_GROUPS:
+    case TZ_OP_USER_EFF_GROUPS:
+    case TZ_OP_USER_SPACES:
+    case TZ_OP_USER_EFF_SPACES:
+    case TZ_OP_USER_CLUSTERS:
+    case TZ_OP_USER_EFF_CLUSTERS:
+    case TZ_OP_USER_HARVESTERS:
+    case TZ_OP_USER_EFF_HARVESTERS:
+    case TZ_OP_USER_ATM_INVENTORIES:
+    case TZ_OP_USER_EFF_ATM_INVENTORIES:
+    case TZ_OP_GET_GROUP:
+    case TZ_OP_GET_SPACE:
+    case TZ_OP_PROVIDER_SPACES:
+    case TZ_OP_SPACE_PROVIDERS: op_directory(svc, client, req, resp); break;
+    case TZ_OP_LEGACY_GROUP_USER_TOKEN:
+    case TZ_OP_LEGACY_GROUP_CHILD_TOKEN:
+    case TZ_OP_LEGACY_SPACE_USER_TOKEN:
+    case TZ_OP_LEGACY_SPACE_GROUP_TOKEN:
+    case TZ_OP_LEGACY_SPACE_PROVIDER_TOKEN:
+    case TZ_OP_LEGACY_CLUSTER_USER_TOKEN:
+    case TZ_OP_LEGACY_CLUSTER_GROUP_TOKEN:
+    case TZ_OP_LEGACY_HARVESTER_USER_TOKEN:
+    case TZ_OP_LEGACY_HARVESTER_GROUP_TOKEN:
+    case TZ_OP_LEGACY_HARVESTER_SPACE_TOKEN:
+    case TZ_OP_LEGACY_PROVIDER_REGISTRATION_TOKEN: op_legacy_invite(svc, client, req, resp); break;
+    case TZ_OP_CLIENT_TOKEN_CREATE:
+    case TZ_OP_CLIENT_TOKEN_LIST:
+    case TZ_OP_CLIENT_TOKEN_DELETE: op_client_tokens(svc, client, req, resp); break;
     default: tz_response_error(resp, tz_err_new(TZE_NOT_SUPPORTED)); break;
     }
     svc_observe_end(svc, client, req, resp);

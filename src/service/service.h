@@ -21,6 +21,7 @@ typedef struct tz_service_config {
     bool basic_auth_enabled;          /* zone-wide switch; default true */
     bool throttle_loopback;           /* count Basic-auth failures of 127.0.0.0/8 peers per address
                                          too (off: loopback peers are proxies shared by many) */
+    const char *zone_name;            /* `name` of GET /configuration; NULL = null */
     int64_t (*clock)(void *ud);       /* NULL = wall clock; tests only */
     void *clock_ud;
     struct tz_audit *audit;           /* audit trail (service/audit.h); NULL = none; borrowed */
@@ -42,6 +43,25 @@ typedef enum tz_op {
     TZ_OP_CREATE_NAMED, TZ_OP_LIST_NAMED, TZ_OP_DELETE_ALL_NAMED, TZ_OP_GET_NAMED_BY_NAME,
     /* related */
     TZ_OP_CONFIGURATION, TZ_OP_CURRENT_TIME, TZ_OP_GET_USER,
+    /* invite consumption (invites.md §E.1, §E.2, §E.7); subject_id = {id} of the consumer entity */
+    TZ_OP_JOIN_USER_GROUP, TZ_OP_JOIN_GROUP_PARENT, TZ_OP_JOIN_USER_SPACE, TZ_OP_JOIN_GROUP_SPACE,
+    TZ_OP_JOIN_HARVESTER_SPACE, TZ_OP_JOIN_USER_CLUSTER, TZ_OP_JOIN_GROUP_CLUSTER,
+    TZ_OP_JOIN_USER_HARVESTER, TZ_OP_JOIN_GROUP_HARVESTER, TZ_OP_JOIN_SPACE_HARVESTER,
+    TZ_OP_JOIN_USER_ATM_INVENTORY, TZ_OP_JOIN_GROUP_ATM_INVENTORY,
+    TZ_OP_SUPPORT_SPACE, TZ_OP_REGISTER_PROVIDER,
+    /* directory reads; subject_id = {id} of the entity */
+    TZ_OP_USER_GROUPS, TZ_OP_USER_EFF_GROUPS, TZ_OP_USER_SPACES, TZ_OP_USER_EFF_SPACES,
+    TZ_OP_USER_CLUSTERS, TZ_OP_USER_EFF_CLUSTERS, TZ_OP_USER_HARVESTERS, TZ_OP_USER_EFF_HARVESTERS,
+    TZ_OP_USER_ATM_INVENTORIES, TZ_OP_USER_EFF_ATM_INVENTORIES,
+    TZ_OP_GET_GROUP, TZ_OP_GET_SPACE, TZ_OP_PROVIDER_SPACES, TZ_OP_SPACE_PROVIDERS,
+    /* legacy invite-token shortcuts (§E.3); subject_id = {id} */
+    TZ_OP_LEGACY_GROUP_USER_TOKEN, TZ_OP_LEGACY_GROUP_CHILD_TOKEN, TZ_OP_LEGACY_SPACE_USER_TOKEN,
+    TZ_OP_LEGACY_SPACE_GROUP_TOKEN, TZ_OP_LEGACY_SPACE_PROVIDER_TOKEN,
+    TZ_OP_LEGACY_CLUSTER_USER_TOKEN, TZ_OP_LEGACY_CLUSTER_GROUP_TOKEN,
+    TZ_OP_LEGACY_HARVESTER_USER_TOKEN, TZ_OP_LEGACY_HARVESTER_GROUP_TOKEN,
+    TZ_OP_LEGACY_HARVESTER_SPACE_TOKEN, TZ_OP_LEGACY_PROVIDER_REGISTRATION_TOKEN,
+    /* legacy /user/client_tokens (rest-api §9); token_id = {token} */
+    TZ_OP_CLIENT_TOKEN_CREATE, TZ_OP_CLIENT_TOKEN_LIST, TZ_OP_CLIENT_TOKEN_DELETE,
     TZ_OP__COUNT
 } tz_op;
 

@@ -30,6 +30,7 @@ struct tz_service_ctx {
     tz_throttle *throttle;        /* Basic-auth brute-force backoff */
     struct tz_metrics *metrics;   /* owned; counted on the request path (observe.c) */
     struct tz_audit *audit;       /* borrowed; NULL = no audit trail */
+    char *zone_name;              /* GET /configuration `name`; NULL = null */
 };
 
 struct tz_client {
@@ -126,6 +127,13 @@ void op_verify_invite(tz_service_ctx *svc, const tz_client *c, const tz_request 
 void op_named(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
 void op_subject_tokens(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
 void op_misc(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
+/* invite consumption and the directory (ops_join.c, ops_register.c, ops_directory.c,
+ * ops_legacy_invites.c, ops_client_tokens.c) */
+void op_join(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
+void op_register_provider(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
+void op_directory(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
+void op_legacy_invite(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
+void op_client_tokens(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
 
 /* ---- responses ---- */
 void resp_json(tz_response *resp, int status, json_t *body);   /* steals body */

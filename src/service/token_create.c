@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "service/invite_rules.h"
 #include "service/privileges.h"
 #include "service/token_create.h"
 
@@ -73,7 +74,17 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *c
 static tz_priv_list invite_privileges(const tz_token_type *t, bool defaults) {
     tz_priv_entity ent;
     if (t->kind != TZ_TT_INVITE || !tz_privileges_for_invite(t->invite, &ent)) return (tz_priv_list){NULL, 0};
-    return defaults ? tz_privileges_default(ent) : tz_privileges_all(ent);
+    return defaults ? svc_invite_default_privileges(t->invite) : tz_privileges_all(ent);
+}
+
+/* Custom privileges: given and different from the type's default set (invites.md §E.4). */
+static bool custom_privileges(const json_t *given, const tz_token_type *t) {
+    if (!given) return false;
+    tz_priv_list def = invite_privileges(t, true);
+    if (json_array_size(given) != def.n) return true;
+    for (size_t i = 0; i < def.n; i++)  /* both sorted and deduplicated */
+        if (strcmp(json_string_value(json_array_get(given, i)), def.names[i]) != 0) return true;
+    return false;
 }
 
 static tz_error *val_privileges(const json_t *v, const tz_token_type *t, json_t **out) {
@@ -152,7 +163,7 @@ static tz_error *validate_named(tz_service_ctx *svc, const tz_subject *s, const 
         return e;
     if ((e = val_bool(body, "revoked", &present, &c->revoked))) return e;
     if ((e = val_type(body, c))) return e;
-    if ((e = svc_check_invite_rights(svc, s, &c->type, c->privileges != NULL))) return e;
+    if ((e = svc_check_invite_rights(svc, s, &c->type, custom_privileges(c->privileges, &c->type)))) return e;
     if ((v = json_object_get(body, "usageLimit")) && c->type.kind == TZ_TT_INVITE &&
         (e = val_usage_limit(v, &c->usage_limit)))
         return e;

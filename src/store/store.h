@@ -295,5 +295,100 @@ tz_error *tz_store_client_delete(tz_store *s, const char *id);                  
  * backup API, one read snapshot, then fsync and rename into place. The copy is a complete
  * SQLite database (no -wal file needed); see docs/operations.md for restoring it. */
 tz_error *tz_store_backup(tz_store *s, const char *dest);
+/* ---------------- directory: every entity kind, nested groups, invite consumption ----------------
+ * (SQLite: store_directory.c, store_invites.c; dispatched by store_dispatch_dir.c) Relations are
+ * (child, parent) pairs: a user or group in a group, space, cluster, harvester or inventory; a
+ * space in a harvester; a provider supporting a space. Membership is effective through nested
+ * groups (a group in a parent group passes its members on); group cycles are refused. Errors are
+ * the neutral ones of store_backend.h. */
+typedef enum tz_dir_kind {
+    TZ_DIR_USER, TZ_DIR_GROUP, TZ_DIR_SPACE, TZ_DIR_CLUSTER, TZ_DIR_HARVESTER,
+    TZ_DIR_ATM_INVENTORY, TZ_DIR_PROVIDER, TZ_DIR__COUNT
+} tz_dir_kind;
+/* "user", "group", "space", "cluster", "harvester", "atm_inventory", "provider" (NULL if invalid). */
+const char *tz_dir_kind_word(tz_dir_kind k);
+
+/* Creates a group, space, harvester or automation inventory with `owner` (a user) as a member
+ * holding privs, in one transaction. Owner unknown -> TZE_STORE_NOT_FOUND; id taken ->
+ * TZE_STORE_CONFLICT {"key": "id"}. */
+tz_error *tz_store_dir_create(tz_store *s, tz_dir_kind kind, const char *id, const char *name,
+                              const char *owner, const char *const *privs, size_t n);
+/* The name of any entity (group, space, cluster, harvester, inventory, provider, user): *name is
+ * malloc'd (caller frees); TZE_STORE_NOT_FOUND when it does not exist. */
+tz_error *tz_store_dir_entity_name(tz_store *s, tz_dir_kind kind, const char *id, char **name);
+/* Grants (grant=true) or revokes privileges of the direct member `child` in `parent`, in one
+ * transaction. Not a direct member -> TZE_STORE_NOT_FOUND. */
+tz_error *tz_store_dir_set_privileges(tz_store *s, tz_dir_kind parent_kind, const char *parent_id,
+                                      tz_dir_kind child_kind, const char *child_id,
+                                      const char *const *privs, size_t n, bool grant);
+/* Does the user effectively (directly or through nested groups) belong to the entity
+ * (priv NULL) or hold `priv` in it? */
+tz_error *tz_store_dir_user_has(tz_store *s, const char *user_id, tz_dir_kind kind,
+                                const char *entity_id, const char *priv, bool *out);
+
+typedef enum tz_dir_list {
+    TZ_DIR_LIST_USER_DIRECT,     /* id = user: entities of `kind` the user is a direct member of */
+    TZ_DIR_LIST_USER_EFFECTIVE,  /* id = user: ... directly or through nested groups */
+    TZ_DIR_LIST_PROVIDER_SPACES, /* id = provider: the spaces it supports (kind ignored) */
+} tz_dir_list;
+/* Sorted ids (malloc'd array of malloc'd strings, tz_strv_free). */
+tz_error *tz_store_dir_list(tz_store *s, tz_dir_list which, const char *id, tz_dir_kind kind,
+                            char ***ids, size_t *n);
+/* The providers supporting a space with their support sizes (0 when recorded without one, e.g.
+ * by `admin space support`), sorted by provider id: *pids malloc'd (tz_strv_free), *sizes malloc'd
+ * (free). */
+tz_error *tz_store_dir_space_supports(tz_store *s, const char *space_id, char ***pids,
+                                      int64_t **sizes, size_t *n);
+
+/* What a join (or an invited registration) came to when the store itself did not fail. */
+typedef enum tz_dir_outcome {
+    TZ_DIR_DONE,                /* written (and the invite's use counted) */
+    TZ_DIR_MISSING,             /* the child or the parent does not exist */
+    TZ_DIR_INVITE_GONE,         /* the named invite no longer exists */
+    TZ_DIR_INVITE_REVOKED,      /* ... is revoked */
+    TZ_DIR_INVITE_USED_UP,      /* ... usageCount >= usageLimit */
+    TZ_DIR_ISSUER_NOT_ALLOWED,  /* the issuer lost the right to invite (see issuer_*) */
+    TZ_DIR_SELF,                /* child == parent, or a group below itself (cycle) */
+    TZ_DIR_EXISTS,              /* the relation exists already */
+} tz_dir_outcome;
+
+/* Adds the relation child -> parent with privileges (nothing for supports and harvester spaces;
+ * `support_size` for a provider supporting a space) in ONE transaction that also, in this order:
+ * checks that both ends exist; when invite_id is set reads the named invite (gone, revoked, used
+ * up); when issuer_user is set checks that the issuer still holds issuer_privs[i] in
+ * (issuer_kind, issuer_entity) (effectively) or the Onezone privilege issuer_oz_privs[i], for every
+ * i < n_issuer; refuses a relation to itself or a group cycle and an existing relation; writes;
+ * and counts the use (metadata usageCount + 1). *outcome says which; on anything but
+ * TZ_DIR_DONE nothing is written. Multi-node: the invite's row must stay locked from its read to
+ * the commit (SQLite: BEGIN IMMEDIATE; PostgreSQL: SELECT ... FOR UPDATE). */
+typedef struct tz_dir_join {
+    tz_dir_kind child_kind;
+    const char *child_id;
+    tz_dir_kind parent_kind;
+    const char *parent_id;
+    const char *const *privs;
+    size_t n_privs;
+    int64_t support_size;
+    const char *invite_id;               /* named invite token id, NULL = none */
+    const char *issuer_user;             /* NULL = no issuer check */
+    tz_dir_kind issuer_kind;             /* where the issuer's right to invite lives */
+    const char *issuer_entity;
+    const char *const *issuer_privs;
+    const char *const *issuer_oz_privs;
+    size_t n_issuer;
+} tz_dir_join;
+tz_error *tz_store_dir_join(tz_store *s, const tz_dir_join *j, tz_dir_outcome *outcome);
+
+/* Registers a provider (p->id, name, domain) with its cluster (same id), `admin_user` as cluster
+ * member with admin_privs, the named token `root` (subject = the provider) and, when invite_id is
+ * set, the registration invite's use (outcomes as tz_store_dir_join: INVITE_GONE, _REVOKED,
+ * _USED_UP; a missing admin user is TZ_DIR_MISSING) -- all in ONE transaction. A taken subdomain
+ * (may be NULL) -> TZE_STORE_CONFLICT {"key": "subdomain"}. */
+tz_error *tz_store_provider_register_invited(tz_store *s, const tz_provider_rec *p,
+                                             const char *subdomain, const char *admin_email,
+                                             const char *admin_user,
+                                             const char *const *admin_privs, size_t n_admin_privs,
+                                             const tz_named_token_rec *root, const char *invite_id,
+                                             tz_dir_outcome *outcome);
 
 #endif

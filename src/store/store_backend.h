@@ -91,6 +91,10 @@
  *   1. entity_create_owned: a group or space with its owner member in one transaction (the admin
  *      tool's `group create` / `space create`); CONFLICT id, NOT_FOUND (owner). NULL in a
  *      backend's table = "not provided": the dispatcher returns a logged TZE_INTERNAL.
+ *   2. dir_create, dir_entity_name, dir_set_privileges, dir_user_has, dir_list,
+ *      dir_space_supports, dir_join, provider_register_invited: the directory of every entity
+ *      kind with nested groups, and invite consumption counted in the join's transaction
+ *      (store.h "directory"); errors as listed there, outcomes through tz_dir_outcome.
  * --------------------------------------------------------------------------------------------- */
 #ifndef TZ_STORE_BACKEND_H
 #define TZ_STORE_BACKEND_H
@@ -184,6 +188,25 @@ typedef struct tz_store_ops {
     /* ---- added after the first version (see the list in the header comment) ---- */
     tz_error *(*entity_create_owned)(tz_store *s, tz_entity_kind kind, const char *id, const char *name,
                                      const char *owner_user_id, const char *const *privs, size_t n);
+    /* 2. the directory and invite consumption (store.h "directory") */
+    tz_error *(*dir_create)(tz_store *s, tz_dir_kind kind, const char *id, const char *name,
+                            const char *owner, const char *const *privs, size_t n);
+    tz_error *(*dir_entity_name)(tz_store *s, tz_dir_kind kind, const char *id, char **name);
+    tz_error *(*dir_set_privileges)(tz_store *s, tz_dir_kind parent_kind, const char *parent_id,
+                                    tz_dir_kind child_kind, const char *child_id,
+                                    const char *const *privs, size_t n, bool grant);
+    tz_error *(*dir_user_has)(tz_store *s, const char *user_id, tz_dir_kind kind,
+                              const char *entity_id, const char *priv, bool *out);
+    tz_error *(*dir_list)(tz_store *s, tz_dir_list which, const char *id, tz_dir_kind kind,
+                          char ***ids, size_t *n);
+    tz_error *(*dir_space_supports)(tz_store *s, const char *space_id, char ***pids,
+                                    int64_t **sizes, size_t *n);
+    tz_error *(*dir_join)(tz_store *s, const tz_dir_join *j, tz_dir_outcome *outcome);
+    tz_error *(*provider_register_invited)(tz_store *s, const tz_provider_rec *p,
+                                           const char *subdomain, const char *admin_email,
+                                           const char *admin_user, const char *const *admin_privs,
+                                           size_t n_admin_privs, const tz_named_token_rec *root,
+                                           const char *invite_id, tz_dir_outcome *outcome);
 } tz_store_ops;
 
 /* The common header every backend's store structure starts with. The dispatcher sets log/log_ud

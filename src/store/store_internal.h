@@ -16,7 +16,7 @@
 #include "store/store_backend.h"
 
 /* Enough for every distinct statement of the store; tzs_stmt fails loudly if exceeded. */
-#define TZS_STMT_CACHE_MAX 96
+#define TZS_STMT_CACHE_MAX 128
 /* Connections opened at most by default (--store-pool); further callers wait for a free one. */
 #define TZS_POOL_CAP 16
 /* How long a writer waits for another writer (possibly another process) before failing. */

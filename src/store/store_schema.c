@@ -110,6 +110,50 @@ static const char *const migrations[] = {
     "  secret_hash TEXT NOT NULL,"
     "  allow_revoke INTEGER NOT NULL CHECK (allow_revoke IN (0, 1)),"
     "  creation_time INTEGER NOT NULL);",
+    /* 3: harvesters and automation inventories, the relations the tables of migration 1 cannot
+     * hold (nested groups, memberships in harvesters and inventories, spaces of harvesters),
+     * support sizes and provider registration data. The dir_all_* views present every relation
+     * and privilege as (child, parent) pairs for the effective-membership queries. */
+    "CREATE TABLE dir_entities ("
+    "  kind TEXT NOT NULL CHECK (kind IN ('harvester', 'atm_inventory')),"
+    "  id TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  PRIMARY KEY (kind, id)) WITHOUT ROWID;"
+    "CREATE TABLE dir_relations ("
+    "  child_kind TEXT NOT NULL CHECK (child_kind IN ('user', 'group', 'space')),"
+    "  child_id TEXT NOT NULL,"
+    "  parent_kind TEXT NOT NULL CHECK (parent_kind IN ('group', 'harvester', 'atm_inventory')),"
+    "  parent_id TEXT NOT NULL,"
+    "  PRIMARY KEY (parent_kind, parent_id, child_kind, child_id)) WITHOUT ROWID;"
+    "CREATE INDEX dir_relations_by_child ON dir_relations(child_kind, child_id);"
+    "CREATE TABLE dir_relation_privileges ("
+    "  parent_kind TEXT NOT NULL,"
+    "  parent_id TEXT NOT NULL,"
+    "  child_kind TEXT NOT NULL,"
+    "  child_id TEXT NOT NULL,"
+    "  privilege TEXT NOT NULL,"
+    "  PRIMARY KEY (parent_kind, parent_id, child_kind, child_id, privilege),"
+    "  FOREIGN KEY (parent_kind, parent_id, child_kind, child_id)"
+    "    REFERENCES dir_relations(parent_kind, parent_id, child_kind, child_id) ON DELETE CASCADE)"
+    "  WITHOUT ROWID;"
+    "CREATE TRIGGER dir_relations_user_deleted AFTER DELETE ON users BEGIN"
+    "  DELETE FROM dir_relations WHERE child_kind = 'user' AND child_id = OLD.id; END;"
+    "CREATE VIEW dir_all_entities(kind, id, name) AS"
+    "  SELECT kind, id, name FROM entities UNION ALL SELECT kind, id, name FROM dir_entities;"
+    "CREATE VIEW dir_all_relations(child_kind, child_id, parent_kind, parent_id) AS"
+    "  SELECT 'user', user_id, kind, entity_id FROM user_members"
+    "  UNION ALL SELECT 'group', group_id, kind, entity_id FROM group_members"
+    "  UNION ALL SELECT 'provider', provider_id, 'space', space_id FROM space_supports"
+    "  UNION ALL SELECT child_kind, child_id, parent_kind, parent_id FROM dir_relations;"
+    "CREATE VIEW dir_all_privileges(child_kind, child_id, parent_kind, parent_id, privilege) AS"
+    "  SELECT 'user', user_id, kind, entity_id, privilege FROM user_member_privileges"
+    "  UNION ALL SELECT 'group', group_id, kind, entity_id, privilege FROM group_member_privileges"
+    "  UNION ALL SELECT child_kind, child_id, parent_kind, parent_id, privilege"
+    "    FROM dir_relation_privileges;"
+    "ALTER TABLE space_supports ADD COLUMN size INTEGER;"
+    "ALTER TABLE providers ADD COLUMN subdomain TEXT;"
+    "ALTER TABLE providers ADD COLUMN admin_email TEXT;"
+    "CREATE UNIQUE INDEX providers_by_subdomain ON providers(subdomain) WHERE subdomain IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

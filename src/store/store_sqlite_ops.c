@@ -1,5 +1,5 @@
 /* The SQLite backend's table of operations (store_backend.h). */
-#include "store/store_internal.h"
+#include "store/store_directory_internal.h"
 
 const tz_store_ops tzs_sqlite_ops = {
     .name = "sqlite",
@@ -50,4 +50,12 @@ const tz_store_ops tzs_sqlite_ops = {
     .temp_secret_list = tzs_sq_temp_secret_list,
     .temp_secret_put = tzs_sq_temp_secret_put,
     .entity_create_owned = tzs_sq_entity_create_owned,
+    .dir_create = tzs_sq_dir_create,
+    .dir_entity_name = tzs_sq_dir_entity_name,
+    .dir_set_privileges = tzs_sq_dir_set_privileges,
+    .dir_user_has = tzs_sq_dir_user_has,
+    .dir_list = tzs_sq_dir_list,
+    .dir_space_supports = tzs_sq_dir_space_supports,
+    .dir_join = tzs_sq_dir_join,
+    .provider_register_invited = tzs_sq_provider_register_invited,
 };

@@ -212,6 +212,15 @@ def describe(err):
     if eid == "tokenServiceForbidden":
         s = d.get("service") or {}
         return "The service %s:%s is forbidden for this subject." % (s.get("type"), s.get("id"))
+    if eid == "cannotAddRelationToSelf":
+        return "Cannot add relation to self."
+    if eid == "relationAlreadyExists":
+        # types are Onezone model names (od_space); the text uses the GRI type (space)
+        child, parent = d.get("childType", "")[3:], d.get("parentType", "")[3:]
+        verb = ("is already supported by" if (child, parent) == ("space", "provider")
+                else "is already a member of")
+        return "Bad value: %s:%s %s %s:%s." % (child, d.get("childId"), verb, parent,
+                                                d.get("parentId"))
     if eid == "inviteTokenTargetIdInvalid":
         return "The target id '%s' is invalid for this type of invite token." % d.get("id")
     if eid == "missingAtLeastOneValue":

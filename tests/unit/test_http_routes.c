@@ -171,7 +171,7 @@ static void test_unknown_paths(void) {
         P "/tokens/named/a/status/x", P "/tokens/examine/x", P "/users", P "/users/u",
         P "/users/u/tokens", P "/users/u/tokens/named/name", P "/users/u/tokens/named/name/a/b",
         P "/users/u/tokens/other", P "/providers/p/tokens/named/x", P "/provider/public",
-        P "/user/client_tokens", "/api/v3/onezonex/tokens/examine", "/api/v2/onezone/user",
+        P "/user/client_tokens/a/b", "/api/v3/onezonex/tokens/examine", "/api/v2/onezone/user",
         "/API/v3/onezone/user", "/tokens/examine", "/configuration/x", "//configuration",
         P "//tokens/examine", P "/tokens//examine", P "/Tokens/examine", NULL};
     for (size_t i = 0; paths[i]; i++) {
