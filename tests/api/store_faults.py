@@ -33,6 +33,9 @@ class SqliteFaults:
     def break_table(self, table):
         conn = self._connect()
         try:
+            # legacy renaming leaves the views that read the table pointing at the old name, so
+            # that a query through a view fails too (the modern rename would follow the table)
+            conn.execute("PRAGMA legacy_alter_table=ON")
             conn.execute('ALTER TABLE "%s" RENAME TO "%s%s"' % (table, table, BROKEN_SUFFIX))
         finally:
             conn.close()
@@ -50,6 +53,7 @@ class SqliteFaults:
             return
         conn = self._connect()
         try:
+            conn.execute("PRAGMA legacy_alter_table=ON")
             while self.broken:
                 table = self.broken.pop()
                 conn.execute('ALTER TABLE "%s%s" RENAME TO "%s"' % (table, BROKEN_SUFFIX, table))
