@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "http/access_log.h"
 #include "http/server.h"
+#include "http/web_routes.h"
 #include "service/password.h"
 #include "service/service.h"
 #include "store/store.h"
@@ -41,6 +42,7 @@ typedef struct serve_args {
     const char *geoip_asn, *geoip_country, *geoip_city;
     bool basic_auth;
     bool throttle_loopback;
+    bool no_web;
     tz_http_options http;
 } serve_args;
 
@@ -70,6 +72,7 @@ static void usage(FILE *f) {
         "  --idle-timeout SEC              close idle connections after SEC seconds (default %u)\n"
         "  --threads N                     worker threads (default: 4 per CPU, at least 8)\n"
         "  --quiet-success                 log only requests that fail\n"
+        "  --no-web                        do not serve the web page for tokens at /\n"
         "\n"
         "On first start a user 'admin' with the privilege " ADMIN_PRIVILEGE " is created; its\n"
         "password comes from $" ADMIN_PASSWORD_ENV " or is generated and printed once on stdout.\n"
@@ -108,7 +111,7 @@ static bool parse_number(const char *opt, const char *s, unsigned long long min,
 enum {
     OPT_DATA = 256, OPT_LISTEN, OPT_DOMAIN, OPT_CERT, OPT_KEY, OPT_TTL, OPT_ASN, OPT_COUNTRY,
     OPT_CITY, OPT_NO_BASIC, OPT_THROTTLE_LOOPBACK, OPT_MAX_BODY, OPT_MAX_HEADER, OPT_MAX_CONN, OPT_IDLE, OPT_THREADS,
-    OPT_QUIET, OPT_HELP,
+    OPT_QUIET, OPT_HELP, OPT_NO_WEB,
 };
 
 /* Returns -1 to go on, else the exit status. */
@@ -132,6 +135,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         {"threads", required_argument, NULL, OPT_THREADS},
         {"quiet-success", no_argument, NULL, OPT_QUIET},
         {"help", no_argument, NULL, OPT_HELP},
+        {"no-web", no_argument, NULL, OPT_NO_WEB},
         {NULL, 0, NULL, 0},
     };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -164,6 +168,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         case OPT_NO_BASIC: a->basic_auth = false; break;
         case OPT_THROTTLE_LOOPBACK: a->throttle_loopback = true; break;
         case OPT_QUIET: a->http.quiet_success = true; break;
+        case OPT_NO_WEB: a->no_web = true; break;
         case OPT_TTL:
             if (!parse_number("--max-temporary-token-ttl", optarg, 1, INT64_MAX / 2, &v)) return 2;
             a->max_ttl = (int64_t)v;
@@ -383,7 +388,12 @@ static int serve(const serve_args *a, const sigset_t *set) {
      * appends them here. */
     tz_extra_route extra[SERVE_MAX_EXTRA_ROUTES];
     size_t n_extra = 0;
-    (void)extra;
+    if (!a->no_web && !tz_web_add_routes(extra, SERVE_MAX_EXTRA_ROUTES, &n_extra)) {
+        tz_log_event("too many routes outside the API");
+        tz_service_free(svc);
+        tz_store_close(store);
+        return report(tz_err_new(TZE_INTERNAL));
+    }
     http.extra_routes = extra;
     http.n_extra_routes = n_extra;
     if (a->tls_cert_path) {
