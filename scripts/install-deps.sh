@@ -17,6 +17,8 @@ packages=(
   clang libclang-rt-14-dev  # libFuzzer and sanitizer runtimes
   python3 python3-yaml python3-jsonschema  # black-box API tests
   curl openssl ca-certificates  # TLS test certificates, curl examples
+  xxd                 # compiles the web page's files into the binary (scripts/gen-web-assets.sh)
+  chromium chromium-driver python3-selenium  # browser tests of the web page (tests/api/test_web.py)
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(wrk nginx-light valgrind)

@@ -1,6 +1,6 @@
 // The page's entry point: sign-in, navigation between views, sign-out.
 import {ApiError} from "./api.js";
-import {h, clear, field, showError} from "./dom.js";
+import {h, add, clear, field, showError} from "./dom.js";
 import {api, S, SESSION_KEY, status, reportError} from "./ctx.js";
 import {tokensView, resetList, loadTokens, selectToken} from "./list.js";
 import {createView} from "./create.js";
@@ -145,7 +145,7 @@ function signOut(message) {
 
 function renderChrome() {
   const who = clear(document.getElementById("who"));
-  who.append(h("span", {}, `Signed in as ${S.user.username || S.user.fullName || S.user.userId}`),
+  add(who, h("span", {}, `Signed in as ${S.user.username || S.user.fullName || S.user.userId}`),
     S.admin ? h("span", {class: "badge"}, "admin") : null,
     h("button", {type: "button", id: "signout-button", onclick: () => signOut()}, "Sign out"));
   const nav = clear(document.getElementById("nav"));

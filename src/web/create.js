@@ -1,7 +1,7 @@
 // The create view: templates (web-ui.md) or a custom token, named or temporary, access,
 // identity or invite, with an editor for every caveat type.
 import {ApiError, seg} from "./api.js";
-import {h, clear, field, showError, uid} from "./dom.js";
+import {h, add, clear, field, showError, uid} from "./dom.js";
 import {api, S, serverNow, ownerBase, ownerLabel, status, reportError, copyText, targetName} from "./ctx.js";
 import {TEMPLATES, INVITE_TYPES, TARGET_LABELS, TARGET_PATHS, PRIVILEGES, DEFAULT_PRIVILEGES, generateName, validName} from "./model.js";
 import {caveatEditors, FieldError} from "./caveats.js";
@@ -149,7 +149,7 @@ export function createView(main) {
       }
       if (ok) apply(tpl, inputs);
     });
-    needsBox.append(h("legend", {}, tpl.label), fields.map(([, f]) => f.wrap), go);
+    add(needsBox, h("legend", {}, tpl.label), fields.map(([, f]) => f.wrap), go);
     needsBox.hidden = false;
     fields[0][1].input.focus();
   };

@@ -17,6 +17,12 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+// Appends children like h() does: arrays flattened, null/undefined/false skipped.
+export function add(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const c of children) {
     if (c === undefined || c === null || c === false) continue;

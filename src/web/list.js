@@ -2,7 +2,7 @@
 // provider for an admin), with filters, paging, the selected token's details and the changes
 // (rename, revoke/unrevoke, delete, clean up obsolete tokens, revoke all temporary tokens).
 import {ApiError, seg} from "./api.js";
-import {h, clear, field, icon, showError} from "./dom.js";
+import {h, add, clear, field, icon, showError} from "./dom.js";
 import {api, S, serverNow, ownerBase, ownerLabel, status, reportError, confirmDialog, openDialog, copyText, targetName} from "./ctx.js";
 import {INVITE_TYPES, TARGET_LABELS, TARGET_PATHS, tokenKind, tokenState, STATE_LABELS, isObsolete, compareTokens, expiry, formatTime, formatDuration, describeCaveat, describeType, validName} from "./model.js";
 
@@ -30,6 +30,7 @@ export function resetList() {
   L.loaded = L.total = 0;
   L.page = 0;
   L.selected = null;
+  L.filters = {text: "", type: "all", state: "all", target: "all", targetId: ""};
 }
 
 // Loads the owner's token ids, then every record, FETCH_PARALLEL at a time; the list renders as
@@ -145,7 +146,10 @@ export function tokensView(main) {
     L.page = 0;
     renderList();
   };
-  for (const c of [text, type, state, target, targetId]) c.input.addEventListener("input", apply);
+  for (const c of [text, type, state, target, targetId]) {
+    c.input.addEventListener("input", apply);
+    c.input.addEventListener("change", apply);
+  }
 
   const banner = S.owner.kind === "self" ? null : h("div", {class: "banner"},
     h("span", {}, `Administration: the named tokens of ${ownerLabel()}.`),
@@ -262,7 +266,7 @@ function renderDetail(focus) {
   const metaArea = field("Custom metadata (JSON object)", h("textarea", {rows: "3", spellcheck: "false", class: "mono"}));
   metaArea.input.value = JSON.stringify(md.custom || {}, null, 2);
   const caveats = t.caveats || [];
-  panel.append(
+  add(panel,
     title,
     h("p", {class: "state-line state-" + st}, line),
     dl([
@@ -306,13 +310,13 @@ function scopeSection(t) {
   api.post("/tokens/infer_access_token_scope", {token: t.token}).then((r) => {
     clear(out);
     const das = r.dataAccessScope;
-    out.append(dl([
+    add(out, dl([
       ["Valid until", r.validUntil === null ? "no time limit" : formatTime(r.validUntil)],
       ["Data access", das === null ? "none (provider token)" : das.readonly ? "read-only" : "read and write"],
     ]));
     if (das) {
       const spaces = Object.entries(das.spaces || {});
-      out.append(h("h4", {}, `Spaces (${spaces.length})`),
+      add(out, h("h4", {}, `Spaces (${spaces.length})`),
         spaces.length ? h("ul", {}, spaces.map(([sid, s]) => h("li", {}, `${s.name} (${sid}) — supported by ${Object.keys(s.supports || {}).length} provider(s)`)))
           : h("p", {}, "No spaces are reachable with this token."));
       const provs = Object.entries(das.providers || {});
