@@ -199,6 +199,29 @@ function renderList() {
   L.page = Math.min(Math.max(0, L.page), pages - 1);
   const from = L.page * PAGE_SIZE;
   const shown = rows.slice(from, from + PAGE_SIZE);
+  // Rows are rebuilt only when what they show changes, so a row being clicked is not replaced
+  // under the pointer while the other records are still arriving.
+  const signature = JSON.stringify([L.selected, shown.length ? 0 : L.loaded < L.total,
+    shown.map((t) => [t.id, t.name, t.revoked, stateLine(t, now).line])]);
+  if (list.dataset.signature !== signature) {
+    list.dataset.signature = signature;
+    renderRows(list, shown, now);
+  }
+  let text = rows.length ? `Showing ${from + 1}–${from + shown.length} of ${rows.length}` : "Showing 0 tokens";
+  if (rows.length !== L.tokens.size) text += ` (${L.tokens.size} in all)`;
+  if (L.loaded < L.total) text += ` · loaded ${L.loaded} of ${L.total}`;
+  summary.textContent = text;
+  if (L.error) summary.append(h("span", {class: "field-error"}, " " + L.error.message));
+  L.root.querySelector("#page-info").textContent = `Page ${L.page + 1} of ${pages}`;
+  L.root.querySelector("#prev-page").disabled = L.page === 0;
+  L.root.querySelector("#next-page").disabled = L.page >= pages - 1;
+  if (L.selected && !L.tokens.has(L.selected) && L.loaded >= L.total) {
+    L.selected = null;
+    renderDetail();
+  }
+}
+
+function renderRows(list, shown, now) {
   clear(list);
   for (const t of shown) {
     const kind = tokenKind(t.type);
@@ -214,18 +237,6 @@ function renderList() {
     list.append(h("li", {class: "token-row state-" + st, "data-token-id": t.id}, open, toggle));
   }
   if (!shown.length) list.append(h("li", {class: "empty"}, L.loaded < L.total ? "Loading…" : "No tokens match."));
-  let text = rows.length ? `Showing ${from + 1}–${from + shown.length} of ${rows.length}` : "Showing 0 tokens";
-  if (rows.length !== L.tokens.size) text += ` (${L.tokens.size} in all)`;
-  if (L.loaded < L.total) text += ` · loaded ${L.loaded} of ${L.total}`;
-  summary.textContent = text;
-  if (L.error) summary.append(h("span", {class: "field-error"}, " " + L.error.message));
-  L.root.querySelector("#page-info").textContent = `Page ${L.page + 1} of ${pages}`;
-  L.root.querySelector("#prev-page").disabled = L.page === 0;
-  L.root.querySelector("#next-page").disabled = L.page >= pages - 1;
-  if (L.selected && !L.tokens.has(L.selected) && L.loaded >= L.total) {
-    L.selected = null;
-    renderDetail();
-  }
 }
 
 // ---------------------------------------------------------------- details

@@ -172,6 +172,8 @@ class WebPage(ServerTestCase):
         pw = self.fill("#password", user.password)
         pw.send_keys(Keys.ENTER)   # keyboard: Enter submits
         self.wait_visible("#signout-button")
+        self.wait(lambda: self.q("#list-summary").text.startswith("Showing")
+                  and "loaded" not in self.q("#list-summary").text, "the list loaded")
         tok = self.session_token()
         self.assertTrue(tok)
         self.seen_tokens.add(tok)
