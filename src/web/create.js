@@ -57,7 +57,10 @@ export function createView(main) {
     let p = prefix;
     if (kind.value === "invite") {
       const it = INVITE_TYPES[inviteType.input.value];
-      p = it.short + (target.input.value.trim() ? " " + target.input.value.trim() : "");
+      // Onezone puts the target's name here; the API does not give it, so a short id instead
+      // (a whole id would leave no room for the time stamp within 50 characters).
+      const tid = target.input.value.trim();
+      p = it.short + (tid ? " " + tid.slice(0, 8) : "");
     }
     name.input.value = generateName(p);
   };

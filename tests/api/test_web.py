@@ -466,7 +466,7 @@ class WebPage(ServerTestCase):
         self.click('button[data-template="invite-userJoinSpace"]')
         self.fill("#invite-target", self.space)
         name = self.q("#token-name").get_attribute("value")
-        self.assertTrue(name.startswith("Inv. usr. spc. " + self.space[:10]), name)
+        self.assertRegex(name, r"^Inv\. usr\. spc\. %s \d{4}\.\d\d\.\d\d-\d\d\.\d\d\.\d\d$" % self.space[:8])
         Select(self.q("#usage-limit-mode")).select_by_value("number")
         self.fill("#usage-limit", "3")
         self.click("#priv-space_add_user")  # adds one to the default four
