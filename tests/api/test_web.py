@@ -111,10 +111,17 @@ class WebPage(ServerTestCase):
         return self.wait(lambda: self.visible(css), "visible " + css)
 
     def click(self, css):
-        el = self.wait_visible(css)
-        self.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
-        el.click()
-        return el
+        # the page may re-render the element between finding and clicking it: find it again
+        for attempt in range(5):
+            el = self.wait_visible(css)
+            try:
+                self.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
+                el.click()
+                return el
+            except StaleElementReferenceException:
+                if attempt == 4:
+                    raise
+                time.sleep(0.2)
 
     def fill(self, css, text):
         el = self.wait_visible(css)
@@ -217,6 +224,16 @@ class WebPage(ServerTestCase):
         self.seen_tokens.add(tok)
         return tid, tok
 
+    def sql(self, statement, params=()):
+        """Runs one statement on the server's store (for states the API cannot make: a name the
+        name rule refuses, a used-up invite, thousands of tokens at once)."""
+        db = sqlite3.connect(os.path.join(self.srv.data_dir, "tokenzone.db"), timeout=30)
+        try:
+            with db:
+                return db.execute(statement, params).rowcount
+        finally:
+            db.close()
+
     def generation(self, user):
         return self.srv.get("/user/tokens/temporary", token=user.token).json["generation"]
 
@@ -316,13 +333,7 @@ class WebPage(ServerTestCase):
         # the name rule refuses markup, so the hostile name is written into the store directly
         # (as a migrated or foreign record could carry it); its metadata carries markup too
         xid, _ = self.named(a, "xss placeholder", customMetadata={"note": XSS_NAME})
-        db = sqlite3.connect(os.path.join(self.srv.data_dir, "tokenzone.db"), timeout=30)
-        try:
-            with db:
-                self.assertEqual(db.execute("UPDATE named_tokens SET name = ? WHERE id = ?",
-                                            (XSS_NAME, xid)).rowcount, 1)
-        finally:
-            db.close()
+        self.assertEqual(self.sql("UPDATE named_tokens SET name = ? WHERE id = ?", (XSS_NAME, xid)), 1)
         self.assertEqual(self.srv.get("/tokens/named/" + xid, token=a.token).json["name"], XSS_NAME)
         for i in range(60):
             self.named(a, "bulk %03d" % i)
@@ -375,14 +386,17 @@ class WebPage(ServerTestCase):
 
     def test_03_view_token(self):
         a = self.alice
+        self.named(a, "view invite", type={"inviteToken": {"inviteType": "userJoinSpace", "spaceId": self.space}})
         tid, tok = self.named(a, "view me", caveats=[
             {"type": "interface", "interface": "rest"}, time_caveat(3000),
             {"type": "ip", "whitelist": ["127.0.0.0/8"]}], customMetadata={"purpose": "ci"})
         self.sign_in(a)
         self.fill('input[type="search"]', "^view me$")
         self.wait(lambda: len(self.qs("#token-list .row-open")) == 1, "row")
-        self.click("#token-list .row-open")
+        self.q("#token-list .row-open").send_keys(Keys.ENTER)   # keyboard
         self.wait_text("#detail", tid)
+        self.assertEqual(self.d.switch_to.active_element.get_attribute("id"), "detail-title",
+                         "focus moves to the opened token")
         detail = self.q("#detail").text
         for needle in ("view me", "Access", "Only in the rest interface", "127.0.0.0/8",
                        "Created", "Expires", "user " + a.id):
@@ -399,7 +413,7 @@ class WebPage(ServerTestCase):
         self.click("#copy-token")
         self.wait_text("#status", "copied")
         # an invite token shows its invite fields
-        self.fill('input[type="search"]', "^dd invite$")
+        self.fill('input[type="search"]', "^view invite$")
         self.wait(lambda: len(self.qs("#token-list .row-open")) == 1, "invite row")
         self.click("#token-list .row-open")
         self.wait_text("#detail", "userJoinSpace")
@@ -634,7 +648,10 @@ class WebPage(ServerTestCase):
         self.wait_visible("dialog[open]")
         self.assertIn('Are you sure you want to remove token "changed name"?', self.q("dialog").text)
         self.shoot("delete-confirm")
-        self.press("Cancel", "dialog")
+        self.d.switch_to.active_element.send_keys(Keys.ESCAPE)   # Esc cancels
+        self.wait(lambda: not self.qs("dialog[open]"), "dialog closed")
+        self.assertEqual(self.d.switch_to.active_element.get_attribute("id"), "delete-button",
+                         "focus returns to the button that opened the dialog")
         self.assertEqual(self.srv.get("/tokens/named/" + tid, token=a.token).status, 200)
         self.click("#delete-button")
         self.press("Delete token", "dialog")
@@ -645,6 +662,10 @@ class WebPage(ServerTestCase):
         a = self.alice
         e1, _ = self.named(a, "old one", caveats=[{"type": "time", "validUntil": now() - 5}])
         e2, _ = self.named(a, "old two", type={"identityToken": {}}, caveats=[{"type": "time", "validUntil": now() - 5}])
+        used, _ = self.named(a, "used up invite", usageLimit=1,
+                             type={"inviteToken": {"inviteType": "userJoinGroup", "groupId": self.group}})
+        self.assertEqual(self.sql("UPDATE named_tokens SET metadata = json_set(metadata, '$.usageCount', 1) "
+                                  "WHERE id = ?", (used,)), 1)
         r1, _ = self.named(a, "revoked stays")
         self.srv.patch("/tokens/named/" + r1, body={"revoked": True}, token=a.token)
         self.sign_in(a)
@@ -655,11 +676,13 @@ class WebPage(ServerTestCase):
         self.assertIn("old one", text)
         self.assertIn("old two", text)
         self.assertIn("Identity tokens", text)
+        self.assertIn("used up invite (usage limit reached)", text)
+        self.assertIn("Invitation tokens", text)
         self.assertNotIn("revoked stays", text)
         self.shoot("cleanup")
         self.click("#clean-confirm")
-        self.wait(lambda: self.srv.get("/tokens/named/" + e1, token=a.token).status == 404 and
-                  self.srv.get("/tokens/named/" + e2, token=a.token).status == 404, "obsolete deleted")
+        self.wait(lambda: all(self.srv.get("/tokens/named/" + i, token=a.token).status == 404
+                              for i in (e1, e2, used)), "obsolete deleted")
         self.assertEqual(self.srv.get("/tokens/named/" + r1, token=a.token).status, 200)
 
     def test_09_revoke_all_temporary(self):
@@ -764,6 +787,37 @@ class WebPage(ServerTestCase):
         self.wait_text("#token-list", "root token")
         self.press("Back to my tokens")
         self.wait_text("#list-title", "My tokens")
+
+    def test_13_ten_thousand_tokens(self):
+        """10,000 named tokens: the list loads them all and keeps one page of rows in the DOM."""
+        carol = self.srv.logged_user("carol")
+        tid, _ = self.named(carol, "many 00000")
+        self.sql(
+            "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 9999) "
+            "INSERT INTO named_tokens (id, name, subject_kind, subject_id, token, secret, metadata, revoked) "
+            "SELECT t.id || printf('%05d', k.i), printf('many %05d', k.i), t.subject_kind, t.subject_id, "
+            "t.token, t.secret, t.metadata, k.i % 10 = 0 FROM named_tokens t, k WHERE t.id = ?", (tid,))
+        self.assertEqual(len(self.srv.get("/user/tokens/named", token=carol.token).json["tokens"]), 10000)
+        self.d.get(self.srv.base + "/")
+        self.wait(lambda: self.visible("#username") or self.visible("#signout-button"), "page")
+        self.sign_out_if_needed()
+        self.fill("#username", carol.username)
+        self.fill("#password", carol.password).send_keys(Keys.ENTER)
+        self.wait_text("#list-summary", "of 10000")
+        self.wait(lambda: "loaded" not in self.q("#list-summary").text, "10,000 loaded", timeout=600)
+        self.assertEqual(len(self.qs("#token-list li")), 50)
+        self.assertEqual(self.q("#page-info").text, "Page 1 of 200")
+        self.assertEqual(self.qs("#token-list .row-name")[0].text, "many 00000")
+        self.click("#next-page")
+        self.wait_text("#page-info", "Page 2 of 200")
+        Select(self.qs("#main .filters select")[1]).select_by_value("revoked")
+        self.wait_text("#page-info", "Page 1 of 20")
+        self.assertEqual(self.qs("#token-list .row-name")[0].text, "many 00010")
+        self.fill('input[type="search"]', "9999$")
+        self.wait(lambda: [e.text for e in self.qs("#token-list .row-name")] == [], "no revoked 9999")
+        Select(self.qs("#main .filters select")[1]).select_by_value("all")
+        self.wait(lambda: [e.text for e in self.qs("#token-list .row-name")] == ["many 09999"], "one row")
+        self.assertEqual(len(self.qs("#token-list li")), 1)
 
     def test_99_no_foreign_requests_and_no_token_in_urls(self):
         if not self.urls:
