@@ -28,6 +28,7 @@ export function createView(main) {
   const persistence = radios("persistence", "Kind", [["named", "Named (stored, can be listed, renamed, revoked)"], ["temporary", "Temporary (not stored, must expire)"]], "named");
   const ttlHint = () => S.maxTtl ? `The server allows at most ${S.maxTtl} seconds.` : "The server refuses a TTL above its maximum and says what the maximum is.";
   const ttl = field("Time to live (seconds)", h("input", {type: "number", id: "temp-ttl", min: "1", step: "1", value: String(DEFAULT_TEMP_TTL)}), ttlHint());
+  if (S.maxTtl) ttl.input.max = String(S.maxTtl);
   const ttlWrap = h("div", {hidden: true}, ttl.wrap);
   const kind = radios("kind", "Type", [["access", "Access"], ["identity", "Identity"], ["invite", "Invite"]], "access");
 
@@ -251,6 +252,7 @@ export function createView(main) {
       if (e instanceof ApiError && e.id === "tokenTimeCaveatRequired") {
         if (e.details && e.details.maxTtl) S.maxTtl = e.details.maxTtl;
         ttl.wrap.querySelector(".hint").textContent = ttlHint();
+        if (S.maxTtl) ttl.input.max = String(S.maxTtl);
         at = temp ? ttl.error : submitErr;
       } else if (key === "name" || (e instanceof ApiError && e.id === "badValueName")) at = name.error;
       else if (key === "usageLimit") at = limit.error;

@@ -230,7 +230,7 @@ function renderRows(list, shown, now) {
       onclick: () => { L.selected = t.id; renderList(); renderDetail(true); }},
       icon(kind),
       h("span", {class: "visually-hidden"}, `${kind} token: `),
-      h("span", {class: "row-text"}, h("span", {class: "row-name"}, t.name), h("span", {class: "row-state state-" + st}, line)));
+      h("span", {class: "row-text"}, h("span", {class: "row-name"}, t.name), h("span", {class: "row-state state-" + st, title: expiry(t.caveats) === null ? null : "expires " + formatTime(expiry(t.caveats))}, line)));
     const toggle = h("button", {type: "button", class: "row-revoke",
       "aria-label": `${t.revoked ? "Unrevoke" : "Revoke"} token ${t.name}`,
       onclick: () => setRevoked(t, !t.revoked, null)}, t.revoked ? "Unrevoke" : "Revoke");
