@@ -33,9 +33,13 @@ export function ownerLabel(owner = S.owner) {
   return "you";
 }
 
+// The status line (a polite live region); it empties itself after a while.
+let statusTimer = null;
 export function status(text) {
   const el = document.getElementById("status");
   el.textContent = text;
+  clearTimeout(statusTimer);
+  statusTimer = setTimeout(() => { el.textContent = ""; }, 8000);
 }
 
 // The message for an error next to `el` (a .field-error paragraph); other errors go to the
