@@ -729,6 +729,21 @@ class WebPage(ServerTestCase):
             self.wait_text("#invite-result", "Joining is not available on this server")
         else:
             self.wait_text("#join-success", "You have joined")
+            spaces = self.srv.get("/user/spaces", token=b.token)
+            self.assertIn(self.space, json.dumps(spaces.json))
+        # a group joins: the page asks which of the user's groups
+        _, ginv = self.named(a, "group space invite", type={"inviteToken": {"inviteType": "groupJoinSpace", "spaceId": self.space}})
+        self.fill("#invite-token", ginv)
+        self.wait_text("#invite-result", "Invitation for a group to join a space")
+        self.wait_visible("#joiner-id")
+        self.assertEqual(self.button("Join with this group").accessible_name, "Join with this group")
+        self.click("#join-button")
+        self.wait_text("#main .field-error", "Give the ID of the group that joins.")
+        # supportSpace is consumed by a Oneprovider, not here
+        _, sinv = self.named(a, "support invite", type={"inviteToken": {"inviteType": "supportSpace", "spaceId": self.space}})
+        self.fill("#invite-token", sinv)
+        self.wait_text("#invite-result", "only while giving a support to a space in Oneprovider Panel")
+        self.assertFalse(self.qs("#join-button"))
 
     def test_11_check_token(self):
         a = self.alice
