@@ -47,7 +47,10 @@ SERVICE_SRC := $(sort $(wildcard src/service/*.c))
 HTTP_SRC    := $(sort $(wildcard src/http/*.c))
 CLI_SRC     := $(sort $(wildcard src/cli/*.c))
 LIB_SRC     := $(CORE_SRC) $(STORE_SRC) $(SERVICE_SRC) $(HTTP_SRC) $(filter-out src/cli/main.c,$(CLI_SRC))
-LIB_OBJ     := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# The web page (src/web/) compiled in: one generated C file with every asset (docs/web.md).
+WEB_FILES   := $(sort $(wildcard src/web/*))
+WEB_GEN     := $(BUILD)/gen/web_assets.c
+LIB_OBJ     := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/web_assets.o
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -73,6 +76,12 @@ $(BUILD)/src/cli/version.o: $(BUILD)/version.stamp
 
 version:
 	@echo '$(VERSION)'
+$(WEB_GEN): scripts/gen-web-assets.sh src/web $(WEB_FILES)
+	@mkdir -p $(dir $@)
+	scripts/gen-web-assets.sh src/web $@
+
+$(BUILD)/gen/web_assets.o: $(WEB_GEN)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libtokenzone.a: $(LIB_OBJ)
 	@rm -f $@
@@ -110,9 +119,9 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) $< $(CORE_SRC) $(shell pkg-config --libs $(PKGS_CORE)) -o $@
 # fuzz_request drives the whole request path (routes, service, SQLite store): every library source.
-$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c $(LIB_SRC)
+$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c $(LIB_SRC) $(WEB_GEN)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) $(shell pkg-config --cflags $(PKGS_ALL)) $< $(LIB_SRC) $(LDLIBS) -o $@
+	clang $(FUZZ_CFLAGS) $(shell pkg-config --cflags $(PKGS_ALL)) $< $(LIB_SRC) $(WEB_GEN) $(LDLIBS) -o $@
 
 fuzz: $(FUZZ_BIN)
 

@@ -21,6 +21,7 @@
 #include "http/observe_routes.h"
 #include "http/server.h"
 #include "service/audit.h"
+#include "http/web_routes.h"
 #include "service/password.h"
 #include "service/service.h"
 #include "service/store_errors.h"
@@ -53,6 +54,7 @@ typedef struct serve_args {
     const char *metrics_listen;  /* /metrics on a listener of its own */
     const char *audit_log;       /* file or "-"; NULL = no audit trail */
     const char *zone_name;
+    bool no_web;
     tz_http_options http;
     tz_trusted_proxies trusted;
 } serve_args;
@@ -95,6 +97,7 @@ static void usage(FILE *f) {
         "  --audit-log FILE|-              append an audit line (JSON) per change, failed\n"
         "                                  authentication and refusal; '-' = stdout; default\n"
         "                                  $" TZ_AUDIT_LOG_ENV "; SIGHUP reopens it\n"
+        "  --no-web                        do not serve the web page for tokens at /\n"
         "\n"
         "GET /healthz and GET /readyz (store answers) are always served, unauthenticated.\n"
         "On first start a user 'admin' with the privilege " ADMIN_PRIVILEGE " is created; its\n"
@@ -139,6 +142,7 @@ enum {
     OPT_QUIET, OPT_HELP, OPT_STORE, OPT_STORE_POOL, OPT_STORE_CONNECT_TIMEOUT, OPT_STORE_STATEMENT_TIMEOUT,
     OPT_TRUSTED_PROXY,
     OPT_METRICS, OPT_METRICS_LISTEN, OPT_AUDIT_LOG, OPT_ZONE_NAME,
+    OPT_NO_WEB,
 };
 
 /* Returns -1 to go on, else the exit status. */
@@ -171,6 +175,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
         {"audit-log", required_argument, NULL, OPT_AUDIT_LOG},
         {"zone-name", required_argument, NULL, OPT_ZONE_NAME},
+        {"no-web", no_argument, NULL, OPT_NO_WEB},
         {NULL, 0, NULL, 0},
     };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -209,6 +214,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         case OPT_METRICS: a->metrics = true; break;
         case OPT_METRICS_LISTEN: a->metrics_listen = optarg; break;
         case OPT_AUDIT_LOG: a->audit_log = optarg; break;
+        case OPT_NO_WEB: a->no_web = true; break;
         case OPT_TTL:
             if (!parse_number("--max-temporary-token-ttl", optarg, 1, INT64_MAX / 2, &v)) return 2;
             a->max_ttl = (int64_t)v;
@@ -531,6 +537,11 @@ static int serve(const serve_args *a, const sigset_t *set) {
     }
     tz_observe_ctx observe = {.version = tz_version(), .start_time = (int64_t)time(NULL)};
     tz_observe_add_routes(extra, SERVE_MAX_EXTRA_ROUTES, &n_extra, &observe, true, a->metrics);
+    if (!a->no_web && !tz_web_add_routes(extra, SERVE_MAX_EXTRA_ROUTES, &n_extra)) {
+        tz_log_event("too many routes outside the API");
+        e = tz_err_new(TZE_INTERNAL);
+        goto out;
+    }
     observe.routes = extra;
     observe.n_routes = n_extra;
     http.extra_routes = extra;
