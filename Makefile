@@ -4,7 +4,7 @@
 CC       ?= cc
 BUILD    ?= build
 PKGS_CORE = jansson libcrypto
-PKGS_ALL  = $(PKGS_CORE) sqlite3 libmaxminddb libmicrohttpd libargon2 libcurl
+PKGS_ALL  = $(PKGS_CORE) sqlite3 libmaxminddb libmicrohttpd libargon2 libcurl libpq
 # OPENSSL_API_COMPAT keeps the low-level SHA-256 interface (pre-keyed HMAC states on the hot path)
 # available without deprecation warnings.
 CPPFLAGS += -D_GNU_SOURCE -DOPENSSL_API_COMPAT=0x10100000L -Isrc
