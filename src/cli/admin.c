@@ -3,9 +3,11 @@
  * global options and dispatches to the area handlers (admin_users.c, admin_provider.c,
  * admin_members.c); `check` is handled here. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli/admin_internal.h"
 #include "cli/commands.h"
+#include "cli/store_opts.h"
 
 static int cmd_check(const char *data_dir, int argc, char **argv) {
     admin_cmd cmd = {data_dir, "check", argc, argv};
@@ -50,8 +52,10 @@ static int cmd_privileges(int argc, char **argv) {
     return a.n_pos ? admin_usage(&cmd, "unknown entity type '%s'", a.pos[0]) : ADMIN_EXIT_OK;
 }
 
+static int admin_dispatch(const char *data_dir, int argc, char **argv, int i);
+
 int tz_cmd_admin(int argc, char **argv) {
-    const char *data_dir = NULL;
+    const char *data_dir = NULL, *store = NULL;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
@@ -63,17 +67,26 @@ int tz_cmd_admin(int argc, char **argv) {
             data_dir = argv[++i];
         } else if (strncmp(a, "--data=", 7) == 0) {
             data_dir = a + 7;
+        } else if (strcmp(a, "--store") == 0 && i + 1 < argc) {
+            store = argv[++i];
+        } else if (strncmp(a, "--store=", 8) == 0) {
+            store = a + 8;
         } else {
             fprintf(stderr, "tokenzone admin: %s option '%s'\n\n",
-                    strcmp(a, "--data") == 0 ? "missing value of" : "unknown", a);
+                    strcmp(a, "--data") == 0 || strcmp(a, "--store") == 0 ? "missing value of" : "unknown", a);
             admin_help(stderr, NULL);
             return ADMIN_EXIT_USAGE;
         }
     }
-    if (data_dir && !*data_dir) {
-        fprintf(stderr, "tokenzone admin: --data must not be empty\n");
-        return ADMIN_EXIT_USAGE;
-    }
+    /* from here on "data_dir" is the store location: sqlite:DIR, postgresql://... */
+    char *location = NULL;
+    if (!cli_store_location("admin", store, data_dir, &location)) return ADMIN_EXIT_USAGE;
+    int rc = admin_dispatch(location, argc, argv, i);
+    free(location);
+    return rc;
+}
+
+static int admin_dispatch(const char *data_dir, int argc, char **argv, int i) {
     if (i >= argc) {
         admin_help(stderr, NULL);
         return ADMIN_EXIT_USAGE;

@@ -14,6 +14,7 @@
 #define ADMIN_EXIT_USAGE 2
 #define ADMIN_MAX_POSITIONAL 64
 #define ADMIN_DEFAULT_ZONE_DOMAIN "localhost"
+#define ADMIN_LIST_PAGE 500
 
 /* What a command handler gets: the data directory (NULL if --data was not given) and the words
  * after the command name. The store is opened by the handler (admin_open) once the arguments are

@@ -11,9 +11,11 @@
 #define ROOT_TOKEN_NAME "root token"
 
 /* Mints the provider's named access token (signed with a fresh per-token secret, like every
- * named token the service issues) and stores it. *serialized is malloc'd, owned by the caller. */
-static tz_error *create_root_token(tz_store *s, const char *provider_id, const char *zone_domain,
-                                   int64_t now, char **serialized) {
+ * named token the service issues) and registers the provider with its cluster admin and that
+ * token in one store transaction: nothing is left behind when any part fails. *serialized is
+ * malloc'd, owned by the caller. */
+static tz_error *register_provider(tz_store *s, const tz_provider_rec *p, const char *admin_id,
+                                   const char *zone_domain, char **serialized) {
     *serialized = NULL;
     char id[TZ_ID_HEX_LEN + 1], secret[TZ_SECRET_HEX_LEN + 1];
     tz_error *err = tz_store_random_id(id);
@@ -25,7 +27,7 @@ static tz_error *create_root_token(tz_store *s, const char *provider_id, const c
     proto.named = true;
     proto.subject.kind = TZ_SUBJ_PROVIDER;
     proto.subject.subtype = TZ_PSUB_NONE;
-    proto.subject.id = (char *)provider_id;
+    proto.subject.id = p->id;
     proto.type.kind = TZ_TT_ACCESS;
     proto.id = id;
     tz_token *t = NULL;
@@ -33,7 +35,7 @@ static tz_error *create_root_token(tz_store *s, const char *provider_id, const c
     if (!err) err = tz_token_serialize(t, serialized, NULL);
     tz_token_free(t);
     char metadata[96];
-    snprintf(metadata, sizeof metadata, "{\"creationTime\":%lld,\"custom\":{}}", (long long)now);
+    snprintf(metadata, sizeof metadata, "{\"creationTime\":%lld,\"custom\":{}}", (long long)p->creation_time);
     if (!err) {
         tz_named_token_rec rec = {0};
         rec.id = id;
@@ -42,7 +44,8 @@ static tz_error *create_root_token(tz_store *s, const char *provider_id, const c
         rec.token = *serialized;
         rec.secret = secret;
         rec.metadata_json = metadata;
-        err = tz_store_named_create(s, &rec);
+        tz_priv_list all = tz_privileges_all(TZ_PRIV_CLUSTER);
+        err = tz_store_provider_register(s, p, admin_id, all.names, all.n, &rec);
     }
     OPENSSL_cleanse(secret, sizeof secret);
     if (err && *serialized) {
@@ -50,15 +53,6 @@ static tz_error *create_root_token(tz_store *s, const char *provider_id, const c
         free(*serialized);
         *serialized = NULL;
     }
-    return err;
-}
-
-/* Everything after the provider row: the admin in the cluster, the root token. */
-static tz_error *finish_provider(tz_store *s, const char *id, const char *admin_id,
-                                 const char *zone_domain, int64_t now, char **root_token) {
-    tz_priv_list all = tz_privileges_all(TZ_PRIV_CLUSTER);
-    tz_error *err = tz_store_member_add_user(s, TZ_ENT_CLUSTER, id, admin_id, all.names, all.n);
-    if (!err) err = create_root_token(s, id, zone_domain, now, root_token);
     return err;
 }
 
@@ -87,15 +81,7 @@ static int provider_create(const admin_cmd *cmd) {
     tz_error *err = tz_store_random_id(id);
     if (!err) {
         tz_provider_rec p = {id, a.pos[0], (char *)domain, now};
-        err = tz_store_provider_create(s, &p);
-    }
-    if (!err) {
-        err = finish_provider(s, id, admin_id, zone_domain, now, &root_token);
-        if (err) {
-            /* do not leave a provider without its admin or token behind */
-            tz_error *undo = tz_store_provider_delete(s, id);
-            tz_err_free(undo);
-        }
+        err = register_provider(s, &p, admin_id, zone_domain, &root_token);
     }
     tz_store_close(s);
     if (err) return admin_fail(cmd, err, "cannot register the provider");

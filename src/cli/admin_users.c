@@ -60,7 +60,7 @@ static int user_create(const admin_cmd *cmd) {
     }
     admin_free_secret(hash, hash ? strlen(hash) : 0);
     tz_store_close(s);
-    if (err && err->id == TZE_ALREADY_EXISTS)
+    if (err && err->id == TZE_STORE_CONFLICT)
         return admin_fail(cmd, err, "the username '%s' is taken", username);
     if (err) return admin_fail(cmd, err, "cannot create the user");
     printf("%s\n", id);
@@ -143,20 +143,32 @@ static int user_list(const admin_cmd *cmd) {
     if (rc != -1) return rc;
     tz_store *s;
     if ((rc = admin_open(cmd, &s)) != 0) return rc;
-    tz_user_rec *users = NULL;
-    size_t n = 0;
-    tz_error *err = tz_store_user_list(s, &users, &n);
-    tz_store_close(s);
-    if (err) return admin_fail(cmd, err, "cannot list users");
+    /* page by page: one page of records in memory at a time, the JSON grows */
     json_t *arr = json_array();
-    for (size_t i = 0; arr && i < n; i++) {
-        json_t *u = user_json(&users[i]);
-        if (!u || json_array_append_new(arr, u) != 0) {
-            json_decref(arr);
-            arr = NULL;
+    char *cursor = NULL;
+    tz_error *err = NULL;
+    do {
+        tz_user_rec *users = NULL;
+        size_t n = 0;
+        char *next = NULL;
+        err = tz_store_user_list(s, ADMIN_LIST_PAGE, cursor, &users, &n, &next);
+        free(cursor);
+        cursor = next;
+        for (size_t i = 0; !err && arr && i < n; i++) {
+            json_t *u = user_json(&users[i]);
+            if (!u || json_array_append_new(arr, u) != 0) {
+                json_decref(arr);
+                arr = NULL;
+            }
         }
+        tz_user_recs_free(users, n);
+    } while (!err && arr && cursor);
+    free(cursor);
+    tz_store_close(s);
+    if (err) {
+        json_decref(arr);
+        return admin_fail(cmd, err, "cannot list users");
     }
-    tz_user_recs_free(users, n);
     char *text = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
     json_decref(arr);
     if (!text) return admin_fail(cmd, tz_err_new(TZE_INTERNAL), "out of memory");

@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 #include "cli/admin_internal.h"
 #include "service/password.h"
+#include "service/store_errors.h"
 
 #define NAME_MAX_BYTES 128
 
@@ -22,6 +23,7 @@ int admin_fail(const admin_cmd *cmd, tz_error *err, const char *context_fmt, ...
     vsnprintf(context, sizeof context, context_fmt, ap);
     va_end(ap);
     /* the allowed list of badValueListNotAllowed is long: it stays in the JSON line only */
+    err = tz_store_err_to_api(err);
     char *desc = err && err->id != TZE_BAD_VALUE_LIST_NOT_ALLOWED ? tz_err_description(err) : NULL;
     fprintf(stderr, "tokenzone admin: %s: %s%s%s\n", cmd->name, context, desc ? ": " : "",
             desc ? desc : "");
@@ -109,9 +111,14 @@ int admin_parse(const admin_cmd *cmd, const admin_opt *opts, size_t n_opts, size
 
 int admin_open(const admin_cmd *cmd, tz_store **out) {
     *out = NULL;
-    if (!cmd->data_dir) return admin_usage(cmd, "--data DIR is required");
-    tz_error *err = tz_store_open(cmd->data_dir, out);
-    if (err) return admin_fail(cmd, err, "cannot open the store in '%s'", cmd->data_dir);
+    if (!cmd->data_dir) return admin_usage(cmd, "--data DIR or --store URL is required (or $TOKENZONE_STORE)");
+    tz_error *err = tz_store_open(cmd->data_dir, NULL, out);
+    if (err) {
+        char *shown = tz_store_location_redacted(cmd->data_dir);
+        int rc = admin_fail(cmd, err, "cannot open the store '%s'", shown ? shown : "(location)");
+        free(shown);
+        return rc;
+    }
     return ADMIN_EXIT_OK;
 }
 

@@ -20,7 +20,9 @@
 #include "http/server.h"
 #include "service/password.h"
 #include "service/service.h"
+#include "service/store_errors.h"
 #include "store/store.h"
+#include "cli/store_opts.h"
 
 #define DEFAULT_TTL 2592000
 #define DEFAULT_MAX_TOKEN_SIZE ((size_t)1024 * 1024)
@@ -32,6 +34,9 @@
 
 typedef struct serve_args {
     const char *data;
+    const char *store;          /* --store URL */
+    char *location;             /* the store chosen (--store, --data or $TOKENZONE_STORE); malloc'd */
+    tz_store_open_opts store_opts;
     const char *listen;
     const char *domain;
     const char *tls_cert_path;
@@ -45,11 +50,13 @@ typedef struct serve_args {
 
 static void usage(FILE *f) {
     fprintf(f,
-        "usage: tokenzone serve --data DIR [options]\n"
+        "usage: tokenzone serve (--data DIR | --store URL) [options]\n"
         "\n"
-        "Runs the Onezone token REST API (prefix " "/api/v3/onezone" ") on an embedded store.\n"
+        "Runs the Onezone token REST API (prefix " "/api/v3/onezone" ") on an embedded SQLite store\n"
+        "or on PostgreSQL (several nodes may serve one PostgreSQL database).\n"
         "\n"
         "  --data DIR                      store directory (created 0700 if missing)\n"
+        TZ_STORE_OPTIONS_HELP
         "  --listen ADDR:PORT              numeric IPv4 or [IPv6] address; port 0 = any free port\n"
         "                                  (default 127.0.0.1:8443 with TLS, else 127.0.0.1:8080)\n"
         "  --domain NAME                   Onezone domain for token locations (default localhost)\n"
@@ -71,7 +78,8 @@ static void usage(FILE *f) {
         "  --quiet-success                 log only requests that fail\n"
         "\n"
         "On first start a user 'admin' with the privilege " ADMIN_PRIVILEGE " is created; its\n"
-        "password comes from $" ADMIN_PASSWORD_ENV " or is generated and printed once on stdout.\n"
+        "password comes from $" ADMIN_PASSWORD_ENV " or is generated and printed once on stdout\n"
+        "(by the one node that created it when several start at once on an empty store).\n"
         "SIGTERM/SIGINT stop the server after in-flight requests (at most %d s).\n",
         DEFAULT_TTL, TZ_HTTP_DEFAULT_MAX_BODY, TZ_HTTP_DEFAULT_MAX_HEADER,
         TZ_HTTP_DEFAULT_MAX_CONNECTIONS, TZ_HTTP_DEFAULT_IDLE_TIMEOUT, SHUTDOWN_GRACE_MS / 1000);
@@ -107,7 +115,7 @@ static bool parse_number(const char *opt, const char *s, unsigned long long min,
 enum {
     OPT_DATA = 256, OPT_LISTEN, OPT_DOMAIN, OPT_CERT, OPT_KEY, OPT_TTL, OPT_ASN, OPT_COUNTRY,
     OPT_CITY, OPT_NO_BASIC, OPT_THROTTLE_LOOPBACK, OPT_MAX_BODY, OPT_MAX_HEADER, OPT_MAX_CONN, OPT_IDLE, OPT_THREADS,
-    OPT_QUIET, OPT_HELP,
+    OPT_QUIET, OPT_HELP, OPT_STORE, OPT_STORE_POOL, OPT_STORE_CONNECT_TIMEOUT, OPT_STORE_STATEMENT_TIMEOUT,
 };
 
 /* Returns -1 to go on, else the exit status. */
@@ -131,6 +139,10 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         {"threads", required_argument, NULL, OPT_THREADS},
         {"quiet-success", no_argument, NULL, OPT_QUIET},
         {"help", no_argument, NULL, OPT_HELP},
+        {"store", required_argument, NULL, OPT_STORE},
+        {"store-pool", required_argument, NULL, OPT_STORE_POOL},
+        {"store-connect-timeout", required_argument, NULL, OPT_STORE_CONNECT_TIMEOUT},
+        {"store-statement-timeout", required_argument, NULL, OPT_STORE_STATEMENT_TIMEOUT},
         {NULL, 0, NULL, 0},
     };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -189,6 +201,21 @@ static int parse_args(int argc, char **argv, serve_args *a) {
             a->http.threads = (unsigned)v;
             break;
         case OPT_HELP: usage(stdout); return 0;
+        case OPT_STORE: a->store = optarg; break;
+        case OPT_STORE_POOL:
+            if (!cli_store_number("serve", "--store-pool", optarg, TZ_STORE_POOL_MAX, &a->store_opts.pool_size))
+                return 2;
+            break;
+        case OPT_STORE_CONNECT_TIMEOUT:
+            if (!cli_store_number("serve", "--store-connect-timeout", optarg, 600000,
+                                  &a->store_opts.connect_timeout_ms))
+                return 2;
+            break;
+        case OPT_STORE_STATEMENT_TIMEOUT:
+            if (!cli_store_number("serve", "--store-statement-timeout", optarg, 600000,
+                                  &a->store_opts.statement_timeout_ms))
+                return 2;
+            break;
         default:
             fprintf(stderr, "tokenzone serve: unknown option or missing value: %s\n\n",
                     argv[optind - 1]);
@@ -201,8 +228,9 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         usage(stderr);
         return 2;
     }
-    if (!a->data || !*a->data) {
-        fprintf(stderr, "tokenzone serve: --data DIR is required\n\n");
+    if (!cli_store_location("serve", a->store, a->data, &a->location)) return 2;
+    if (!a->location) {
+        fprintf(stderr, "tokenzone serve: --data DIR or --store URL is required (or $" TZ_STORE_ENV ")\n\n");
         usage(stderr);
         return 2;
     }
@@ -268,6 +296,9 @@ static tz_error *random_password(char out[25]) {
     return NULL;
 }
 
+/* Creates `admin` unless it exists, idempotently: several nodes starting at once on an empty
+ * store all come up, exactly one creates the user (one transaction with its privilege) and only
+ * that one prints the password. */
 static tz_error *bootstrap_admin(tz_store *store) {
     tz_user_rec existing = {0};
     tz_error *e = tz_store_user_get_by_username(store, ADMIN_USERNAME, &existing);
@@ -275,7 +306,7 @@ static tz_error *bootstrap_admin(tz_store *store) {
         tz_user_rec_clear(&existing);
         return NULL;
     }
-    if (e->id != TZE_NOT_FOUND) return e;
+    if (e->id != TZE_STORE_NOT_FOUND) return e;
     tz_err_free(e);
 
     const char *env = getenv(ADMIN_PASSWORD_ENV);
@@ -293,6 +324,7 @@ static tz_error *bootstrap_admin(tz_store *store) {
     }
     char id[TZ_ID_HEX_LEN + 1];
     char *hash = NULL;
+    bool created = false;
     if (!(e = tz_store_random_id(id)) && !(e = tz_password_hash(password, strlen(password), &hash))) {
         tz_user_rec u = {
             .id = id,
@@ -302,15 +334,16 @@ static tz_error *bootstrap_admin(tz_store *store) {
             .basic_auth_enabled = true,
             .creation_time = (int64_t)time(NULL),
         };
-        const char *privs[] = {ADMIN_PRIVILEGE};
-        if (!(e = tz_store_user_create(store, &u)))
-            e = tz_store_user_set_oz_privileges(store, id, privs, 1, true);
+        char *privs[] = {(char *)ADMIN_PRIVILEGE};
+        u.oz_privileges = privs;
+        u.n_oz_privileges = 1;
+        e = tz_store_user_ensure(store, &u, &created);
     }
     if (hash) {
         OPENSSL_cleanse(hash, strlen(hash));
         free(hash);
     }
-    if (!e) {
+    if (!e && created) {
         printf("admin user: %s\n", ADMIN_USERNAME);
         if (env) printf("admin password: taken from %s\n", ADMIN_PASSWORD_ENV);
         else printf("admin password: %s\n", generated);
@@ -356,12 +389,15 @@ static int serve(const serve_args *a, const sigset_t *set) {
     tz_service_ctx *svc = NULL;
     tz_http_server *srv = NULL;
     char *cert = NULL, *key = NULL;
-    tz_error *e = tz_store_open(a->data, &store);
+    tz_store_open_opts opts = a->store_opts;
+    opts.log = log_store_failure;
+    tz_error *e = tz_store_open(a->location, &opts, &store);
     if (e) {
-        tz_log_event("cannot open the store in %s", a->data);
-        return report(e);
+        char *shown = tz_store_location_redacted(a->location);
+        tz_log_event("cannot open the store %s", shown ? shown : "(location)");
+        free(shown);
+        return report(tz_store_err_to_api(e));
     }
-    tz_store_set_logger(store, log_store_failure, NULL);
     tz_service_config cfg = {
         .domain = a->domain,
         .max_temporary_token_ttl = a->max_ttl,
@@ -419,7 +455,10 @@ out:
 int tz_cmd_serve(int argc, char **argv) {
     serve_args a;
     int rc = parse_args(argc, argv, &a);
-    if (rc >= 0) return rc;
+    if (rc >= 0) {
+        free(a.location);
+        return rc;
+    }
     /* No core dumps or ptrace by other users' processes: the process holds secrets. */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     umask(077);
@@ -432,8 +471,11 @@ int tz_cmd_serve(int argc, char **argv) {
     sigaddset(&set, SIGHUP);
     if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) {
         tz_log_event("cannot block signals");
+        free(a.location);
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);
-    return serve(&a, &set);
+    rc = serve(&a, &set);
+    free(a.location);
+    return rc;
 }

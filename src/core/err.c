@@ -142,7 +142,15 @@ tz_error *tz_err_allowed(tz_err_id id, const char *key, const char *const *allow
     return tz_err_new_details(id, json_pack("{s:s,s:o}", "key", key ? key : "", "allowed", list));
 }
 
+bool tz_err_is_server_failure(const tz_error *e) {
+    return e && (e->id == TZE_INTERNAL || e->id == TZE_SERVICE_UNAVAILABLE || e->id == TZE_STORE_UNAVAILABLE ||
+                 e->id == TZE_STORE_NOT_FOUND || e->id == TZE_STORE_CONFLICT);
+}
+
 tz_error *tz_err_wrap(tz_err_id outer, const char *key, tz_error *inner) {
+    /* A failure of the server (a store that failed, an allocation) is not something wrong with
+     * the client's credential or value: it stays a 5xx instead of becoming 400/401 around it. */
+    if (tz_err_is_server_failure(inner)) return inner;
     json_t *rendered = inner ? tz_err_render(inner) : NULL;
     tz_err_free(inner);
     if (!rendered) return &oom_error;

@@ -8,6 +8,7 @@
 #define TZ_CORE_ERR_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef enum tz_err_id {
@@ -93,6 +94,10 @@ tz_error *tz_err_allowed(tz_err_id id, const char *key, const char *const *allow
  *  TZE_UNAUTHORIZED -> {"authError": inner}; TZE_BAD_SERVICE_TOKEN / TZE_BAD_CONSUMER_TOKEN ->
  *  {"tokenError": inner}; TZE_BAD_VALUE_TOKEN (needs key) -> {"key", "tokenError": inner}. */
 tz_error *tz_err_wrap(tz_err_id outer, const char *key, tz_error *inner);
+/* True for errors that are the server's failure rather than an answer: internalServerError,
+ * serviceUnavailable and the store's neutral errors. tz_err_wrap returns such an `inner` as it
+ * is, so a failing store never turns into a 400/401 around it. */
+bool tz_err_is_server_failure(const tz_error *e);
 
 void tz_err_free(tz_error *e);
 

@@ -28,7 +28,7 @@ static tz_error *check_password(tz_service_ctx *svc, const char *username, const
                                 tz_user_rec *u) {
     tz_error *e = tz_store_user_get_by_username(svc->store, username, u);
     if (e) {
-        if (e->id != TZE_NOT_FOUND) return e;
+        if (e->id != TZE_STORE_NOT_FOUND) return e;
         tz_err_free(e);
         return tz_err_new(TZE_BAD_BASIC_CREDENTIALS);
     }

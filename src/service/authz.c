@@ -11,13 +11,12 @@ bool authz_is_provider(const tz_client *c, const char *id) {
     return c->subject.kind == TZ_SUBJ_PROVIDER && (!id || !strcmp(c->subject.id, id));
 }
 
-bool authz_user_in_cluster(tz_service_ctx *svc, const tz_client *c, const char *cluster_id, const char *priv) {
-    if (c->subject.kind != TZ_SUBJ_USER) return false;
-    bool ok = false;
-    tz_error *e = priv ? tz_store_user_has_privilege(svc->store, TZ_ENT_CLUSTER, cluster_id, c->subject.id, priv, &ok)
-                       : tz_store_user_is_member(svc->store, TZ_ENT_CLUSTER, cluster_id, c->subject.id, &ok);
-    tz_err_free(e);
-    return !e && ok;
+tz_error *authz_user_in_cluster(tz_service_ctx *svc, const tz_client *c, const char *cluster_id, const char *priv,
+                                bool *out) {
+    *out = false;
+    if (c->subject.kind != TZ_SUBJ_USER) return NULL;
+    return priv ? tz_store_user_has_privilege(svc->store, TZ_ENT_CLUSTER, cluster_id, c->subject.id, priv, out)
+                : tz_store_user_is_member(svc->store, TZ_ENT_CLUSTER, cluster_id, c->subject.id, out);
 }
 
 tz_error *authz_check(tz_service_ctx *svc, const tz_client *c, tz_api_operation op, const tz_gri *gri,
@@ -27,6 +26,10 @@ tz_error *authz_check(tz_service_ctx *svc, const tz_client *c, tz_api_operation 
         if (e) return tz_err_wrap(TZE_UNAUTHORIZED, NULL, e);
     }
     if (resource_ok) return NULL;
-    if (c->subject.kind == TZ_SUBJ_USER && svc_user_is_token_admin(svc, c->subject.id)) return NULL;
+    if (c->subject.kind == TZ_SUBJ_USER) {
+        bool admin = false;
+        tz_error *e = svc_user_is_token_admin(svc, c->subject.id, &admin);
+        if (e || admin) return e;
+    }
     return tz_err_new(c->subject.kind == TZ_SUBJ_NOBODY ? TZE_UNAUTHORIZED : TZE_FORBIDDEN);
 }

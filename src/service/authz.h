@@ -12,7 +12,9 @@ tz_error *authz_check(tz_service_ctx *svc, const tz_client *c, tz_api_operation 
 /* Caller identity helpers. */
 bool authz_is_user(const tz_client *c, const char *id);
 bool authz_is_provider(const tz_client *c, const char *id);
-/* Is the calling user an effective member of `cluster_id` (with `priv`, or any membership if NULL)? */
-bool authz_user_in_cluster(tz_service_ctx *svc, const tz_client *c, const char *cluster_id, const char *priv);
+/* Is the calling user an effective member of `cluster_id` (with `priv`, or any membership if
+ * NULL)? *out answers; a store failure is returned, never turned into "no". */
+tz_error *authz_user_in_cluster(tz_service_ctx *svc, const tz_client *c, const char *cluster_id, const char *priv,
+                                bool *out);
 
 #endif

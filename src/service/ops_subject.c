@@ -7,6 +7,7 @@
 #include "service/authz.h"
 #include "service/named_json.h"
 #include "service/service_internal.h"
+#include "service/store_errors.h"
 #include "service/token_create.h"
 
 /* Works out whose tokens the route addresses. /user and /provider take the caller; a user holding
@@ -26,8 +27,12 @@ static tz_error *resolve_subject(tz_service_ctx *svc, const tz_client *c, const 
         break;
     case TZ_TARGET_SELF_PROVIDER:
         if (c->subject.kind == TZ_SUBJ_NOBODY) return tz_err_new(TZE_UNAUTHORIZED);
-        if (c->subject.kind == TZ_SUBJ_USER && !svc_user_is_token_admin(svc, c->subject.id))
-            return tz_err_new(TZE_FORBIDDEN);
+        if (c->subject.kind == TZ_SUBJ_USER) {
+            bool admin = false;
+            tz_error *e = svc_user_is_token_admin(svc, c->subject.id, &admin);
+            if (e) return e;
+            if (!admin) return tz_err_new(TZE_FORBIDDEN);
+        }
         out->kind = TZ_SUBJ_PROVIDER;
         id = c->subject.id;
         break;
@@ -38,17 +43,15 @@ static tz_error *resolve_subject(tz_service_ctx *svc, const tz_client *c, const 
 }
 
 /* The resource rule of §3 for per-subject routes. */
-static bool resource_ok(tz_service_ctx *svc, const tz_client *c, const tz_subject *s, tz_op op) {
+static tz_error *resource_ok(tz_service_ctx *svc, const tz_client *c, const tz_subject *s, tz_op op, bool *ok) {
+    *ok = false;
     if (s->kind == TZ_SUBJ_USER) {
-        if (authz_is_user(c, s->id)) return true;
-        if (op != TZ_OP_GET_GENERATION || !authz_is_provider(c, NULL)) return false;
-        bool ok = false;
-        tz_error *e = tz_store_provider_supports_user(svc->store, c->subject.id, s->id, &ok);
-        tz_err_free(e);
-        return !e && ok;
+        if ((*ok = authz_is_user(c, s->id))) return NULL;
+        if (op != TZ_OP_GET_GENERATION || !authz_is_provider(c, NULL)) return NULL;
+        return tz_store_provider_supports_user(svc->store, c->subject.id, s->id, ok);
     }
-    if (authz_is_provider(c, s->id)) return true;
-    return authz_user_in_cluster(svc, c, s->id, op == TZ_OP_GET_GENERATION ? NULL : "cluster_update");
+    if ((*ok = authz_is_provider(c, s->id))) return NULL;
+    return authz_user_in_cluster(svc, c, s->id, op == TZ_OP_GET_GENERATION ? NULL : "cluster_update", ok);
 }
 
 /* The GRI an operation addresses, for the caller's API caveats. `aspect_buf` holds compound
@@ -77,7 +80,7 @@ static void op_gri(const tz_request *r, const tz_subject *s, char *aspect_buf, s
 static void list_named(tz_service_ctx *svc, const tz_subject *s, tz_response *resp) {
     char **ids = NULL;
     size_t n = 0;
-    tz_error *e = tz_store_named_list(svc->store, s, &ids, &n);
+    tz_error *e = svc_named_list_all(svc->store, s, &ids, &n);
     resp_id_list(resp, e, ids, n);
 }
 
@@ -117,7 +120,9 @@ void op_subject_tokens(tz_service_ctx *svc, const tz_client *c, const tz_request
     tz_gri gri;
     tz_api_operation api_op;
     op_gri(r, &s, aspect, sizeof aspect, &gri, &api_op);
-    e = authz_check(svc, c, api_op, &gri, resource_ok(svc, c, &s, r->op));
+    bool ok = false;
+    e = resource_ok(svc, c, &s, r->op, &ok);
+    if (!e) e = authz_check(svc, c, api_op, &gri, ok);
     if (e) {
         tz_response_error(resp, e);
     } else {

@@ -19,7 +19,7 @@ tz_error *svc_subject_exists(tz_service_ctx *svc, const tz_subject *s, bool *out
     } else {
         return NULL;
     }
-    if (e && e->id == TZE_NOT_FOUND) {
+    if (e && e->id == TZE_STORE_NOT_FOUND) {
         tz_err_free(e);
         return NULL;
     }
@@ -81,20 +81,21 @@ tz_error *svc_check_subject_and_services(tz_service_ctx *svc, const tz_subject *
     return NULL;
 }
 
-bool svc_user_is_token_admin(tz_service_ctx *svc, const char *user_id) {
-    bool ok = false;
-    tz_error *e = tz_store_user_has_oz_privilege(svc->store, user_id, "oz_tokens_manage", &ok);
-    tz_err_free(e);
-    return !e && ok;
+tz_error *svc_user_is_token_admin(tz_service_ctx *svc, const char *user_id, bool *out) {
+    *out = false;
+    return tz_store_user_has_oz_privilege(svc->store, user_id, "oz_tokens_manage", out);
 }
 
 bool svc_group_member_cb(void *ud, const tz_subject *consumer, const char *group_id) {
-    tz_service_ctx *svc = ud;
-    if (!consumer || consumer->kind != TZ_SUBJ_USER) return false;
+    svc_group_ud *g = ud;
+    if (!consumer || consumer->kind != TZ_SUBJ_USER || g->failure) return false;
     bool ok = false;
-    tz_error *e = tz_store_user_is_member(svc->store, TZ_ENT_GROUP, group_id, consumer->id, &ok);
-    tz_err_free(e);
-    return !e && ok;
+    tz_error *e = tz_store_user_is_member(g->svc->store, TZ_ENT_GROUP, group_id, consumer->id, &ok);
+    if (e) {
+        g->failure = e; /* reported by the verifier instead of its answer */
+        return false;
+    }
+    return ok;
 }
 
 /* What issuing an invite of a given type needs (§5.5). */
@@ -130,15 +131,12 @@ static invite_rule rule_for(tz_invite_type t) {
     }
 }
 
-static bool user_has(tz_service_ctx *svc, const char *uid, const invite_rule *r, const char *target, const char *priv,
-                     const char *oz_priv) {
-    bool ok = false;
-    tz_error *e = tz_store_user_has_privilege(svc->store, r->entity, target, uid, priv, &ok);
-    tz_err_free(e);
-    if (!e && ok) return true;
-    e = tz_store_user_has_oz_privilege(svc->store, uid, oz_priv, &ok);
-    tz_err_free(e);
-    return !e && ok;
+static tz_error *user_has(tz_service_ctx *svc, const char *uid, const invite_rule *r, const char *target,
+                          const char *priv, const char *oz_priv, bool *out) {
+    *out = false;
+    tz_error *e = tz_store_user_has_privilege(svc->store, r->entity, target, uid, priv, out);
+    if (e || *out) return e;
+    return tz_store_user_has_oz_privilege(svc->store, uid, oz_priv, out);
 }
 
 tz_error *svc_check_invite_rights(tz_service_ctx *svc, const tz_subject *s, const tz_token_type *type,
@@ -169,9 +167,10 @@ tz_error *svc_check_invite_rights(tz_service_ctx *svc, const tz_subject *s, cons
             if (e) return e;
             allowed = !strcmp(target, s->id) || admin;
         } else {
-            allowed = user_has(svc, s->id, &r, target, r.right, r.oz_right);
-            if (allowed && privileges_given && r.set_privs)
-                allowed = user_has(svc, s->id, &r, target, r.set_privs, r.oz_set_privs);
+            e = user_has(svc, s->id, &r, target, r.right, r.oz_right, &allowed);
+            if (!e && allowed && privileges_given && r.set_privs)
+                e = user_has(svc, s->id, &r, target, r.set_privs, r.oz_set_privs, &allowed);
+            if (e) return e;
         }
     }
     return allowed ? NULL : tz_err_new(TZE_INVITE_SUBJECT_NOT_AUTHORIZED);

@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include "service/service_internal.h"
+#include "service/store_errors.h"
 
 int64_t svc_now(const tz_service_ctx *svc) {
     if (svc->clock) return svc->clock(svc->clock_ud);
@@ -73,6 +74,7 @@ static tz_error *with_reference(tz_error *e) {
 }
 
 void tz_response_error(tz_response *resp, tz_error *e) {
+    e = tz_store_err_to_api(e); /* the store's neutral errors become Onedata errors here */
     e = with_reference(e);
     json_decref(resp->body);
     free(resp->location);

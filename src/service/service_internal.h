@@ -84,10 +84,17 @@ tz_error *svc_check_subject_and_services(tz_service_ctx *svc, const tz_subject *
 /* Invite-token issuing rights of §5.5 (target existence, subject rights, privileges rights). */
 tz_error *svc_check_invite_rights(tz_service_ctx *svc, const tz_subject *s, const tz_token_type *type,
                                   bool privileges_given);
-/* Consumer group-membership callback for consumer caveats. */
+/* Consumer group-membership callback for consumer caveats; `ud` is a svc_group_ud. A store
+ * failure answers false AND is kept in ud->failure (first one; the caller owns it and must
+ * return it instead of the verification's outcome). */
+typedef struct svc_group_ud {
+    tz_service_ctx *svc;
+    tz_error *failure;
+} svc_group_ud;
 bool svc_group_member_cb(void *ud, const tz_subject *consumer, const char *group_id);
-/* Is the user an effective Onezone admin with `oz_tokens_manage`? */
-bool svc_user_is_token_admin(tz_service_ctx *svc, const char *user_id);
+/* Is the user an effective Onezone admin with `oz_tokens_manage`? A store failure is an error,
+ * never "no". */
+tz_error *svc_user_is_token_admin(tz_service_ctx *svc, const char *user_id, bool *out);
 
 /* ---- body validation engine (validate.c, rest-api §1.4) ---- */
 /* `body` may be NULL (= {}); a non-object body is malformedData. */

@@ -6,18 +6,26 @@
 
 #include "service/service_internal.h"
 
-/* Loads the secret the token must be signed with, applying revocation and generation rules.
- * For legacy tokens the stored record supplies the subject (*stored_subject). */
+/* What one store read says about the token's revocation state. */
+typedef struct stored_state {
+    tz_subject subject;     /* for legacy tokens the stored record supplies the subject */
+    bool subject_exists;
+    bool subject_blocked;
+} stored_state;
+
+/* Loads the secret the token must be signed with and the subject's state in one store read
+ * (no cache: a revocation acknowledged by any node is seen here), applying revocation and
+ * generation rules. A store failure is returned as it is, never as "invalid". */
 static tz_error *load_secret(tz_service_ctx *svc, const tz_token *t, char secret[TZ_SECRET_HEX_LEN + 1],
-                             tz_subject *stored_subject) {
+                             stored_state *st) {
     if (t->named) {
         tz_named_token_rec rec;
         memset(&rec, 0, sizeof rec);
-        tz_error *e = tz_store_named_get(svc->store, t->id, &rec);
+        tz_error *e = tz_store_named_verify_state(svc->store, t->id, &rec, &st->subject_exists, &st->subject_blocked);
         if (e) {
-            bool missing = e->id == TZE_NOT_FOUND;
+            if (e->id != TZE_STORE_NOT_FOUND) return e;
             tz_err_free(e);
-            return missing ? tz_err_new(TZE_TOKEN_INVALID) : tz_err_new(TZE_INTERNAL);
+            return tz_err_new(TZE_TOKEN_INVALID);
         }
         if (rec.revoked) e = tz_err_new(TZE_TOKEN_REVOKED);
         else if (t->version >= 2 && !tz_subject_equal(&t->subject, &rec.subject))
@@ -25,18 +33,22 @@ static tz_error *load_secret(tz_service_ctx *svc, const tz_token *t, char secret
         else if (!rec.secret || strlen(rec.secret) > TZ_SECRET_HEX_LEN) e = tz_err_new(TZE_INTERNAL);
         if (!e) {
             strcpy(secret, rec.secret);
-            if (tz_subject_copy(stored_subject, &rec.subject) != 0) e = tz_err_new(TZE_INTERNAL);
+            if (tz_subject_copy(&st->subject, &rec.subject) != 0) e = tz_err_new(TZE_INTERNAL);
         }
         tz_named_token_rec_clear(&rec);
         return e;
     }
     if (t->subject.kind != TZ_SUBJ_USER && t->subject.kind != TZ_SUBJ_PROVIDER) return tz_err_new(TZE_TOKEN_INVALID);
     int64_t generation = 0;
-    tz_error *e = tz_store_temp_secret_get(svc->store, &t->subject, secret, &generation);
+    bool has_secret = false;
+    tz_error *e = tz_store_temp_verify_state(svc->store, &t->subject, secret, &generation, &has_secret,
+                                             &st->subject_exists, &st->subject_blocked);
     if (e) return e;
-    if (t->generation < generation) e = tz_err_new(TZE_TOKEN_REVOKED);
+    /* no secret yet: no temporary token of this subject was ever issued */
+    if (!has_secret) e = tz_err_new(TZE_TOKEN_INVALID);
+    else if (t->generation < generation) e = tz_err_new(TZE_TOKEN_REVOKED);
     else if (t->generation > generation) e = tz_err_new(TZE_TOKEN_INVALID);
-    if (!e && tz_subject_copy(stored_subject, &t->subject) != 0) e = tz_err_new(TZE_INTERNAL);
+    if (!e && tz_subject_copy(&st->subject, &t->subject) != 0) e = tz_err_new(TZE_INTERNAL);
     if (e) OPENSSL_cleanse(secret, TZ_SECRET_HEX_LEN + 1);
     return e;
 }
@@ -46,12 +58,17 @@ tz_error *svc_verify_token(tz_service_ctx *svc, const tz_token *t, const svc_ver
     memset(subject_out, 0, sizeof *subject_out);
     memset(res, 0, sizeof *res);
     char secret[TZ_SECRET_HEX_LEN + 1];
-    tz_subject subject = {0};
-    tz_error *e = load_secret(svc, t, secret, &subject);
-    if (e) return e;
+    stored_state st;
+    memset(&st, 0, sizeof st);
+    tz_error *e = load_secret(svc, t, secret, &st);
+    if (e) {
+        tz_subject_clear(&st.subject);
+        return e;
+    }
 
     static const tz_service ozw_onezone = {TZ_SVC_OZ_WORKER, "onezone"};
     const tz_service *service = a->service ? a->service : &ozw_onezone;
+    svc_group_ud group_ud = {svc, NULL};
     tz_caveat_ctx ctx = {
         .now = svc_now(svc),
         .peer_ip_known = a->peer_ip_known,
@@ -60,7 +77,7 @@ tz_error *svc_verify_token(tz_service_ctx *svc, const tz_token *t, const svc_ver
         .service = service,
         .consumer = a->consumer,
         .group_member = svc_group_member_cb,
-        .group_ud = svc,
+        .group_ud = &group_ud,
         .geo = &svc->geo_lookup,
         .allow_data_access = a->allow_data_access,
         .scope_identity = a->scope_identity,
@@ -69,18 +86,24 @@ tz_error *svc_verify_token(tz_service_ctx *svc, const tz_token *t, const svc_ver
     };
     e = tz_token_verify(t, (const uint8_t *)secret, strlen(secret), &ctx, a->session_match, a->session_id, res);
     OPENSSL_cleanse(secret, sizeof secret);
-    if (!e) e = svc_check_subject_usable(svc, &subject);
+    if (group_ud.failure) {
+        /* the store failed while a caveat asked about group membership: not an answer */
+        tz_err_free(e);
+        e = group_ud.failure;
+    }
+    if (!e && !st.subject_exists) e = tz_err_new(TZE_TOKEN_SUBJECT_INVALID);
+    if (!e && st.subject_blocked) e = tz_err_new(TZE_USER_BLOCKED);
     /* tokenzone keeps no GUI sessions: the session a session-bound token names never exists, so
      * the "session must still belong to the user" check always fails for such tokens. */
     if (!e && t->type.kind == TZ_TT_ACCESS && t->type.session_id) e = tz_err_new(TZE_TOKEN_SESSION_INVALID);
-    if (!e && t->type.kind == TZ_TT_ACCESS && a->service) e = svc_check_service_allowed(svc, &subject, a->service);
+    if (!e && t->type.kind == TZ_TT_ACCESS && a->service) e = svc_check_service_allowed(svc, &st.subject, a->service);
     if (e) {
-        tz_subject_clear(&subject);
+        tz_subject_clear(&st.subject);
         tz_verify_result_clear(res);
         return e;
     }
-    subject.subtype = t->subject.subtype;
-    *subject_out = subject;
+    st.subject.subtype = t->subject.subtype;
+    *subject_out = st.subject;
     return NULL;
 }
 

@@ -1,38 +1,11 @@
-/* Random ids and secrets, and the integrity check. */
+/* SQLite's integrity check (the check_integrity op of the SQLite backend). */
 #include <string.h>
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include "store/store_internal.h"
-
-/* ---------------- random identifiers and secrets ---------------- */
-
-static tz_error *random_hex(char *out, size_t nbytes) {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char buf[64];
-    if (nbytes > sizeof buf || RAND_bytes(buf, (int)nbytes) != 1) return tz_err_new(TZE_INTERNAL);
-    for (size_t i = 0; i < nbytes; i++) {
-        out[2 * i] = hex[buf[i] >> 4];
-        out[2 * i + 1] = hex[buf[i] & 15];
-    }
-    out[2 * nbytes] = '\0';
-    OPENSSL_cleanse(buf, sizeof buf);
-    return NULL;
-}
-
-tz_error *tz_store_random_id(char out[TZ_ID_HEX_LEN + 1]) {
-    return random_hex(out, TZ_ID_HEX_LEN / 2);
-}
-
-tz_error *tz_store_random_secret(char out[TZ_SECRET_HEX_LEN + 1]) {
-    return random_hex(out, TZ_SECRET_HEX_LEN / 2);
-}
-
-/* ---------------- integrity ---------------- */
 
 static const char SQL_INTEGRITY[] = "PRAGMA integrity_check(10)";
 static const char SQL_FK_CHECK[] = "PRAGMA foreign_key_check";
 
-tz_error *tz_store_check_integrity(tz_store *s) {
+tz_error *tzs_sq_check_integrity(tz_store *s) {
     tzs_conn *c;
     tz_error *err = tzs_acquire(s, &c);
     if (err) return err;

@@ -5,7 +5,7 @@
 #include <string.h>
 #include "store/store_internal.h"
 
-static const char *kind_word(tz_entity_kind k) {
+const char *tzs_kind_word(tz_entity_kind k) {
     switch (k) {
     case TZ_ENT_GROUP: return "group";
     case TZ_ENT_SPACE: return "space";
@@ -19,11 +19,11 @@ static const char *kind_word(tz_entity_kind k) {
 static const char SQL_ENTITY_INSERT[] = "INSERT INTO entities (kind, id, name) VALUES (?1, ?2, ?3)";
 static const char SQL_ENTITY_NAME[] = "SELECT name FROM entities WHERE kind = ?1 AND id = ?2";
 
-tz_error *tz_store_entity_create(tz_store *s, tz_entity_kind kind, const char *id,
+tz_error *tzs_sq_entity_create(tz_store *s, tz_entity_kind kind, const char *id,
                                  const char *name) {
-    const char *k = kind_word(kind);
+    const char *k = tzs_kind_word(kind);
     if (!k || !id || !name) return tzs_bad_arg(s, "entity_create", "kind, id and name");
-    if (kind == TZ_ENT_CLUSTER) return tz_err_new(TZE_NOT_SUPPORTED);
+    if (kind == TZ_ENT_CLUSTER) return tzs_bad_arg(s, "entity_create", "clusters come with providers");
     tzs_conn *c;
     tz_error *err = tzs_acquire(s, &c);
     if (err) return err;
@@ -34,7 +34,7 @@ tz_error *tz_store_entity_create(tz_store *s, tz_entity_kind kind, const char *i
         sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
         int rc = tzs_step_done(st);
-        if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) err = tz_err_new(TZE_ALREADY_EXISTS);
+        if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) err = tz_err_key(TZE_STORE_CONFLICT, "id");
         else if (rc != SQLITE_DONE) err = tzs_fail(s, c->db, "entity_create", rc);
     }
     tzs_release(s, c);
@@ -44,7 +44,7 @@ tz_error *tz_store_entity_create(tz_store *s, tz_entity_kind kind, const char *i
 /* The entity's name into *name (when name is not NULL); *found says whether it exists. */
 static tz_error *entity_lookup(tz_store *s, tz_entity_kind kind, const char *id, bool *found,
                                char **name) {
-    const char *k = kind_word(kind);
+    const char *k = tzs_kind_word(kind);
     if (!k || !id) return tzs_bad_arg(s, "entity_lookup", "kind and id");
     tzs_conn *c;
     tz_error *err = tzs_acquire(s, &c);
@@ -65,16 +65,16 @@ static tz_error *entity_lookup(tz_store *s, tz_entity_kind kind, const char *id,
     return err;
 }
 
-tz_error *tz_store_entity_exists(tz_store *s, tz_entity_kind kind, const char *id, bool *out) {
+tz_error *tzs_sq_entity_exists(tz_store *s, tz_entity_kind kind, const char *id, bool *out) {
     *out = false;
     return entity_lookup(s, kind, id, out, NULL);
 }
 
-tz_error *tz_store_entity_name(tz_store *s, tz_entity_kind kind, const char *id, char **name) {
+tz_error *tzs_sq_entity_name(tz_store *s, tz_entity_kind kind, const char *id, char **name) {
     *name = NULL;
     bool found = false;
     tz_error *err = entity_lookup(s, kind, id, &found, name);
-    if (!err && !found) err = tz_err_new(TZE_NOT_FOUND);
+    if (!err && !found) err = tz_err_new(TZE_STORE_NOT_FOUND);
     return err;
 }
 
@@ -123,7 +123,7 @@ static tz_error *write_member(tz_store *s, tzs_conn *c, const member_sql *q, con
     if (err) return err;
     int rc = tzs_step_done(st);
     /* the entity or the member does not exist */
-    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return tz_err_new(TZE_NOT_FOUND);
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return tz_err_new(TZE_STORE_NOT_FOUND);
     if (rc != SQLITE_DONE) return tzs_fail(s, c->db, q->op, rc);
     err = member_stmt(s, c, q->clear_privs, k, entity_id, member_id, &st);
     if (err) return err;
@@ -158,16 +158,24 @@ static tz_error *add_member(tz_store *s, const member_sql *q, const char *k,
     return err;
 }
 
-tz_error *tz_store_member_add_user(tz_store *s, tz_entity_kind kind, const char *entity_id,
-                                   const char *user_id, const char *const *privs, size_t n) {
-    return add_member(s, &USER_MEMBER, kind_word(kind), entity_id, user_id, privs, n);
+tz_error *tzs_write_user_member(tz_store *s, tzs_conn *c, tz_entity_kind kind, const char *entity_id,
+                                const char *user_id, const char *const *privs, size_t n) {
+    const char *k = tzs_kind_word(kind);
+    if (!k || !entity_id || !user_id || (n && !privs))
+        return tzs_bad_arg(s, USER_MEMBER.op, "kind, entity, member or privileges");
+    return write_member(s, c, &USER_MEMBER, k, entity_id, user_id, privs, n);
 }
 
-tz_error *tz_store_member_add_group(tz_store *s, tz_entity_kind kind, const char *entity_id,
+tz_error *tzs_sq_member_add_user(tz_store *s, tz_entity_kind kind, const char *entity_id,
+                                   const char *user_id, const char *const *privs, size_t n) {
+    return add_member(s, &USER_MEMBER, tzs_kind_word(kind), entity_id, user_id, privs, n);
+}
+
+tz_error *tzs_sq_member_add_group(tz_store *s, tz_entity_kind kind, const char *entity_id,
                                     const char *group_id, const char *const *privs, size_t n) {
     /* Groups join spaces (and clusters); nested groups are not modelled. */
-    if (kind == TZ_ENT_GROUP) return tz_err_new(TZE_NOT_SUPPORTED);
-    return add_member(s, &GROUP_MEMBER, kind_word(kind), entity_id, group_id, privs, n);
+    if (kind == TZ_ENT_GROUP) return tzs_bad_arg(s, "member_add_group", "groups do not nest");
+    return add_member(s, &GROUP_MEMBER, tzs_kind_word(kind), entity_id, group_id, privs, n);
 }
 
 static const char SQL_USER_IS_MEMBER[] =
@@ -197,19 +205,19 @@ static tz_error *exists_query(tz_store *s, const char *sql, const char *op, cons
     return err;
 }
 
-tz_error *tz_store_user_is_member(tz_store *s, tz_entity_kind kind, const char *entity_id,
+tz_error *tzs_sq_user_is_member(tz_store *s, tz_entity_kind kind, const char *entity_id,
                                   const char *user_id, bool *out) {
-    return exists_query(s, SQL_USER_IS_MEMBER, "user_is_member", kind_word(kind), entity_id,
+    return exists_query(s, SQL_USER_IS_MEMBER, "user_is_member", tzs_kind_word(kind), entity_id,
                         user_id, NULL, out);
 }
 
-tz_error *tz_store_user_has_privilege(tz_store *s, tz_entity_kind kind, const char *entity_id,
+tz_error *tzs_sq_user_has_privilege(tz_store *s, tz_entity_kind kind, const char *entity_id,
                                       const char *user_id, const char *priv, bool *out) {
     if (!priv) {
         *out = false;
         return tzs_bad_arg(s, "user_has_privilege", "privilege");
     }
-    return exists_query(s, SQL_USER_HAS_PRIVILEGE, "user_has_privilege", kind_word(kind),
+    return exists_query(s, SQL_USER_HAS_PRIVILEGE, "user_has_privilege", tzs_kind_word(kind),
                         entity_id, user_id, priv, out);
 }
 
@@ -234,19 +242,19 @@ static const char SQL_USER_SPACES[] =
 static const char SQL_SPACE_PROVIDERS[] =
     "SELECT provider_id FROM space_supports WHERE space_id = ?1 ORDER BY provider_id";
 
-tz_error *tz_store_space_add_support(tz_store *s, const char *space_id, const char *provider_id) {
+tz_error *tzs_sq_space_add_support(tz_store *s, const char *space_id, const char *provider_id) {
     if (!space_id || !provider_id) return tzs_bad_arg(s, "space_add_support", "space or provider");
     tzs_conn *c;
     tz_error *err = tzs_acquire(s, &c);
     if (err) return err;
     int rc = tzs_run(s, c, SQL_SUPPORT_INSERT, space_id, provider_id, &err);
-    if (!err && rc == SQLITE_CONSTRAINT_FOREIGNKEY) err = tz_err_new(TZE_NOT_FOUND);
+    if (!err && rc == SQLITE_CONSTRAINT_FOREIGNKEY) err = tz_err_new(TZE_STORE_NOT_FOUND);
     else if (!err && rc != SQLITE_DONE) err = tzs_fail(s, c->db, "space_add_support", rc);
     tzs_release(s, c);
     return err;
 }
 
-tz_error *tz_store_provider_supports_user(tz_store *s, const char *provider_id,
+tz_error *tzs_sq_provider_supports_user(tz_store *s, const char *provider_id,
                                           const char *user_id, bool *out) {
     *out = false;
     if (!provider_id || !user_id)
@@ -278,10 +286,10 @@ static tz_error *list_by_key(tz_store *s, const char *sql, const char *op, const
     return err;
 }
 
-tz_error *tz_store_user_spaces(tz_store *s, const char *user_id, char ***ids, size_t *n) {
+tz_error *tzs_sq_user_spaces(tz_store *s, const char *user_id, char ***ids, size_t *n) {
     return list_by_key(s, SQL_USER_SPACES, "user_spaces", user_id, ids, n);
 }
 
-tz_error *tz_store_space_providers(tz_store *s, const char *space_id, char ***ids, size_t *n) {
+tz_error *tzs_sq_space_providers(tz_store *s, const char *space_id, char ***ids, size_t *n) {
     return list_by_key(s, SQL_SPACE_PROVIDERS, "space_providers", space_id, ids, n);
 }

@@ -2,12 +2,6 @@
 #include <stdlib.h>
 #include "store/store_internal.h"
 
-void tz_strv_free(char **v, size_t n) {
-    if (!v) return;
-    for (size_t i = 0; i < n; i++) free(v[i]);
-    free(v);
-}
-
 tz_error *tzs_collect_strings(tz_store *s, tzs_conn *c, sqlite3_stmt *st, const char *op,
                               char ***ids, size_t *n) {
     char **v = NULL;

@@ -7,40 +7,12 @@
 #include <time.h>
 #include <string.h>
 #include "store/store_internal.h"
-#define TZS_LOG_MAX 1024
-
-static void log_stderr(void *ud, const char *msg) {
-    (void)ud;
-    fprintf(stderr, "tokenzone store: %s\n", msg);
-}
-
-void tzs_log(tz_store *s, const char *fmt, ...) {
-    char msg[TZS_LOG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    void (*log)(void *, const char *) = log_stderr;
-    void *ud = NULL;
-    if (s) {
-        pthread_mutex_lock(&s->mu);
-        log = s->log;
-        ud = s->log_ud;
-        pthread_mutex_unlock(&s->mu);
-    }
-    log(ud, msg);
-}
-
-void tz_store_set_logger(tz_store *s, void (*log)(void *ud, const char *msg), void *ud) {
-    pthread_mutex_lock(&s->mu);
-    s->log = log ? log : log_stderr;
-    s->log_ud = log ? ud : NULL;
-    pthread_mutex_unlock(&s->mu);
-}
 
 tz_error *tzs_fail(tz_store *s, sqlite3 *db, const char *op, int rc) {
     /* sqlite3_errmsg names tables and constraints, never bound values, so no secret leaks. */
     tzs_log(s, "%s: %s (%s)", op, db ? sqlite3_errmsg(db) : "no connection", sqlite3_errstr(rc));
+    int primary = rc & 0xff;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return tz_err_new(TZE_STORE_UNAVAILABLE);
     return tz_err_new(TZE_INTERNAL);
 }
 
@@ -84,9 +56,9 @@ static void conn_close(tzs_conn *c) {
  * fsync; a commit here takes well under a millisecond, so polling every 100 us keeps writers
  * queued close behind each other. Gives up after TZS_BUSY_TIMEOUT_MS. */
 static int busy_wait(void *ud, int attempts) {
-    (void)ud;
+    const tzs_sqlite *q = ud;
     long waited_us = attempts < 1000 ? attempts * 100L : 100000L + (attempts - 1000L) * 1000L;
-    if (waited_us >= TZS_BUSY_TIMEOUT_MS * 1000L) return 0;
+    if (waited_us >= q->busy_timeout_ms * 1000L) return 0;
     struct timespec ts = {0, attempts < 1000 ? 100000L : 1000000L};
     nanosleep(&ts, NULL);
     return 1;
@@ -97,14 +69,14 @@ static tz_error *conn_open(tz_store *s, tzs_conn **out) {
     if (!c) return tz_err_new(TZE_INTERNAL);
     /* NOMUTEX: the pool hands a connection to one thread at a time. */
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
-    int rc = sqlite3_open_v2(s->db_path, &c->db, flags, NULL);
+    int rc = sqlite3_open_v2(TZS_SQ(s)->db_path, &c->db, flags, NULL);
     if (rc != SQLITE_OK) {
         tz_error *err = tzs_fail(s, c->db, "open database", rc);
         conn_close(c);
         return err;
     }
     sqlite3_extended_result_codes(c->db, 1);
-    sqlite3_busy_handler(c->db, busy_wait, NULL);
+    sqlite3_busy_handler(c->db, busy_wait, TZS_SQ(s));
     sqlite3_db_config(c->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
     tz_error *err = set_wal(s, c->db);
     /* FULL: a commit is on disk (WAL fsynced) before the call returns. secure_delete: deleted
@@ -122,9 +94,10 @@ static tz_error *conn_open(tz_store *s, tzs_conn **out) {
     return NULL;
 }
 
-tz_error *tzs_acquire(tz_store *s, tzs_conn **out) {
+tz_error *tzs_acquire(tz_store *store, tzs_conn **out) {
+    tzs_sqlite *s = TZS_SQ(store);
     pthread_mutex_lock(&s->mu);
-    while (!s->idle && s->n_open >= TZS_POOL_CAP) pthread_cond_wait(&s->cv, &s->mu);
+    while (!s->idle && s->n_open >= s->pool_cap) pthread_cond_wait(&s->cv, &s->mu);
     tzs_conn *c = s->idle;
     if (c) {
         s->idle = c->next;
@@ -135,7 +108,7 @@ tz_error *tzs_acquire(tz_store *s, tzs_conn **out) {
     }
     s->n_open++;  /* reserve the slot; opening happens outside the lock */
     pthread_mutex_unlock(&s->mu);
-    tz_error *err = conn_open(s, out);
+    tz_error *err = conn_open(store, out);
     if (err) {
         pthread_mutex_lock(&s->mu);
         s->n_open--;
@@ -145,7 +118,8 @@ tz_error *tzs_acquire(tz_store *s, tzs_conn **out) {
     return err;
 }
 
-void tzs_release(tz_store *s, tzs_conn *c) {
+void tzs_release(tz_store *store, tzs_conn *c) {
+    tzs_sqlite *s = TZS_SQ(store);
     /* A statement left mid-iteration would pin a read snapshot and hold back checkpoints. */
     for (size_t i = 0; i < c->n_cached; i++)
         if (sqlite3_stmt_busy(c->cache[i].stmt)) sqlite3_reset(c->cache[i].stmt);
@@ -164,7 +138,7 @@ void tzs_release(tz_store *s, tzs_conn *c) {
 /* Takes the process-wide write lock for this connection (held until tzs_release). */
 static void take_write_lock(tz_store *s, tzs_conn *c) {
     if (c->writing) return;
-    pthread_mutex_lock(&s->write_mu);
+    pthread_mutex_lock(&TZS_SQ(s)->write_mu);
     c->writing = true;
 }
 
@@ -303,40 +277,58 @@ bool tzs_subject_from_row(int kind, const char *id, tz_subject *out) {
 
 /* ---------------- open / close ---------------- */
 
-tz_error *tz_store_open(const char *dir, tz_store **out) {
-    if (!dir || !out) return tzs_bad_arg(NULL, "open", "directory");
-    tz_store *s = calloc(1, sizeof *s);
-    if (!s) return tz_err_new(TZE_INTERNAL);
-    s->log = log_stderr;
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_mutex_init(&s->write_mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
-    tz_error *err = tzs_prepare_files(dir, &s->db_path);
+/* The directory of a "sqlite:DIR" location (or a plain path). */
+static const char *sqlite_dir(const char *location) {
+    return strncmp(location, "sqlite:", 7) == 0 ? location + 7 : location;
+}
+
+tz_error *tzs_sq_open(const char *location, const tz_store_open_opts *opts, tz_store **out) {
+    const char *dir = sqlite_dir(location);
+    tzs_sqlite *q = calloc(1, sizeof *q);
+    if (!q) return tz_err_new(TZE_INTERNAL);
+    tz_store *s = &q->base;
+    if (!tzs_header_init(s, &tzs_sqlite_ops, location, opts)) {
+        free(q);
+        return tz_err_new(TZE_INTERNAL);
+    }
+    q->pool_cap = opts->pool_size ? opts->pool_size : TZS_POOL_CAP;
+    q->busy_timeout_ms = opts->statement_timeout_ms ? (long)opts->statement_timeout_ms : TZS_BUSY_TIMEOUT_MS;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_mutex_init(&q->write_mu, NULL);
+    pthread_cond_init(&q->cv, NULL);
+    if (!*dir) {
+        tz_error *err = tzs_bad_arg(s, "open", "empty directory in the store location");
+        tzs_sq_close(s);
+        return err;
+    }
+    tz_error *err = tzs_prepare_files(dir, &q->db_path);
     tzs_conn *c = NULL;
     if (!err) err = conn_open(s, &c);
     if (!err) err = tzs_migrate(s, c->db);
     if (err) {
         conn_close(c);
-        tz_store_close(s);
+        tzs_sq_close(s);
         return err;
     }
-    s->idle = c;
-    s->n_open = 1;
+    q->idle = c;
+    q->n_open = 1;
     *out = s;
     return NULL;
 }
 
-void tz_store_close(tz_store *s) {
+void tzs_sq_close(tz_store *s) {
     if (!s) return;
+    tzs_sqlite *q = TZS_SQ(s);
     /* Callers guarantee no operation is in flight; every connection is idle. */
-    while (s->idle) {
-        tzs_conn *c = s->idle;
-        s->idle = c->next;
+    while (q->idle) {
+        tzs_conn *c = q->idle;
+        q->idle = c->next;
         conn_close(c);
     }
-    pthread_cond_destroy(&s->cv);
-    pthread_mutex_destroy(&s->mu);
-    pthread_mutex_destroy(&s->write_mu);
-    free(s->db_path);
-    free(s);
+    pthread_cond_destroy(&q->cv);
+    pthread_mutex_destroy(&q->mu);
+    pthread_mutex_destroy(&q->write_mu);
+    free(q->db_path);
+    tzs_header_clear(s);
+    free(q);
 }

@@ -63,7 +63,7 @@ static tz_error *write_secret(tz_store *s, tzs_conn *c, const char *sql, int kin
     return err;
 }
 
-tz_error *tz_store_temp_secret_get(tz_store *s, const tz_subject *subject,
+tz_error *tzs_sq_temp_secret_get(tz_store *s, const tz_subject *subject,
                                    char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation) {
     int kind = tzs_subject_kind(subject);
     if (kind < 0 || !secret_out || !generation)
@@ -84,7 +84,7 @@ tz_error *tz_store_temp_secret_get(tz_store *s, const tz_subject *subject,
     return err;
 }
 
-tz_error *tz_store_temp_secret_bump(tz_store *s, const tz_subject *subject) {
+tz_error *tzs_sq_temp_secret_bump(tz_store *s, const tz_subject *subject) {
     int kind = tzs_subject_kind(subject);
     if (kind < 0) return tzs_bad_arg(s, "temp_secret_bump", "user/provider subject");
     tzs_conn *c;

@@ -4,28 +4,6 @@
 #include <openssl/crypto.h>
 #include "store/store_internal.h"
 
-static void free_str(char *p, bool wipe) {
-    if (!p) return;
-    if (wipe) OPENSSL_cleanse(p, strlen(p));
-    free(p);
-}
-
-void tz_user_rec_clear(tz_user_rec *u) {
-    if (!u) return;
-    free(u->id);
-    free(u->username);
-    free(u->full_name);
-    free_str(u->password_hash, true);
-    tz_strv_free(u->oz_privileges, u->n_oz_privileges);
-    memset(u, 0, sizeof *u);
-}
-
-void tz_user_recs_free(tz_user_rec *recs, size_t n) {
-    if (!recs) return;
-    for (size_t i = 0; i < n; i++) tz_user_rec_clear(&recs[i]);
-    free(recs);
-}
-
 static const char SQL_USER_INSERT[] =
     "INSERT INTO users (id, username, full_name, password_hash, basic_auth_enabled, blocked,"
     " creation_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -39,9 +17,6 @@ static const char SQL_USER_COLS_BY_ID[] =
 static const char SQL_USER_COLS_BY_NAME[] =
     "SELECT id, username, full_name, password_hash, basic_auth_enabled, blocked, creation_time"
     " FROM users WHERE username = ?1";
-static const char SQL_USER_COLS_ALL[] =
-    "SELECT id, username, full_name, password_hash, basic_auth_enabled, blocked, creation_time"
-    " FROM users ORDER BY username";
 static const char SQL_OZ_PRIVS_OF[] =
     "SELECT privilege FROM user_oz_privileges WHERE user_id = ?1 ORDER BY privilege";
 static const char SQL_OZ_PRIV_HAS[] =
@@ -71,7 +46,7 @@ static tz_error *set_oz_privileges(tz_store *s, tzs_conn *c, const char *id,
     return NULL;
 }
 
-static tz_error *insert_user(tz_store *s, tzs_conn *c, const tz_user_rec *u) {
+tz_error *tzs_insert_user(tz_store *s, tzs_conn *c, const tz_user_rec *u) {
     sqlite3_stmt *st;
     tz_error *err = tzs_stmt(s, c, SQL_USER_INSERT, &st);
     if (err) return err;
@@ -83,21 +58,21 @@ static tz_error *insert_user(tz_store *s, tzs_conn *c, const tz_user_rec *u) {
     sqlite3_bind_int(st, 6, u->blocked);
     sqlite3_bind_int64(st, 7, u->creation_time);
     int rc = tzs_step_done(st);
-    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-        return tz_err_new(TZE_ALREADY_EXISTS);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE) return tz_err_key(TZE_STORE_CONFLICT, "username");
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return tz_err_key(TZE_STORE_CONFLICT, "id");
     if (rc != SQLITE_DONE) return tzs_fail(s, c->db, "user_create", rc);
     return set_oz_privileges(s, c, u->id, (const char *const *)u->oz_privileges,
                              u->n_oz_privileges, true, "user_create");
 }
 
-tz_error *tz_store_user_create(tz_store *s, const tz_user_rec *u) {
+tz_error *tzs_sq_user_create(tz_store *s, const tz_user_rec *u) {
     if (!u || !u->id || !u->username) return tzs_bad_arg(s, "user_create", "id and username");
     tzs_conn *c;
     tz_error *err = tzs_acquire(s, &c);
     if (err) return err;
     err = tzs_begin(s, c, "user_create");
     if (!err) {
-        err = insert_user(s, c, u);
+        err = tzs_insert_user(s, c, u);
         if (err) tzs_rollback(c);
         else err = tzs_commit(s, c, "user_create");
     }
@@ -105,7 +80,7 @@ tz_error *tz_store_user_create(tz_store *s, const tz_user_rec *u) {
     return err;
 }
 
-static tz_error *read_privileges(tz_store *s, tzs_conn *c, tz_user_rec *u) {
+tz_error *tzs_read_user_privileges(tz_store *s, tzs_conn *c, tz_user_rec *u) {
     sqlite3_stmt *st;
     tz_error *err = tzs_stmt(s, c, SQL_OZ_PRIVS_OF, &st);
     if (err) return err;
@@ -124,7 +99,7 @@ static tz_error *read_privileges(tz_store *s, tzs_conn *c, tz_user_rec *u) {
 }
 
 /* Fills *u from the current row of a SQL_USER_COLS_* statement. */
-static bool read_user_row(sqlite3_stmt *st, tz_user_rec *u) {
+bool tzs_read_user_row(sqlite3_stmt *st, tz_user_rec *u) {
     memset(u, 0, sizeof *u);
     bool ok = tzs_col_dup(st, 0, &u->id) && tzs_col_dup(st, 1, &u->username) &&
               tzs_col_dup(st, 2, &u->full_name) && tzs_col_dup(st, 3, &u->password_hash);
@@ -145,26 +120,26 @@ static tz_error *get_user(tz_store *s, const char *sql, const char *key, tz_user
     if (!err) {
         sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) err = tz_err_new(TZE_NOT_FOUND);
+        if (rc == SQLITE_DONE) err = tz_err_new(TZE_STORE_NOT_FOUND);
         else if (rc != SQLITE_ROW) err = tzs_fail(s, c->db, "user_get", rc);
-        else if (!read_user_row(st, out)) err = tz_err_new(TZE_INTERNAL);
+        else if (!tzs_read_user_row(st, out)) err = tz_err_new(TZE_INTERNAL);
         sqlite3_reset(st);
     }
-    if (!err) err = read_privileges(s, c, out);
+    if (!err) err = tzs_read_user_privileges(s, c, out);
     tzs_release(s, c);
     if (err) tz_user_rec_clear(out);
     return err;
 }
 
-tz_error *tz_store_user_get(tz_store *s, const char *id, tz_user_rec *out) {
+tz_error *tzs_sq_user_get(tz_store *s, const char *id, tz_user_rec *out) {
     return get_user(s, SQL_USER_COLS_BY_ID, id, out);
 }
 
-tz_error *tz_store_user_get_by_username(tz_store *s, const char *username, tz_user_rec *out) {
+tz_error *tzs_sq_user_get_by_username(tz_store *s, const char *username, tz_user_rec *out) {
     return get_user(s, SQL_USER_COLS_BY_NAME, username, out);
 }
 
-/* Runs a one-row UPDATE keyed by user id (?1); no such user -> TZE_NOT_FOUND. */
+/* Runs a one-row UPDATE keyed by user id (?1); no such user -> TZE_STORE_NOT_FOUND. */
 static tz_error *update_user(tz_store *s, const char *sql, const char *id, const char *op,
                              int int_val, const char *text_val, bool use_text) {
     if (!id) return tzs_bad_arg(s, op, "id");
@@ -179,17 +154,17 @@ static tz_error *update_user(tz_store *s, const char *sql, const char *id, const
         else if (text_val) sqlite3_bind_text(st, 2, text_val, -1, SQLITE_STATIC);
         int rc = tzs_step_done(st);
         if (rc != SQLITE_DONE) err = tzs_fail(s, c->db, op, rc);
-        else if (sqlite3_changes(c->db) == 0) err = tz_err_new(TZE_NOT_FOUND);
+        else if (sqlite3_changes(c->db) == 0) err = tz_err_new(TZE_STORE_NOT_FOUND);
     }
     tzs_release(s, c);
     return err;
 }
 
-tz_error *tz_store_user_set_blocked(tz_store *s, const char *id, bool blocked) {
+tz_error *tzs_sq_user_set_blocked(tz_store *s, const char *id, bool blocked) {
     return update_user(s, SQL_USER_SET_BLOCKED, id, "user_set_blocked", blocked, NULL, false);
 }
 
-tz_error *tz_store_user_set_password(tz_store *s, const char *id, const char *password_hash) {
+tz_error *tzs_sq_user_set_password(tz_store *s, const char *id, const char *password_hash) {
     return update_user(s, SQL_USER_SET_PASSWORD, id, "user_set_password", 0, password_hash, true);
 }
 
@@ -202,7 +177,7 @@ static tz_error *run_keyed(tz_store *s, tzs_conn *c, const char *sql, const char
     return rc == SQLITE_DONE ? NULL : tzs_fail(s, c->db, op, rc);
 }
 
-tz_error *tz_store_user_delete(tz_store *s, const char *id) {
+tz_error *tzs_sq_user_delete(tz_store *s, const char *id) {
     if (!id) return tzs_bad_arg(s, "user_delete", "id");
     tzs_conn *c;
     tz_error *err = tzs_acquire(s, &c);
@@ -211,7 +186,7 @@ tz_error *tz_store_user_delete(tz_store *s, const char *id) {
     if (!err) {
         /* memberships, their privileges and admin privileges go with the row (foreign keys) */
         err = run_keyed(s, c, SQL_USER_DELETE, id, "user_delete");
-        if (!err && sqlite3_changes(c->db) == 0) err = tz_err_new(TZE_NOT_FOUND);
+        if (!err && sqlite3_changes(c->db) == 0) err = tz_err_new(TZE_STORE_NOT_FOUND);
         if (!err) err = run_keyed(s, c, SQL_USER_DELETE_TOKENS, id, "user_delete");
         if (!err) err = run_keyed(s, c, SQL_USER_DELETE_TEMP, id, "user_delete");
         if (err) tzs_rollback(c);
@@ -233,7 +208,7 @@ static tz_error *user_exists(tz_store *s, tzs_conn *c, const char *id, bool *out
     return NULL;
 }
 
-tz_error *tz_store_user_set_oz_privileges(tz_store *s, const char *id, const char *const *privs,
+tz_error *tzs_sq_user_set_oz_privileges(tz_store *s, const char *id, const char *const *privs,
                                           size_t n, bool grant) {
     if (!id || (n && !privs)) return tzs_bad_arg(s, "user_set_oz_privileges", "id or privileges");
     tzs_conn *c;
@@ -243,7 +218,7 @@ tz_error *tz_store_user_set_oz_privileges(tz_store *s, const char *id, const cha
     if (!err) {
         bool exists = false;
         err = user_exists(s, c, id, &exists);
-        if (!err && !exists) err = tz_err_new(TZE_NOT_FOUND);
+        if (!err && !exists) err = tz_err_new(TZE_STORE_NOT_FOUND);
         if (!err) err = set_oz_privileges(s, c, id, privs, n, grant, "user_set_oz_privileges");
         if (err) tzs_rollback(c);
         else err = tzs_commit(s, c, "user_set_oz_privileges");
@@ -252,7 +227,7 @@ tz_error *tz_store_user_set_oz_privileges(tz_store *s, const char *id, const cha
     return err;
 }
 
-tz_error *tz_store_user_has_oz_privilege(tz_store *s, const char *id, const char *priv,
+tz_error *tzs_sq_user_has_oz_privilege(tz_store *s, const char *id, const char *priv,
                                          bool *out) {
     *out = false;
     if (!id || !priv) return tzs_bad_arg(s, "user_has_oz_privilege", "id or privilege");
@@ -260,50 +235,10 @@ tz_error *tz_store_user_has_oz_privilege(tz_store *s, const char *id, const char
     return tzs_query_row(s, SQL_OZ_PRIV_HAS, "user_has_oz_privilege", params, 2, out, NULL);
 }
 
-tz_error *tz_store_user_list(tz_store *s, tz_user_rec **out, size_t *n) {
-    *out = NULL;
-    *n = 0;
-    tzs_conn *c;
-    tz_error *err = tzs_acquire(s, &c);
-    if (err) return err;
-    tz_user_rec *recs = NULL;
-    size_t count = 0, cap = 0;
-    sqlite3_stmt *st;
-    err = tzs_stmt(s, c, SQL_USER_COLS_ALL, &st);
-    int rc = SQLITE_DONE;
-    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            tz_user_rec *grown = realloc(recs, ncap * sizeof *grown);
-            if (!grown) {
-                err = tz_err_new(TZE_INTERNAL);
-                break;
-            }
-            recs = grown;
-            cap = ncap;
-        }
-        bool ok = read_user_row(st, &recs[count]);
-        count++;
-        if (!ok) err = tz_err_new(TZE_INTERNAL);
-    }
-    if (!err && rc != SQLITE_DONE) err = tzs_fail(s, c->db, "user_list", rc);
-    if (!err) sqlite3_reset(st);
-    /* privileges per user: a second statement, after the listing one is done */
-    for (size_t i = 0; !err && i < count; i++) err = read_privileges(s, c, &recs[i]);
-    tzs_release(s, c);
-    if (err) {
-        tz_user_recs_free(recs, count);
-        return err;
-    }
-    *out = recs;
-    *n = count;
-    return NULL;
-}
-
 static const char SQL_USER_STATE[] = "SELECT blocked FROM users WHERE id = ?1";
 static const char SQL_PROVIDER_STATE[] = "SELECT 0 FROM providers WHERE id = ?1";
 
-tz_error *tz_store_subject_state(tz_store *s, const tz_subject *subject, bool *exists, bool *blocked) {
+tz_error *tzs_sq_subject_state(tz_store *s, const tz_subject *subject, bool *exists, bool *blocked) {
     *exists = false;
     *blocked = false;
     if (!subject || !subject->id) return tzs_bad_arg(s, "subject_state", "subject");

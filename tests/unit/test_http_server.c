@@ -407,7 +407,7 @@ int main(void) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     curl_ = curl_easy_init();
 
-    tz_error *e = tz_store_open(data_dir, &store_);
+    tz_error *e = tz_store_open(data_dir, NULL, &store_);
     if (!e) {
         char id[TZ_ID_HEX_LEN + 1];
         char *hash = NULL;

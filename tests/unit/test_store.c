@@ -48,7 +48,7 @@ static tz_store *open_store(const char *name) {
     char dir[512];
     data_dir(dir, sizeof dir, name);
     tz_store *s = NULL;
-    tz_error *err = tz_store_open(dir, &s);
+    tz_error *err = tz_store_open(dir, NULL, &s);
     CHECK(err == NULL);
     tz_err_free(err);
     return s;
@@ -124,7 +124,10 @@ static mode_t mode_of(const char *path) {
 static size_t count_list(tz_store *s, const tz_subject *subject) {
     char **ids = NULL;
     size_t n = 0;
-    tz_error *err = tz_store_named_list(s, subject, &ids, &n);
+    char *next = NULL;
+    tz_error *err = tz_store_named_list(s, subject, TZ_STORE_PAGE_MAX, NULL, &ids, &n, &next);
+    CHECK(next == NULL);
+    free(next);
     CHECK(err == NULL);
     tz_err_free(err);
     tz_strv_free(ids, n);
@@ -140,7 +143,7 @@ static int open_capturing_stderr(const char *dir, char *buf, size_t cap) {
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     dup2(fd, 2);
     tz_store *s = NULL;
-    tz_error *err = tz_store_open(dir, &s);
+    tz_error *err = tz_store_open(dir, NULL, &s);
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
@@ -159,7 +162,7 @@ static void test_open_creates_private_files(void) {
     data_dir(dir, sizeof dir, "modes");
     mode_t old = umask(0);  /* the most permissive umask must not widen anything */
     tz_store *s = NULL;
-    CHECK(tz_store_open(dir, &s) == NULL);
+    CHECK(tz_store_open(dir, NULL, &s) == NULL);
     umask(old);
     if (!s) return;
     CHECK_INT(mode_of(dir), 0700);
@@ -176,7 +179,7 @@ static void test_open_creates_private_files(void) {
     /* an existing database with a wide mode is tightened on open */
     snprintf(path, sizeof path, "%s/tokenzone.db", dir);
     CHECK(chmod(path, 0644) == 0);
-    CHECK(tz_store_open(dir, &s) == NULL);
+    CHECK(tz_store_open(dir, NULL, &s) == NULL);
     CHECK_INT(mode_of(path), 0600);
     tz_store_close(s);
 }
@@ -215,8 +218,8 @@ static void test_users(void) {
     tz_user_rec u = {0};
     CHECK(add_user(s, "u2", "bob") == NULL);
     CHECK(add_user(s, "u1", "alice") == NULL);
-    CHECK_INT(err_id(add_user(s, "u3", "alice")), TZE_ALREADY_EXISTS);
-    CHECK_INT(err_id(add_user(s, "u1", "carol")), TZE_ALREADY_EXISTS);
+    CHECK_INT(err_id(add_user(s, "u3", "alice")), TZE_STORE_CONFLICT);
+    CHECK_INT(err_id(add_user(s, "u1", "carol")), TZE_STORE_CONFLICT);
 
     CHECK(tz_store_user_get(s, "u1", &u) == NULL);
     CHECK_STR(u.id, "u1");
@@ -233,13 +236,13 @@ static void test_users(void) {
     CHECK(tz_store_user_get_by_username(s, "bob", &u) == NULL);
     CHECK_STR(u.id, "u2");
     tz_user_rec_clear(&u);
-    CHECK_INT(err_id(tz_store_user_get(s, "nope", &u)), TZE_NOT_FOUND);
-    CHECK_INT(err_id(tz_store_user_get_by_username(s, "nope", &u)), TZE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_user_get(s, "nope", &u)), TZE_STORE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_user_get_by_username(s, "nope", &u)), TZE_STORE_NOT_FOUND);
 
     CHECK(tz_store_user_set_blocked(s, "u1", true) == NULL);
-    CHECK_INT(err_id(tz_store_user_set_blocked(s, "nope", true)), TZE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_user_set_blocked(s, "nope", true)), TZE_STORE_NOT_FOUND);
     CHECK(tz_store_user_set_password(s, "u1", NULL) == NULL);
-    CHECK_INT(err_id(tz_store_user_set_password(s, "nope", "x")), TZE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_user_set_password(s, "nope", "x")), TZE_STORE_NOT_FOUND);
     CHECK(tz_store_user_get(s, "u1", &u) == NULL);
     CHECK(u.blocked);
     CHECK(u.password_hash == NULL);
@@ -254,7 +257,7 @@ static void test_users(void) {
     /* Onezone admin privileges: grant is idempotent, the record lists them sorted */
     const char *grant[] = {"oz_users_list", "oz_tokens_manage", "oz_users_list"};
     CHECK(tz_store_user_set_oz_privileges(s, "u1", grant, 3, true) == NULL);
-    CHECK_INT(err_id(tz_store_user_set_oz_privileges(s, "nope", grant, 1, true)), TZE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_user_set_oz_privileges(s, "nope", grant, 1, true)), TZE_STORE_NOT_FOUND);
     bool has = false;
     CHECK(tz_store_user_has_oz_privilege(s, "u1", "oz_tokens_manage", &has) == NULL);
     CHECK(has);
@@ -287,7 +290,10 @@ static void test_users(void) {
     /* listing is ordered by username and carries privileges */
     tz_user_rec *all = NULL;
     size_t n = 0;
-    CHECK(tz_store_user_list(s, &all, &n) == NULL);
+    char *next = NULL;
+    CHECK(tz_store_user_list(s, 10, NULL, &all, &n, &next) == NULL);
+    CHECK(next == NULL);
+    free(next);
     CHECK_INT(n, 3);
     if (n == 3) {
         CHECK_STR(all[0].username, "alice");
@@ -318,8 +324,8 @@ static void test_providers(void) {
     CHECK(tz_store_entity_exists(s, TZ_ENT_CLUSTER, TZ_ONEZONE_CLUSTER_ID, &exists) == NULL);
     CHECK(exists);
     CHECK(add_provider(s, "p1", "Provider One") == NULL);
-    CHECK_INT(err_id(add_provider(s, "p1", "Again")), TZE_ALREADY_EXISTS);
-    CHECK_INT(err_id(add_provider(s, "onezone", "Clash")), TZE_ALREADY_EXISTS);
+    CHECK_INT(err_id(add_provider(s, "p1", "Again")), TZE_STORE_CONFLICT);
+    CHECK_INT(err_id(add_provider(s, "onezone", "Clash")), TZE_STORE_CONFLICT);
     tz_provider_rec p = {0};
     CHECK(tz_store_provider_get(s, "p1", &p) == NULL);
     CHECK_STR(p.id, "p1");
@@ -327,7 +333,7 @@ static void test_providers(void) {
     CHECK_STR(p.domain, "p.example.com");
     CHECK_INT(p.creation_time, 1700000001);
     tz_provider_rec_clear(&p);
-    CHECK_INT(err_id(tz_store_provider_get(s, "onezone", &p)), TZE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_provider_get(s, "onezone", &p)), TZE_STORE_NOT_FOUND);
 
     tz_provider_rec nodomain = {"p2", "Two", NULL, 5};
     CHECK(tz_store_provider_create(s, &nodomain) == NULL);
@@ -342,7 +348,7 @@ static void test_providers(void) {
     CHECK(tz_store_entity_name(s, TZ_ENT_CLUSTER, "p1", &name) == NULL);
     CHECK_STR(name, "Provider One");
     free(name);
-    CHECK_INT(err_id(tz_store_provider_delete(s, "nope")), TZE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_provider_delete(s, "nope")), TZE_STORE_NOT_FOUND);
     tz_store_close(s);
 }
 
@@ -359,8 +365,8 @@ static void test_entities_and_memberships(void) {
     CHECK(tz_store_entity_create(s, TZ_ENT_SPACE, "s9", "Unrelated") == NULL);
     /* same id, different kind: distinct entities */
     CHECK(tz_store_entity_create(s, TZ_ENT_GROUP, "s1", "Group named like a space") == NULL);
-    CHECK_INT(err_id(tz_store_entity_create(s, TZ_ENT_SPACE, "s1", "dup")), TZE_ALREADY_EXISTS);
-    CHECK_INT(err_id(tz_store_entity_create(s, TZ_ENT_CLUSTER, "c", "x")), TZE_NOT_SUPPORTED);
+    CHECK_INT(err_id(tz_store_entity_create(s, TZ_ENT_SPACE, "s1", "dup")), TZE_STORE_CONFLICT);
+    CHECK_INT(err_id(tz_store_entity_create(s, TZ_ENT_CLUSTER, "c", "x")), TZE_INTERNAL);
 
     bool b = true;
     CHECK(tz_store_entity_exists(s, TZ_ENT_GROUP, "nope", &b) == NULL);
@@ -369,7 +375,7 @@ static void test_entities_and_memberships(void) {
     CHECK(tz_store_entity_name(s, TZ_ENT_SPACE, "s1", &name) == NULL);
     CHECK_STR(name, "Space One");
     free(name);
-    CHECK_INT(err_id(tz_store_entity_name(s, TZ_ENT_SPACE, "nope", &name)), TZE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_entity_name(s, TZ_ENT_SPACE, "nope", &name)), TZE_STORE_NOT_FOUND);
     CHECK(name == NULL);
 
     /* direct membership with privileges; adding again replaces them */
@@ -395,9 +401,9 @@ static void test_entities_and_memberships(void) {
     CHECK(tz_store_user_is_member(s, TZ_ENT_GROUP, "s1", "u1", &b) == NULL);
     CHECK(!b);
     CHECK_INT(err_id(tz_store_member_add_user(s, TZ_ENT_SPACE, "nope", "u1", NULL, 0)),
-              TZE_NOT_FOUND);
+              TZE_STORE_NOT_FOUND);
     CHECK_INT(err_id(tz_store_member_add_user(s, TZ_ENT_SPACE, "s1", "nope", NULL, 0)),
-              TZE_NOT_FOUND);
+              TZE_STORE_NOT_FOUND);
 
     /* effective membership and privileges through a group */
     const char *g_privs[] = {"group_view"};
@@ -406,11 +412,11 @@ static void test_entities_and_memberships(void) {
     CHECK(tz_store_member_add_group(s, TZ_ENT_SPACE, "s0", "g1", sg_privs, 2) == NULL);
     CHECK(tz_store_member_add_group(s, TZ_ENT_SPACE, "s1", "g1", NULL, 0) == NULL);
     CHECK_INT(err_id(tz_store_member_add_group(s, TZ_ENT_SPACE, "s0", "nope", NULL, 0)),
-              TZE_NOT_FOUND);
+              TZE_STORE_NOT_FOUND);
     CHECK_INT(err_id(tz_store_member_add_group(s, TZ_ENT_SPACE, "nope", "g1", NULL, 0)),
-              TZE_NOT_FOUND);
+              TZE_STORE_NOT_FOUND);
     CHECK_INT(err_id(tz_store_member_add_group(s, TZ_ENT_GROUP, "g1", "g1", NULL, 0)),
-              TZE_NOT_SUPPORTED);
+              TZE_INTERNAL);
     CHECK(tz_store_user_is_member(s, TZ_ENT_SPACE, "s0", "u2", &b) == NULL);
     CHECK(b);
     CHECK(tz_store_user_has_privilege(s, TZ_ENT_SPACE, "s0", "u2", "space_write_data", &b) ==
@@ -446,9 +452,9 @@ static void test_entities_and_memberships(void) {
     CHECK(tz_store_space_add_support(s, "s1", "p1") == NULL);
     CHECK(tz_store_space_add_support(s, "s1", "p1") == NULL);  /* idempotent */
     CHECK(tz_store_space_add_support(s, "s1", "p0") == NULL);
-    CHECK_INT(err_id(tz_store_space_add_support(s, "nope", "p1")), TZE_NOT_FOUND);
-    CHECK_INT(err_id(tz_store_space_add_support(s, "s1", "nope")), TZE_NOT_FOUND);
-    CHECK_INT(err_id(tz_store_space_add_support(s, "g1", "p1")), TZE_NOT_FOUND);  /* a group */
+    CHECK_INT(err_id(tz_store_space_add_support(s, "nope", "p1")), TZE_STORE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_space_add_support(s, "s1", "nope")), TZE_STORE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_space_add_support(s, "g1", "p1")), TZE_STORE_NOT_FOUND);  /* a group */
     CHECK(tz_store_space_providers(s, "s1", &ids, &n) == NULL);
     CHECK_INT(n, 2);
     if (n == 2) {
@@ -481,12 +487,12 @@ static void test_named_tokens(void) {
     CHECK(add_token(s, "t3", "alpha", TZ_SUBJ_PROVIDER, "id1") == NULL);
     CHECK(add_token(s, "t4", "alpha", TZ_SUBJ_USER, "id0") == NULL);
     tz_error *err = add_token(s, "t5", "alpha", TZ_SUBJ_USER, "id1");
-    CHECK(err && err->id == TZE_BAD_VALUE_IDENTIFIER_OCCUPIED);
+    CHECK(err && err->id == TZE_STORE_CONFLICT);
     CHECK(err && err->details && json_is_string(json_object_get(err->details, "key")));
     if (err && err->details)
         CHECK_STR(json_string_value(json_object_get(err->details, "key")), "name");
     tz_err_free(err);
-    CHECK_INT(err_id(add_token(s, "t1", "other", TZ_SUBJ_USER, "id1")), TZE_ALREADY_EXISTS);
+    CHECK_INT(err_id(add_token(s, "t1", "other", TZ_SUBJ_USER, "id1")), TZE_STORE_CONFLICT);
 
     tz_named_token_rec r = {0};
     CHECK(tz_store_named_get(s, "t1", &r) == NULL);
@@ -500,38 +506,39 @@ static void test_named_tokens(void) {
     CHECK(!r.revoked);
     tz_named_token_rec_clear(&r);
     CHECK(r.secret == NULL);
-    CHECK_INT(err_id(tz_store_named_get(s, "nope", &r)), TZE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_named_get(s, "nope", &r)), TZE_STORE_NOT_FOUND);
 
     CHECK(tz_store_named_get_by_name(s, &p1, "alpha", &r) == NULL);
     CHECK_STR(r.id, "t3");
     CHECK_INT(r.subject.kind, TZ_SUBJ_PROVIDER);
     tz_named_token_rec_clear(&r);
-    CHECK_INT(err_id(tz_store_named_get_by_name(s, &p1, "beta", &r)), TZE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_named_get_by_name(s, &p1, "beta", &r)), TZE_STORE_NOT_FOUND);
 
     /* updates: each field alone, the rest kept */
-    CHECK(tz_store_named_update(s, "t1", NULL, NULL, 1) == NULL);
-    CHECK(tz_store_named_update(s, "t1", NULL, "{\"custom\":{\"a\":1}}", -1) == NULL);
-    CHECK(tz_store_named_update(s, "t1", "alpha", NULL, -1) == NULL);  /* its own name */
+    CHECK(tz_store_named_update(s, "t1", NULL, NULL, 1, NULL) == NULL);
+    CHECK(tz_store_named_update(s, "t1", NULL, "{\"custom\":{\"a\":1}}", -1, NULL) == NULL);
+    CHECK(tz_store_named_update(s, "t1", "alpha", NULL, -1, NULL) == NULL);  /* its own name */
     CHECK(tz_store_named_get(s, "t1", &r) == NULL);
     CHECK(r.revoked);
     CHECK_STR(r.name, "alpha");
     CHECK_STR(r.metadata_json, "{\"custom\":{\"a\":1}}");
     tz_named_token_rec_clear(&r);
-    CHECK(tz_store_named_update(s, "t1", "gamma", NULL, 0) == NULL);
+    CHECK(tz_store_named_update(s, "t1", "gamma", NULL, 0, NULL) == NULL);
     CHECK(tz_store_named_get(s, "t1", &r) == NULL);
     CHECK(!r.revoked);
     CHECK_STR(r.name, "gamma");
     tz_named_token_rec_clear(&r);
-    CHECK_INT(err_id(tz_store_named_update(s, "t1", "beta", NULL, -1)),
-              TZE_BAD_VALUE_IDENTIFIER_OCCUPIED);
-    CHECK_INT(err_id(tz_store_named_update(s, "nope", "x", NULL, -1)), TZE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_named_update(s, "t1", "beta", NULL, -1, NULL)),
+              TZE_STORE_CONFLICT);
+    CHECK_INT(err_id(tz_store_named_update(s, "nope", "x", NULL, -1, NULL)), TZE_STORE_NOT_FOUND);
     /* the old name is free again */
     CHECK(add_token(s, "t6", "alpha", TZ_SUBJ_USER, "id1") == NULL);
 
     /* listing: by name for one subject; all = users (by id, name) then providers */
     char **ids = NULL;
     size_t n = 0;
-    CHECK(tz_store_named_list(s, &u1, &ids, &n) == NULL);
+    char *next = NULL;
+    CHECK(tz_store_named_list(s, &u1, 1000, NULL, &ids, &n, &next) == NULL);
     CHECK_INT(n, 3);
     if (n == 3) {
         CHECK_STR(ids[0], "t6");  /* alpha */
@@ -539,7 +546,7 @@ static void test_named_tokens(void) {
         CHECK_STR(ids[2], "t1");  /* gamma */
     }
     tz_strv_free(ids, n);
-    CHECK(tz_store_named_list(s, NULL, &ids, &n) == NULL);
+    CHECK(tz_store_named_list(s, NULL, 1000, NULL, &ids, &n, &next) == NULL);
     CHECK_INT(n, 5);
     if (n == 5) {
         CHECK_STR(ids[0], "t4");  /* user id0 */
@@ -549,12 +556,44 @@ static void test_named_tokens(void) {
         CHECK_STR(ids[4], "t3");  /* provider id1 */
     }
     tz_strv_free(ids, n);
+    /* the same listing two rows a page: the pages join up in order, nothing twice */
+    static const char *const expect[] = {"t4", "t6", "t2", "t1", "t3"};
+    size_t seen = 0;
+    char *cursor = NULL;
+    int pages = 0;
+    do {
+        char **page = NULL;
+        size_t got = 0;
+        next = NULL;
+        CHECK(tz_store_named_list(s, NULL, 2, cursor, &page, &got, &next) == NULL);
+        CHECK(got <= 2);
+        for (size_t i = 0; i < got && seen < 5; i++) CHECK_STR(page[i], expect[seen++]);
+        tz_strv_free(page, got);
+        free(cursor);
+        cursor = next;
+    } while (cursor && ++pages < 10);
+    CHECK_INT(seen, 5);
+    /* one subject's tokens one a page */
+    seen = 0;
+    cursor = NULL;
+    static const char *const expect_u1[] = {"t6", "t2", "t1"};
+    do {
+        char **page = NULL;
+        size_t got = 0;
+        next = NULL;
+        CHECK(tz_store_named_list(s, &u1, 1, cursor, &page, &got, &next) == NULL);
+        for (size_t i = 0; i < got && seen < 3; i++) CHECK_STR(page[i], expect_u1[seen++]);
+        tz_strv_free(page, got);
+        free(cursor);
+        cursor = next;
+    } while (cursor && ++pages < 20);
+    CHECK_INT(seen, 3);
     tz_subject unknown = subj(TZ_SUBJ_USER, "nobody-here");
     CHECK_INT(count_list(s, &unknown), 0);
 
     CHECK(tz_store_named_delete(s, "t2") == NULL);
-    CHECK_INT(err_id(tz_store_named_delete(s, "t2")), TZE_NOT_FOUND);
-    CHECK_INT(err_id(tz_store_named_get(s, "t2", &r)), TZE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_named_delete(s, "t2")), TZE_STORE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_named_get(s, "t2", &r)), TZE_STORE_NOT_FOUND);
     CHECK(tz_store_named_delete_all(s, &u1) == NULL);
     CHECK_INT(count_list(s, &u1), 0);
     CHECK_INT(count_list(s, &p1), 1);
@@ -564,7 +603,7 @@ static void test_named_tokens(void) {
     log_capture lc = {PTHREAD_MUTEX_INITIALIZER, 0, ""};
     tz_store_set_logger(s, capture_log, &lc);
     tz_subject nobody = {TZ_SUBJ_NOBODY, TZ_PSUB_NONE, NULL};
-    CHECK_INT(err_id(tz_store_named_list(s, &nobody, &ids, &n)), TZE_INTERNAL);
+    CHECK_INT(err_id(tz_store_named_list(s, &nobody, 10, NULL, &ids, &n, &next)), TZE_INTERNAL);
     CHECK_INT(err_id(add_token(s, "t9", "x", TZ_SUBJ_GROUP, "g")), TZE_INTERNAL);
     CHECK_INT(lc.lines, 2);
     CHECK(strstr(lc.last, "named_create") != NULL);
@@ -638,9 +677,9 @@ static void test_user_delete_cascades(void) {
     CHECK_INT(gen, 2);
 
     CHECK(tz_store_user_delete(s, "u1") == NULL);
-    CHECK_INT(err_id(tz_store_user_delete(s, "u1")), TZE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_user_delete(s, "u1")), TZE_STORE_NOT_FOUND);
     tz_user_rec rec;
-    CHECK_INT(err_id(tz_store_user_get(s, "u1", &rec)), TZE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_user_get(s, "u1", &rec)), TZE_STORE_NOT_FOUND);
     CHECK_INT(count_list(s, &u), 0);
     CHECK_INT(count_list(s, &other), 1);
     tz_subject pu1 = subj(TZ_SUBJ_PROVIDER, "u1");
@@ -686,7 +725,7 @@ static void test_provider_delete_cascades(void) {
 
     CHECK(tz_store_provider_delete(s, "p1") == NULL);
     tz_provider_rec rec;
-    CHECK_INT(err_id(tz_store_provider_get(s, "p1", &rec)), TZE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_provider_get(s, "p1", &rec)), TZE_STORE_NOT_FOUND);
     bool b = true;
     CHECK(tz_store_entity_exists(s, TZ_ENT_CLUSTER, "p1", &b) == NULL);
     CHECK(!b);
@@ -704,7 +743,7 @@ static void test_provider_delete_cascades(void) {
     tz_strv_free(ids, n);
     CHECK_INT(count_list(s, &p), 0);
     tz_named_token_rec r;
-    CHECK_INT(err_id(tz_store_named_get(s, "root1", &r)), TZE_NOT_FOUND);
+    CHECK_INT(err_id(tz_store_named_get(s, "root1", &r)), TZE_STORE_NOT_FOUND);
     CHECK(tz_store_named_get(s, "root2", &r) == NULL);
     tz_named_token_rec_clear(&r);
     char sec[TZ_SECRET_HEX_LEN + 1];
@@ -801,7 +840,7 @@ static void test_write_survives_process_death(void) {
     pid_t pid = fork();
     if (pid == 0) {
         tz_store *s = NULL;
-        if (tz_store_open(dir, &s) != NULL) _exit(3);
+        if (tz_store_open(dir, NULL, &s) != NULL) _exit(3);
         tz_subject u = subj(TZ_SUBJ_USER, "u1");
         if (add_user(s, "u1", "alice") != NULL) _exit(4);
         if (add_token(s, "t1", "a", TZ_SUBJ_USER, "u1") != NULL) _exit(5);

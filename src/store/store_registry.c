@@ -1,0 +1,39 @@
+/* Which backend serves a location. The PostgreSQL backend defines `tzs_pg_ops` in its own files;
+ * until those are linked in, the weak reference below stays NULL and a postgresql:// location is
+ * refused with a clear message. Adding a backend: declare its ops table here and add a scheme. */
+#include <string.h>
+#include "store/store_backend.h"
+#include "store/store_internal.h"
+
+extern const tz_store_ops tzs_pg_ops __attribute__((weak));
+
+static bool has_prefix(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
+
+const char *tz_store_location_backend(const char *location) {
+    if (!location) return NULL;
+    if (has_prefix(location, "postgresql://") || has_prefix(location, "postgres://")) return "postgresql";
+    if (has_prefix(location, "sqlite:")) return "sqlite";
+    /* any other "scheme:" is unknown; a plain path (no scheme) is an SQLite directory */
+    size_t i = 0;
+    while ((location[i] >= 'a' && location[i] <= 'z') || (location[i] >= '0' && location[i] <= '9') ||
+           location[i] == '+' || location[i] == '-' || location[i] == '.')
+        i++;
+    if (i > 0 && location[i] == ':') return NULL;
+    return "sqlite";
+}
+
+const tz_store_ops *tzs_backend_for(const char *location, const char **why) {
+    const char *name = tz_store_location_backend(location);
+    if (!name) {
+        *why = "unknown store scheme (use sqlite:DIR, postgresql://... or postgres://...)";
+        return NULL;
+    }
+    if (strcmp(name, "postgresql") == 0) {
+        if (&tzs_pg_ops == NULL) {
+            *why = "this tokenzone was built without the PostgreSQL store backend";
+            return NULL;
+        }
+        return &tzs_pg_ops;
+    }
+    return &tzs_sqlite_ops;
+}

@@ -1,0 +1,89 @@
+/* The verification reads of the SQLite backend: everything a token check needs about its
+ * revocation state in one statement, so that a named token and its subject's state (or a
+ * subject's state with its temporary-token secret and generation) come from one snapshot. */
+#include <string.h>
+#include <openssl/crypto.h>
+#include "store/store_internal.h"
+
+/* Column 8: NULL when the subject is gone, else 1 = blocked user, 0 = usable. */
+static const char SQL_NAMED_VERIFY[] =
+    "SELECT n.id, n.name, n.subject_kind, n.subject_id, n.token, n.secret, n.metadata, n.revoked,"
+    " CASE n.subject_kind"
+    "  WHEN 1 THEN (SELECT u.blocked FROM users u WHERE u.id = n.subject_id)"
+    "  WHEN 2 THEN (SELECT 0 FROM providers p WHERE p.id = n.subject_id) END"
+    " FROM named_tokens n WHERE n.id = ?1";
+static const char SQL_TEMP_VERIFY[] =
+    "SELECT st.state, t.secret, t.generation FROM"
+    " (SELECT CASE ?1 WHEN 1 THEN (SELECT u.blocked FROM users u WHERE u.id = ?2)"
+    "                 WHEN 2 THEN (SELECT 0 FROM providers p WHERE p.id = ?2) END AS state) st"
+    " LEFT JOIN temp_secrets t ON t.subject_kind = ?1 AND t.subject_id = ?2";
+
+tz_error *tzs_sq_named_verify_state(tz_store *s, const char *id, tz_named_token_rec *out,
+                                    bool *subject_exists, bool *subject_blocked) {
+    memset(out, 0, sizeof *out);
+    *subject_exists = *subject_blocked = false;
+    if (!id) return tzs_bad_arg(s, "named_verify_state", "id");
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    sqlite3_stmt *st;
+    err = tzs_stmt(s, c, SQL_NAMED_VERIFY, &st);
+    if (!err) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) err = tz_err_new(TZE_STORE_NOT_FOUND);
+        else if (rc != SQLITE_ROW) err = tzs_fail(s, c->db, "named_verify_state", rc);
+        else if (!tzs_read_named_row(st, out)) err = tz_err_new(TZE_INTERNAL);
+        else {
+            *subject_exists = sqlite3_column_type(st, 8) != SQLITE_NULL;
+            *subject_blocked = *subject_exists && sqlite3_column_int(st, 8) != 0;
+        }
+        sqlite3_reset(st);
+    }
+    tzs_release(s, c);
+    if (err) tz_named_token_rec_clear(out);
+    return err;
+}
+
+tz_error *tzs_sq_temp_verify_state(tz_store *s, const tz_subject *subject,
+                                   char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation,
+                                   bool *has_secret, bool *subject_exists, bool *subject_blocked) {
+    *has_secret = *subject_exists = *subject_blocked = false;
+    *generation = 0;
+    secret_out[0] = '\0';
+    int kind = tzs_subject_kind(subject);
+    if (kind < 0) return tzs_bad_arg(s, "temp_verify_state", "user/provider subject");
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    sqlite3_stmt *st;
+    err = tzs_stmt(s, c, SQL_TEMP_VERIFY, &st);
+    if (!err) {
+        sqlite3_bind_int(st, 1, kind);
+        sqlite3_bind_text(st, 2, subject->id, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW) {
+            err = tzs_fail(s, c->db, "temp_verify_state", rc == SQLITE_DONE ? SQLITE_INTERNAL : rc);
+        } else {
+            *subject_exists = sqlite3_column_type(st, 0) != SQLITE_NULL;
+            *subject_blocked = *subject_exists && sqlite3_column_int(st, 0) != 0;
+            if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+                const char *secret = (const char *)sqlite3_column_text(st, 1);
+                if (!secret || sqlite3_column_bytes(st, 1) != TZ_SECRET_HEX_LEN) {
+                    err = tzs_bad_arg(s, "temp_verify_state", "stored secret has the wrong length");
+                } else {
+                    memcpy(secret_out, secret, TZ_SECRET_HEX_LEN + 1);
+                    *generation = sqlite3_column_int64(st, 2);
+                    *has_secret = true;
+                }
+            }
+        }
+        sqlite3_reset(st);
+    }
+    tzs_release(s, c);
+    if (err) {
+        OPENSSL_cleanse(secret_out, TZ_SECRET_HEX_LEN + 1);
+        *has_secret = false;
+    }
+    return err;
+}
