@@ -1,0 +1,182 @@
+"""Fault injection for the PostgreSQL store: the database server stopped, and statements killed
+with pg_terminate_backend under load. Every answer is then a 5xx (503 serviceUnavailable for an
+unreachable database) with a log line, never a 2xx/4xx that pretends to know; the process stays
+up and serves again when the database is back, without a restart; nothing half-done is visible
+afterwards. The module starts its own PostgreSQL cluster (pg.py)."""
+import concurrent.futures
+import threading
+import time
+
+import pg
+from harness import Server, TokenzoneTestCase, sanitizer_report
+
+ANSWER_BOUND = 2.0
+
+
+class PgFaults(TokenzoneTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.cluster = pg.Cluster()
+        cls.srv = None
+        try:
+            cls.cluster.start()
+            cls.db = cls.cluster.new_database("faults")
+            cls.srv = Server(database=cls.db, domain="faults.zone.test").start()
+            cls.admin = cls.srv.admin_user()
+            cls.user = cls.srv.quick_user()
+            _, cls.user.named = cls.srv.named_token("/user", cls.user.token)
+            cls.provider = cls.srv.provider(admin_user=cls.user)
+        except BaseException:
+            if cls.srv:
+                cls.srv.cleanup()
+            cls.cluster.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.srv.stop()
+        log = cls.srv.log()
+        cls.srv.cleanup()
+        cls.cluster.cleanup()
+        super().tearDownClass()
+        problem = sanitizer_report(log)
+        if problem:
+            raise AssertionError("sanitizer report:\n" + problem)
+        if rc not in (0, None):
+            raise AssertionError("server exit status %s on SIGTERM:\n%s" % (rc, log[-3000:]))
+
+    def setUp(self):
+        if not self.cluster.running():
+            self.cluster.start()
+
+    def requests(self, tag):
+        """One request of each route class that needs the store: (label, callable)."""
+        s, u, p = self.srv, self.user, self.provider
+        return [
+            ("authenticate (temporary token)", lambda: s.get("/user", token=u.token)),
+            ("authenticate (named token)", lambda: s.get("/user", token=u.named)),
+            ("verify access token", lambda: s.post("/tokens/verify_access_token",
+                                                   body={"token": u.named})),
+            ("create named token", lambda: s.post("/user/tokens/named",
+                                                  body={"name": "down-" + tag}, token=u.named)),
+            ("list named tokens", lambda: s.get("/user/tokens/named", token=u.named)),
+            ("create temporary token", lambda: s.post("/user/tokens/temporary",
+                                                      body={"caveats": [{"type": "time",
+                                                                         "validUntil": int(time.time()) + 600}]},
+                                                      token=u.named)),
+            ("revoke all temporary", lambda: s.delete("/user/tokens/temporary", token=u.named)),
+            ("provider token", lambda: s.get("/provider/tokens/temporary", token=p.token)),
+            ("basic login", lambda: s.post("/user/tokens/temporary",
+                                           body={"caveats": [{"type": "time",
+                                                              "validUntil": int(time.time()) + 600}]},
+                                           basic=("admin", "admin-password-for-tests"))),
+        ]
+
+    def test_database_stopped(self):
+        log_before = len(self.srv.log())
+        self.cluster.stop("fast")
+        try:
+            for label, call in self.requests("stopped"):
+                t0 = time.monotonic()
+                resp = call()
+                secs = time.monotonic() - t0
+                self.assertError(resp, 503, "serviceUnavailable")
+                self.assertLess(secs, ANSWER_BOUND, label)
+            self.assertIsNone(self.srv.proc.poll(), "the server exited")
+            new_log = self.srv.log()[log_before:]
+            self.assertIn("cannot connect", new_log)
+            self.assertNotIn(self.db.password, self.srv.log())
+        finally:
+            self.cluster.start()
+        # back without a restart of the node; the failed creation left nothing behind
+        self.assertStatus(self.srv.get("/user", token=self.user.named), 200)
+        names = [self.srv.get("/tokens/named/" + t, token=self.user.named).json["name"]
+                 for t in self.srv.get("/user/tokens/named", token=self.user.named).json["tokens"]]
+        self.assertNotIn("down-stopped", names)
+        for label, call in self.requests("after"):
+            self.assertLess(call().status, 300, label)
+
+    def test_statements_terminated_under_load(self):
+        stop = threading.Event()
+        lock = threading.Lock()
+        acked, answered = [], []
+
+        def load(k):
+            i = 0
+            while not stop.is_set():
+                i += 1
+                name = "kill-%d-%d" % (k, i)
+                r = self.srv.post("/user/tokens/named", body={"name": name}, token=self.user.named)
+                v = self.srv.get("/user", token=self.user.named)
+                with lock:
+                    answered.append((name, r.status, r.json))
+                    answered.append(("verify", v.status, v.json))
+                    if r.status == 201:
+                        acked.append(r.json["tokenId"])
+        workers = [threading.Thread(target=load, args=(k,), daemon=True) for k in range(3)]
+        for w in workers:
+            w.start()
+        try:
+            for _ in range(15):
+                time.sleep(0.15)
+                self.cluster.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                  " WHERE datname = '%s' AND pid <> pg_backend_pid()" % self.db.name)
+        finally:
+            stop.set()
+            for w in workers:
+                w.join(60)
+        self.assertIsNone(self.srv.proc.poll(), "the server exited")
+        wrong = [a for a in answered if a[1] not in (200, 201) and
+                 not (a[1] >= 500 and isinstance(a[2], dict))]
+        self.assertEqual(wrong, [], "answers other than success or a 5xx error")
+        failures = [a for a in answered if a[1] >= 500]
+        if failures:
+            self.assertIn("unavailable", self.srv.log())
+        # every acknowledged token is there, complete; the database holds nothing half-done
+        for t in acked:
+            self.assertStatus(self.srv.get("/tokens/named/" + t, token=self.user.named), 200)
+        orphans = self.cluster.psql(
+            "SELECT count(*) FROM named_tokens t WHERE NOT EXISTS"
+            " (SELECT 1 FROM users u WHERE u.id = t.subject_id) AND NOT EXISTS"
+            " (SELECT 1 FROM providers p WHERE p.id = t.subject_id)", db=self.db.name)
+        self.assertEqual(orphans, "0")
+        clusters = self.cluster.psql(
+            "SELECT count(*) FROM providers p WHERE NOT EXISTS"
+            " (SELECT 1 FROM entities e WHERE e.kind = 'cluster' AND e.id = p.id)", db=self.db.name)
+        self.assertEqual(clusters, "0")
+        self.assertStatus(self.srv.get("/user", token=self.user.named), 200)
+
+    def test_provider_registration_killed_is_all_or_nothing(self):
+        """`admin provider create` (provider, cluster, admin membership, root token in one
+        transaction) while its backends are terminated: either all of it exists or none."""
+        stop = threading.Event()
+
+        def killer():
+            while not stop.is_set():
+                self.cluster.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                  " WHERE datname = '%s' AND pid <> pg_backend_pid()"
+                                  % self.db.name)
+                time.sleep(0.02)
+        th = threading.Thread(target=killer, daemon=True)
+        th.start()
+        outcomes = []
+        try:
+            for i in range(10):
+                try:
+                    self.srv.provider("killed-%d" % i, admin_user=self.user)
+                    outcomes.append(True)
+                except Exception:  # the tool failed: nothing may remain
+                    outcomes.append(False)
+        finally:
+            stop.set()
+            th.join(30)
+        half = self.cluster.psql(
+            "SELECT count(*) FROM providers p WHERE name LIKE 'killed-%' AND (NOT EXISTS"
+            " (SELECT 1 FROM named_tokens t WHERE t.subject_kind = 2 AND t.subject_id = p.id)"
+            " OR NOT EXISTS (SELECT 1 FROM user_members m WHERE m.kind = 'cluster'"
+            " AND m.entity_id = p.id))", db=self.db.name)
+        self.assertEqual(half, "0", "a provider registered only in part")
+        created = self.cluster.psql("SELECT count(*) FROM providers WHERE name LIKE 'killed-%'",
+                                    db=self.db.name)
+        self.assertLessEqual(outcomes.count(True), int(created))
