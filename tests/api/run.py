@@ -3,7 +3,9 @@
 build/tokenzone under the repository root) and prints `api: N passed, N failed[, N skipped]`
 (failed = failures + errors). Exit status 0 only when nothing failed.
 
-Usage: run.py [-v] [--durations] [-k PATTERN] [test_module ...]
+Usage: run.py [-v] [--durations] [--store sqlite|postgres] [-k PATTERN] [test_module ...]
+--store postgres (or TOKENZONE_TEST_STORE=postgres) runs every server on its own database of a
+throwaway PostgreSQL 15 cluster that the run starts and removes (tests/api/pg.py).
 """
 import argparse
 import os
@@ -24,8 +26,13 @@ def main():
                     help="only tests whose name contains this substring (repeatable)")
     ap.add_argument("--durations", action="store_true",
                     help="print the time spent per test class")
+    ap.add_argument("--store", choices=("sqlite", "postgres"), default=None,
+                    help="the store backend of the servers the tests start (default: "
+                         "$TOKENZONE_TEST_STORE or sqlite)")
     ap.add_argument("modules", nargs="*", help="test module names, e.g. test_auth")
     args = ap.parse_args()
+    if args.store:
+        os.environ["TOKENZONE_TEST_STORE"] = args.store
 
     if not os.path.exists(harness.BIN):
         print("tokenzone binary not found: %s (build it or set TOKENZONE_BIN)" % harness.BIN)
@@ -53,9 +60,12 @@ def main():
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     skipped = len(result.skipped)
     passed = result.testsRun - failed - skipped - len(result.expectedFailures)
+    store = os.environ.get("TOKENZONE_TEST_STORE", "sqlite")
     line = "api: %d passed, %d failed" % (passed, failed)
     if skipped:
         line += ", %d skipped" % skipped
+    if store != "sqlite":
+        line += " (store: %s)" % store
     print("(%.1f s)" % (time.monotonic() - started))
     print(line)
     _record(passed, failed)

@@ -89,7 +89,7 @@ class MultiNodeBase(TokenzoneTestCase):
         token and a named token (the latter survives revoke-all of temporary tokens)."""
         a = self.nodes[0]
         u = a.quick_user()
-        _, u.named = a.named_token("/user", u.token)
+        _, u.named = a.named_token("/user", u.token, name="named")
         return u
 
 
@@ -128,7 +128,7 @@ class CrossNode(MultiNodeBase):
             if kind == "revoke_temporary" or kind == "block":
                 tok = maker.temp_token("/user", u.named)
             else:
-                tid, tok = maker.named_token("/user", u.token)
+                tid, tok = maker.named_token("/user", u.token, name="round-%d" % i)
             for n in others + [revoker]:
                 self.assertEqual(n.get("/user", token=tok).status, 200, "round %d (%s)" % (i, kind))
             if kind == "patch":
@@ -153,7 +153,7 @@ class CrossNode(MultiNodeBase):
                 else:
                     self.assertEqual(resp.status, 401, "round %d (%s): %r" % (i, kind, resp))
             if kind == "delete_all":
-                _, u.named = maker.named_token("/user", u.token)
+                _, u.named = maker.named_token("/user", u.token, name="named-%d" % i)
             if kind == "revoke_temporary":
                 u.token = maker.temp_token("/user", u.named)
             rounds += 1
