@@ -8,6 +8,7 @@
 int tz_cmd_serve(int argc, char **argv);   /* serve.c */
 int tz_cmd_admin(int argc, char **argv);   /* admin.c */
 int tz_cmd_token(int argc, char **argv);   /* token_cmd.c: offline mint/examine/confine/verify */
+int tz_cmd_store(int argc, char **argv);   /* store_copy.c: `store copy --from URL --to URL` */
 
 /* client.c: REST operations by swagger operationId or kebab-case alias. */
 bool tz_client_is_operation(const char *name);

@@ -18,6 +18,7 @@ static void usage(FILE *f) {
         "  serve      run the REST server on an embedded store (tokenzone serve --help)\n"
         "  admin      administer a store directly: users, providers, groups, spaces\n"
         "  token      offline token tool: mint, examine, confine, verify\n"
+        "  store      store maintenance: copy a whole store between backends\n"
         "  OPERATION  call a REST operation, e.g. getNamedTokenStatus id=ID (tokenzone help)\n"
         "  help       list REST operations, or show one: tokenzone help OPERATION\n"
         "  version    print the version\n"
@@ -42,6 +43,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "serve")) return tz_cmd_serve(argc - 1, argv + 1);
     if (!strcmp(cmd, "admin")) return tz_cmd_admin(argc - 1, argv + 1);
     if (!strcmp(cmd, "token")) return tz_cmd_token(argc - 1, argv + 1);
+    if (!strcmp(cmd, "store")) return tz_cmd_store(argc - 1, argv + 1);
     if (!strcmp(cmd, "help")) return tz_cmd_client_help(argc - 1, argv + 1);
     if (tz_client_is_operation(cmd)) return tz_cmd_client(argc - 1, argv + 1);
     fprintf(stderr, "tokenzone: unknown command '%s'\n\n", cmd);

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 #include "store/store_backend.h"
 
 /* Enough for every distinct statement of the store; tzs_stmt fails loudly if exceeded. */
@@ -32,6 +33,8 @@ typedef struct tzs_conn {
     tzs_cached_stmt cache[TZS_STMT_CACHE_MAX];
     size_t n_cached;
     bool writing;           /* holds the store's write_mu until tzs_release */
+    long busy_timeout_ms;   /* how long the busy handler waits for another writer */
+    struct timespec busy_since; /* when the current wait began (busy handler) */
     struct tzs_conn *next;  /* idle list link */
 } tzs_conn;
 

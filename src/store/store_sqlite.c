@@ -54,11 +54,17 @@ static void conn_close(tzs_conn *c) {
 /* Waits for another writer with short sleeps. SQLite's own busy timeout backs off to tens of
  * milliseconds, so under concurrent durable writes most of the time went to sleeping, not to
  * fsync; a commit here takes well under a millisecond, so polling every 100 us keeps writers
- * queued close behind each other. Gives up after TZS_BUSY_TIMEOUT_MS. */
+ * queued close behind each other. Gives up after the store's busy timeout (--store-statement-timeout, default
+ * TZS_BUSY_TIMEOUT_MS). */
 static int busy_wait(void *ud, int attempts) {
-    const tzs_sqlite *q = ud;
-    long waited_us = attempts < 1000 ? attempts * 100L : 100000L + (attempts - 1000L) * 1000L;
-    if (waited_us >= q->busy_timeout_ms * 1000L) return 0;
+    tzs_conn *c = ud;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (attempts == 0) c->busy_since = now;
+    long waited_ms = (now.tv_sec - c->busy_since.tv_sec) * 1000L +
+                     (now.tv_nsec - c->busy_since.tv_nsec) / 1000000L;
+    /* measured, not counted: sleeps overrun on a loaded machine */
+    if (waited_ms >= c->busy_timeout_ms) return 0;
     struct timespec ts = {0, attempts < 1000 ? 100000L : 1000000L};
     nanosleep(&ts, NULL);
     return 1;
@@ -76,7 +82,8 @@ static tz_error *conn_open(tz_store *s, tzs_conn **out) {
         return err;
     }
     sqlite3_extended_result_codes(c->db, 1);
-    sqlite3_busy_handler(c->db, busy_wait, TZS_SQ(s));
+    c->busy_timeout_ms = TZS_SQ(s)->busy_timeout_ms;
+    sqlite3_busy_handler(c->db, busy_wait, c);
     sqlite3_db_config(c->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
     tz_error *err = set_wal(s, c->db);
     /* FULL: a commit is on disk (WAL fsynced) before the call returns. secure_delete: deleted

@@ -1,0 +1,312 @@
+/* `tokenzone store copy --from URL --to URL`: copies a whole store to another one, through the
+ * store interface only, so it works between any two backends (SQLite and PostgreSQL either way).
+ * Everything a token needs to verify afterwards goes along: users with their password hashes and
+ * privileges, providers, groups, spaces, clusters with memberships and supports, named tokens
+ * with their secrets, metadata and revocation, temporary-token secrets with their generations.
+ * The target must be empty. Lists are read a page at a time. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+#include "cli/commands.h"
+#include "cli/store_opts.h"
+#include "service/store_errors.h"
+#include "store/store.h"
+
+#define COPY_PAGE 500
+
+static void usage(FILE *f) {
+    fprintf(f,
+        "usage: tokenzone store copy --from URL --to URL\n"
+        "\n"
+        "Copies every user (with password hash and privileges), provider, group, space, cluster\n"
+        "membership and support, named token (with secret, metadata and revocation) and\n"
+        "temporary-token secret (with generation) from one store to another. Tokens issued before\n"
+        "the copy verify against the new store. URL is sqlite:DIR or postgresql://... (a password\n"
+        "from PGPASSWORD, ~/.pgpass or passfile=). The target must be empty (a new directory or\n"
+        "database); it is created and its schema applied as needed. Stop the servers on the source\n"
+        "first: writes made during the copy may be missed. If the copy fails half-way, remove the\n"
+        "target and start again.\n"
+        "\n"
+        "  --from URL     the store to read\n"
+        "  --to URL       the empty store to fill\n"
+        "  --help         this text\n");
+}
+
+typedef struct copy_counts {
+    size_t users, providers, groups, spaces, clusters, memberships, supports, named, temporary;
+} copy_counts;
+
+/* Reports a failure of `what` (location shown without password) and returns 1. */
+static int fail(tz_error *e, const char *what) {
+    e = tz_store_err_to_api(e);
+    char *desc = tz_err_description(e);
+    fprintf(stderr, "tokenzone store copy: %s: %s\n", what, desc ? desc : "failed");
+    free(desc);
+    tz_err_free(e);
+    return 1;
+}
+
+static tz_error *copy_users(tz_store *from, tz_store *to, copy_counts *n) {
+    char *cursor = NULL;
+    tz_error *e = NULL;
+    do {
+        tz_user_rec *page = NULL;
+        size_t got = 0;
+        char *next = NULL;
+        e = tz_store_user_list(from, COPY_PAGE, cursor, &page, &got, &next);
+        free(cursor);
+        cursor = next;
+        for (size_t i = 0; !e && i < got; i++) {
+            e = tz_store_user_create(to, &page[i]);
+            if (!e) n->users++;
+        }
+        tz_user_recs_free(page, got);
+    } while (!e && cursor);
+    free(cursor);
+    return e;
+}
+
+static tz_error *copy_providers(tz_store *from, tz_store *to, copy_counts *n) {
+    char *cursor = NULL;
+    tz_error *e = NULL;
+    do {
+        tz_provider_rec *page = NULL;
+        size_t got = 0;
+        char *next = NULL;
+        e = tz_store_provider_list(from, COPY_PAGE, cursor, &page, &got, &next);
+        free(cursor);
+        cursor = next;
+        for (size_t i = 0; !e && i < got; i++) {
+            e = tz_store_provider_create(to, &page[i]); /* with its cluster */
+            if (!e) n->providers++;
+        }
+        tz_provider_recs_free(page, got);
+    } while (!e && cursor);
+    free(cursor);
+    return e;
+}
+
+/* Copies the direct members of one entity with their privileges. */
+static tz_error *copy_members(tz_store *from, tz_store *to, tz_entity_kind kind, const char *id,
+                              copy_counts *n) {
+    char *cursor = NULL;
+    tz_error *e = NULL;
+    do {
+        tz_member_rec *page = NULL;
+        size_t got = 0;
+        char *next = NULL;
+        e = tz_store_member_list(from, kind, id, COPY_PAGE, cursor, &page, &got, &next);
+        free(cursor);
+        cursor = next;
+        for (size_t i = 0; !e && i < got; i++) {
+            const char *const *privs = (const char *const *)page[i].privileges;
+            e = page[i].kind == TZ_MEMBER_USER
+                    ? tz_store_member_add_user(to, kind, id, page[i].id, privs, page[i].n_privileges)
+                    : tz_store_member_add_group(to, kind, id, page[i].id, privs, page[i].n_privileges);
+            if (!e) n->memberships++;
+        }
+        tz_member_recs_free(page, got);
+    } while (!e && cursor);
+    free(cursor);
+    return e;
+}
+
+static tz_error *copy_supports(tz_store *from, tz_store *to, const char *space_id, copy_counts *n) {
+    char **providers = NULL;
+    size_t got = 0;
+    tz_error *e = tz_store_space_providers(from, space_id, &providers, &got);
+    for (size_t i = 0; !e && i < got; i++) {
+        e = tz_store_space_add_support(to, space_id, providers[i]);
+        if (!e) n->supports++;
+    }
+    tz_strv_free(providers, got);
+    return e;
+}
+
+/* pass 0 creates the groups and spaces; pass 1 copies memberships (all kinds, groups exist by
+ * then) and the supports of spaces. */
+static tz_error *copy_entities(tz_store *from, tz_store *to, tz_entity_kind kind, int pass, copy_counts *n) {
+    char *cursor = NULL;
+    tz_error *e = NULL;
+    do {
+        tz_entity_rec *page = NULL;
+        size_t got = 0;
+        char *next = NULL;
+        e = tz_store_entity_list(from, kind, COPY_PAGE, cursor, &page, &got, &next);
+        free(cursor);
+        cursor = next;
+        for (size_t i = 0; !e && i < got; i++) {
+            if (pass == 0) {
+                if (kind == TZ_ENT_CLUSTER) continue; /* they come with providers */
+                e = tz_store_entity_create(to, kind, page[i].id, page[i].name);
+                if (!e) *(kind == TZ_ENT_GROUP ? &n->groups : &n->spaces) += 1;
+            } else {
+                e = copy_members(from, to, kind, page[i].id, n);
+                if (!e && kind == TZ_ENT_SPACE) e = copy_supports(from, to, page[i].id, n);
+                if (!e && kind == TZ_ENT_CLUSTER) n->clusters++;
+            }
+        }
+        tz_entity_recs_free(page, got);
+    } while (!e && cursor);
+    free(cursor);
+    return e;
+}
+
+static tz_error *copy_named(tz_store *from, tz_store *to, copy_counts *n) {
+    char *cursor = NULL;
+    tz_error *e = NULL;
+    do {
+        char **ids = NULL;
+        size_t got = 0;
+        char *next = NULL;
+        e = tz_store_named_list(from, NULL, COPY_PAGE, cursor, &ids, &got, &next);
+        free(cursor);
+        cursor = next;
+        for (size_t i = 0; !e && i < got; i++) {
+            tz_named_token_rec rec = {0};
+            e = tz_store_named_get(from, ids[i], &rec);
+            if (e && e->id == TZE_STORE_NOT_FOUND) { /* deleted meanwhile */
+                tz_err_free(e);
+                e = NULL;
+                continue;
+            }
+            if (!e) e = tz_store_named_create(to, &rec);
+            if (!e) n->named++;
+            tz_named_token_rec_clear(&rec);
+        }
+        tz_strv_free(ids, got);
+    } while (!e && cursor);
+    free(cursor);
+    return e;
+}
+
+static tz_error *copy_temporary(tz_store *from, tz_store *to, copy_counts *n) {
+    char *cursor = NULL;
+    tz_error *e = NULL;
+    do {
+        tz_temp_secret_rec *page = NULL;
+        size_t got = 0;
+        char *next = NULL;
+        e = tz_store_temp_secret_list(from, COPY_PAGE, cursor, &page, &got, &next);
+        free(cursor);
+        cursor = next;
+        for (size_t i = 0; !e && i < got; i++) {
+            e = tz_store_temp_secret_put(to, &page[i]);
+            if (!e) n->temporary++;
+        }
+        tz_temp_secret_recs_free(page, got);
+    } while (!e && cursor);
+    free(cursor);
+    return e;
+}
+
+static tz_error *copy_all(tz_store *from, tz_store *to, copy_counts *n) {
+    tz_error *e = copy_users(from, to, n);
+    if (!e) e = copy_providers(from, to, n);
+    if (!e) e = copy_entities(from, to, TZ_ENT_GROUP, 0, n);
+    if (!e) e = copy_entities(from, to, TZ_ENT_SPACE, 0, n);
+    for (int k = TZ_ENT_GROUP; !e && k <= TZ_ENT_CLUSTER; k++) e = copy_entities(from, to, (tz_entity_kind)k, 1, n);
+    if (!e) e = copy_named(from, to, n);
+    if (!e) e = copy_temporary(from, to, n);
+    return e;
+}
+
+/* Opens a store; on failure reports it (location without password) and returns false. */
+static bool open_store(const char *location, const char *role, tz_store **out) {
+    tz_error *e = tz_store_open(location, NULL, out);
+    if (!e) return true;
+    char *shown = tz_store_location_redacted(location);
+    char what[512];
+    snprintf(what, sizeof what, "cannot open the %s store %s", role, shown ? shown : "");
+    free(shown);
+    fail(e, what);
+    return false;
+}
+
+static int cmd_copy(int argc, char **argv) {
+    const char *from = NULL, *to = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = !strcmp(a, "--from") ? &from : !strcmp(a, "--to") ? &to : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strncmp(a, "--from=", 7) || !strncmp(a, "--to=", 5)) {
+            slot = a[2] == 'f' ? &from : &to;
+            if (*slot) {
+                fprintf(stderr, "tokenzone store copy: %.6s given twice\n", a);
+                return 2;
+            }
+            *slot = strchr(a, '=') + 1;
+            continue;
+        }
+        if (!slot || i + 1 >= argc || *slot) {
+            fprintf(stderr, "tokenzone store copy: %s '%s'\n\n",
+                    !slot ? "unknown argument" : *slot ? "option given twice:" : "missing value of", a);
+            usage(stderr);
+            return 2;
+        }
+        *slot = argv[++i];
+    }
+    if (!from || !to || !*from || !*to) {
+        fprintf(stderr, "tokenzone store copy: --from URL and --to URL are required\n\n");
+        usage(stderr);
+        return 2;
+    }
+    for (int k = 0; k < 2; k++) {
+        const char *loc = k ? to : from;
+        if (!tz_store_location_backend(loc)) {
+            char *shown = tz_store_location_redacted(loc);
+            fprintf(stderr, "tokenzone store copy: unknown store '%s' (use sqlite:DIR or postgresql://...)\n",
+                    shown ? shown : "?");
+            free(shown);
+            return 2;
+        }
+    }
+    if (!strcmp(from, to)) {
+        fprintf(stderr, "tokenzone store copy: --from and --to name the same store\n");
+        return 2;
+    }
+    tz_store *src = NULL, *dst = NULL;
+    if (!open_store(from, "source", &src)) return 1;
+    if (!open_store(to, "target", &dst)) {
+        tz_store_close(src);
+        return 1;
+    }
+    bool empty = false;
+    tz_error *e = tz_store_is_empty(dst, &empty);
+    int rc = 0;
+    if (e) {
+        rc = fail(e, "cannot read the target store");
+    } else if (!empty) {
+        fprintf(stderr, "tokenzone store copy: the target store is not empty; copy into a new, empty store\n");
+        rc = 1;
+    } else {
+        copy_counts n = {0};
+        e = copy_all(src, dst, &n);
+        if (e) {
+            rc = fail(e, "the copy stopped (the target now holds part of the source: remove it and start again)");
+        } else {
+            printf("{\"users\":%zu,\"providers\":%zu,\"groups\":%zu,\"spaces\":%zu,\"clusters\":%zu,"
+                   "\"memberships\":%zu,\"supports\":%zu,\"namedTokens\":%zu,\"temporarySecrets\":%zu}\n",
+                   n.users, n.providers, n.groups, n.spaces, n.clusters, n.memberships, n.supports, n.named,
+                   n.temporary);
+        }
+    }
+    tz_store_close(dst);
+    tz_store_close(src);
+    return rc;
+}
+
+int tz_cmd_store(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        FILE *f = argc < 2 ? stderr : stdout;
+        fprintf(f, "usage: tokenzone store copy --from URL --to URL   (tokenzone store copy --help)\n");
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "copy")) return cmd_copy(argc - 2, argv + 2);
+    fprintf(stderr, "tokenzone store: unknown command '%s' (tokenzone store --help)\n", argv[1]);
+    return 2;
+}

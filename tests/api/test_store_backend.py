@@ -1,0 +1,193 @@
+"""The pluggable store, seen from outside: choosing the store (--store URL, --data DIR,
+$TOKENZONE_STORE), several nodes starting at once on one empty store, a schema newer than the
+binary, passwords kept out of messages, and `tokenzone store copy` with tokens that verify after
+the copy."""
+import json
+import os
+import sqlite3
+import subprocess
+import tempfile
+import threading
+
+from harness import BIN, TokenzoneTestCase, Server, ADMIN_PASSWORD, time_caveat
+
+TOOL_TIMEOUT = 60
+
+
+def run(*args, env=None):
+    e = dict(os.environ)
+    e.pop("TOKENZONE_STORE", None)
+    if env:
+        e.update(env)
+    return subprocess.run([BIN] + list(args), capture_output=True, text=True, timeout=TOOL_TIMEOUT, env=e)
+
+
+class ChoosingTheStore(TokenzoneTestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="tokenzone-store-")
+        self.addCleanup(self.tmp.cleanup)
+        self.dir = os.path.join(self.tmp.name, "data")
+
+    def test_store_url_data_dir_and_environment_name_the_same_store(self):
+        p = run("admin", "--store", "sqlite:" + self.dir, "user", "create", "alice", "--no-password")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        uid = p.stdout.strip()
+        for args, env in ((["admin", "--data", self.dir], None),
+                          (["admin"], {"TOKENZONE_STORE": "sqlite:" + self.dir}),
+                          (["admin", "--store=sqlite:" + self.dir], None)):
+            p = run(*(args + ["user", "list"]), env=env)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual([u["id"] for u in json.loads(p.stdout)], [uid], args)
+
+    def test_bad_store_choices_are_usage_errors(self):
+        p = run("admin", "--store", "sqlite:" + self.dir, "--data", self.dir, "user", "list")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("not both", p.stderr)
+        p = run("admin", "--store", "mysql://x/y", "user", "list")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("unknown store", p.stderr)
+        p = run("serve", "--listen", "127.0.0.1:0")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("--store", p.stderr)
+        for opt in ("--store-pool", "--store-connect-timeout", "--store-statement-timeout"):
+            p = run("serve", "--data", self.dir, opt, "0")
+            self.assertEqual(p.returncode, 2, opt)
+            self.assertIn(opt, p.stderr)
+        p = run("serve", "--help")
+        for opt in ("--store URL", "--store-pool", "--store-connect-timeout", "--store-statement-timeout",
+                    "TOKENZONE_STORE"):
+            self.assertIn(opt, p.stdout)
+
+    def test_password_in_a_store_url_never_appears(self):
+        secret = "Sup3rSecretPw"
+        for url in ("postgresql://tz:%s@127.0.0.1:1/tz" % secret,
+                    "postgres://127.0.0.1:1/tz?user=tz&password=%s&sslmode=disable" % secret):
+            p = run("admin", "--store", url, "user", "list")
+            self.assertNotEqual(p.returncode, 0)
+            self.assertNotIn(secret, p.stdout + p.stderr)
+            self.assertIn("***", p.stderr)
+            p = run("serve", "--store", url, "--listen", "127.0.0.1:0")
+            self.assertNotEqual(p.returncode, 0)
+            self.assertNotIn(secret, p.stdout + p.stderr)
+
+    def test_newer_schema_is_refused_clearly(self):
+        self.assertEqual(run("admin", "--data", self.dir, "user", "list").returncode, 0)
+        conn = sqlite3.connect(os.path.join(self.dir, "tokenzone.db"))
+        conn.execute("PRAGMA user_version=999")
+        conn.commit()
+        conn.close()
+        p = run("admin", "--data", self.dir, "user", "list")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("schema version 999", p.stderr)
+        self.assertIn("newer", p.stderr)
+        p = run("serve", "--data", self.dir, "--listen", "127.0.0.1:0")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("newer", p.stderr)
+
+
+class NodesStartingTogether(TokenzoneTestCase):
+    NODES = 3
+
+    def test_nodes_on_one_empty_store_all_come_up_with_one_admin(self):
+        tmp = tempfile.TemporaryDirectory(prefix="tokenzone-nodes-")
+        self.addCleanup(tmp.cleanup)
+        data = os.path.join(tmp.name, "data")
+        nodes = [Server(data_dir=data) for _ in range(self.NODES)]
+        errors = []
+
+        def start(node):
+            try:
+                node.start()
+            except Exception as exc:  # reported below
+                errors.append(exc)
+        for node in nodes:
+            self.addCleanup(node.kill)
+        threads = [threading.Thread(target=start, args=(n,)) for n in nodes]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        self.assertEqual(errors, [])
+        created = [n for n in nodes if "admin user: admin" in n.log()]
+        self.assertEqual(len(created), 1, "nodes that created the admin: %d" % len(created))
+        users = json.loads(nodes[0].admin("user", "list"))
+        self.assertEqual([u["username"] for u in users], ["admin"])
+        self.assertEqual(users[0]["privileges"], ["oz_tokens_manage"])
+        # every node serves, and a token issued by one verifies on the others
+        resp = nodes[0].post("/user/tokens/temporary", body={"caveats": [time_caveat(600)]},
+                             basic=("admin", ADMIN_PASSWORD))
+        self.assertStatus(resp, 201)
+        for node in nodes:
+            self.assertStatus(node.get("/user", token=resp.json["token"]), 200)
+        for node in nodes:
+            self.assertEqual(node.stop(), 0)
+
+
+class StoreCopy(TokenzoneTestCase):
+    def test_tokens_issued_before_the_copy_verify_after_it(self):
+        src = Server(domain="copy.zone.test")
+        src.start()
+        self.addCleanup(src.cleanup)
+        admin = src.admin_user()
+        alice = src.logged_user("alice")                        # a password: its hash must travel
+        named_id, named = src.named_token("/user", alice.token, name="kept", customMetadata={"k": 1})
+        revoked_id, revoked = src.named_token("/user", alice.token, name="revoked")
+        self.assertEmpty(src.patch("/tokens/named/" + revoked_id, body={"revoked": True}, token=alice.token))
+        old_temp = src.temp_token("/user", alice.token)
+        self.assertEmpty(src.delete("/user/tokens/temporary", token=named))   # generation 2
+        temp = src.temp_token("/user", named)
+        gen = src.get("/user/tokens/temporary", token=named).json["generation"]
+        member = src.logged_user("member")
+        prov = src.provider("copied", admin_user=member)
+        group = src.admin("group", "create", "g", "--owner", member.id).strip()
+        space = src.admin("space", "create", "s", "--owner", alice.id).strip()
+        src.admin("space", "add-group", space, group)
+        src.admin("space", "support", space, prov.id)
+        self.assertEqual(src.stop(), 0)
+
+        tmp = tempfile.TemporaryDirectory(prefix="tokenzone-copy-")
+        self.addCleanup(tmp.cleanup)
+        target = os.path.join(tmp.name, "copy")
+        p = run("store", "copy", "--from", "sqlite:" + src.data_dir, "--to", "sqlite:" + target)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        counts = json.loads(p.stdout)
+        self.assertEqual(counts["users"], 3)
+        self.assertEqual(counts["providers"], 1)
+        self.assertGreaterEqual(counts["namedTokens"], 3)      # two of alice's + the root token
+        self.assertEqual(counts["supports"], 1)
+        # a second copy into the now non-empty target is refused and changes nothing
+        p = run("store", "copy", "--from", "sqlite:" + src.data_dir, "--to", "sqlite:" + target)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("not empty", p.stderr)
+
+        dst = Server(domain="copy.zone.test", data_dir=target)
+        dst.start()
+        self.addCleanup(dst.kill)
+        self.assertNotIn("admin password", dst.log())            # the admin came along
+        for tok in (named, temp):
+            resp = dst.get("/user", token=tok)
+            self.assertStatus(resp, 200)
+            self.assertEqual(resp.json["userId"], alice.id)
+        self.assertAuthError(dst.get("/user", token=revoked), "tokenRevoked", None)
+        self.assertAuthError(dst.get("/user", token=old_temp), "tokenRevoked", None)
+        self.assertEqual(dst.get("/user/tokens/temporary", token=named).json["generation"], gen)
+        resp = dst.get("/tokens/named/" + named_id, token=named)
+        self.assertStatus(resp, 200)
+        self.assertEqual(resp.json["metadata"]["custom"], {"k": 1})
+        self.assertEqual(resp.json["token"], named)
+        self.assertStatus(dst.get("/user", basic=("alice", alice.password)), 200)
+        self.assertStatus(dst.get("/provider/tokens/named", token=prov.token), 200)
+        # the provider may read alice's generation: it supports her space (through the copy)
+        self.assertStatus(dst.get("/users/%s/tokens/temporary" % alice.id, token=prov.token), 200)
+        self.assertStatus(dst.get("/users/%s/tokens/named" % alice.id, token=admin.token), 200)
+        self.assertEqual(dst.stop(), 0)
+        self.assertEqual(dst.admin("check").strip(), "ok")
+
+    def test_copy_arguments(self):
+        p = run("store", "copy", "--from", "sqlite:/nonexistent-a")
+        self.assertEqual(p.returncode, 2)
+        p = run("store", "copy", "--from", "sqlite:/x", "--to", "sqlite:/x")
+        self.assertEqual(p.returncode, 2)
+        p = run("store", "copy", "--help")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("--from URL", p.stdout)

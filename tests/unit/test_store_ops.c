@@ -1,0 +1,360 @@
+/* Unit tests of the store operations added with the backend interface: admin bootstrap
+ * (user_ensure), provider registration in one transaction, the one-read verification states,
+ * compare-and-set metadata, paging of every list, the copy primitives, the neutral errors,
+ * store locations and their redaction. Written against store.h only, so that they hold for
+ * every backend; they run on SQLite here. */
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "harness.h"
+#include "store/store.h"
+
+static char base_dir[256];
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static tz_store *open_named(const char *name) {
+    char loc[600];
+    snprintf(loc, sizeof loc, "sqlite:%s/%s", base_dir, name);
+    tz_store *s = NULL;
+    tz_error *e = tz_store_open(loc, NULL, &s);
+    CHECK(e == NULL);
+    tz_err_free(e);
+    return s;
+}
+
+static tz_err_id err_id(tz_error *e) {
+    tz_err_id id = e ? e->id : (tz_err_id)-1;
+    tz_err_free(e);
+    return id;
+}
+
+static const char *conflict_key(tz_error *e, char *buf, size_t cap) {
+    buf[0] = '\0';
+    if (e && e->id == TZE_STORE_CONFLICT) {
+        const char *k = json_string_value(json_object_get(e->details, "key"));
+        snprintf(buf, cap, "%s", k ? k : "");
+    }
+    tz_err_free(e);
+    return buf;
+}
+
+static tz_user_rec user(const char *id, const char *name) {
+    tz_user_rec u = {0};
+    u.id = (char *)id;
+    u.username = (char *)name;
+    u.full_name = (char *)name;
+    u.creation_time = 1;
+    return u;
+}
+
+static tz_named_token_rec named(const char *id, const char *name, tz_subject_kind kind, const char *sid) {
+    tz_named_token_rec r = {0};
+    r.id = (char *)id;
+    r.name = (char *)name;
+    r.subject.kind = kind;
+    r.subject.subtype = TZ_PSUB_NONE;
+    r.subject.id = (char *)sid;
+    r.token = (char *)"serialized";
+    r.secret = (char *)"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    r.metadata_json = (char *)"{\"creationTime\":1,\"custom\":{}}";
+    return r;
+}
+
+static void test_locations(void) {
+    char *r = tz_store_location_redacted("postgresql://tz:s3cret@db.example:5432/tz?sslmode=require");
+    CHECK_STR(r, "postgresql://tz:***@db.example:5432/tz?sslmode=require");
+    free(r);
+    r = tz_store_location_redacted("postgres://db/tz?user=a&password=s3cret&sslmode=disable");
+    CHECK_STR(r, "postgres://db/tz?user=a&password=***&sslmode=disable");
+    free(r);
+    r = tz_store_location_redacted("postgresql://tz@db/tz");
+    CHECK_STR(r, "postgresql://tz@db/tz");
+    free(r);
+    r = tz_store_location_redacted("sqlite:/var/lib/tokenzone");
+    CHECK_STR(r, "sqlite:/var/lib/tokenzone");
+    free(r);
+    CHECK_STR(tz_store_location_backend("sqlite:/x"), "sqlite");
+    CHECK_STR(tz_store_location_backend("/plain/dir"), "sqlite");
+    CHECK_STR(tz_store_location_backend("postgres://h/d"), "postgresql");
+    CHECK_STR(tz_store_location_backend("postgresql://h/d"), "postgresql");
+    CHECK(tz_store_location_backend("mysql://h/d") == NULL);
+    /* a PostgreSQL location is refused clearly when that backend is not linked in; never a crash */
+    tz_store *s = NULL;
+    tz_store_open_opts opts = {0};
+    tz_error *e = tz_store_open("mysql://h/d", &opts, &s);
+    CHECK(e != NULL && s == NULL);
+    tz_err_free(e);
+}
+
+static void test_user_ensure(void) {
+    tz_store *s = open_named("ensure");
+    char *privs[] = {(char *)"oz_tokens_manage"};
+    tz_user_rec a = user("id-a", "admin");
+    a.oz_privileges = privs;
+    a.n_oz_privileges = 1;
+    bool created = false;
+    CHECK(tz_store_user_ensure(s, &a, &created) == NULL);
+    CHECK(created);
+    tz_user_rec b = user("id-b", "admin");
+    CHECK(tz_store_user_ensure(s, &b, &created) == NULL);
+    CHECK(!created);
+    tz_user_rec got = {0};
+    CHECK(tz_store_user_get_by_username(s, "admin", &got) == NULL);
+    CHECK_STR(got.id, "id-a");
+    CHECK_INT(got.n_oz_privileges, 1);
+    tz_user_rec_clear(&got);
+    char key[32];
+    tz_user_rec c = user("id-c", "admin");
+    CHECK_STR(conflict_key(tz_store_user_create(s, &c), key, sizeof key), "username");
+    tz_user_rec d = user("id-a", "other");
+    CHECK_STR(conflict_key(tz_store_user_create(s, &d), key, sizeof key), "id");
+    tz_store_close(s);
+}
+
+static void test_provider_register_is_one_transaction(void) {
+    tz_store *s = open_named("register");
+    tz_user_rec u = user("u1", "owner");
+    CHECK(tz_store_user_create(s, &u) == NULL);
+    const char *privs[] = {"cluster_update", "cluster_view"};
+    tz_provider_rec p = {(char *)"p1", (char *)"Prov", NULL, 5};
+    tz_named_token_rec root = named("root1", "root token", TZ_SUBJ_PROVIDER, "p1");
+    /* unknown admin: nothing at all is written */
+    CHECK_INT(err_id(tz_store_provider_register(s, &p, "nobody", privs, 2, &root)), TZE_STORE_NOT_FOUND);
+    tz_provider_rec got = {0};
+    CHECK_INT(err_id(tz_store_provider_get(s, "p1", &got)), TZE_STORE_NOT_FOUND);
+    bool b = true;
+    CHECK(tz_store_entity_exists(s, TZ_ENT_CLUSTER, "p1", &b) == NULL);
+    CHECK(!b);
+    tz_named_token_rec nr = {0};
+    CHECK_INT(err_id(tz_store_named_get(s, "root1", &nr)), TZE_STORE_NOT_FOUND);
+    /* a root token id already used: also all or nothing */
+    tz_named_token_rec other = named("root1", "x", TZ_SUBJ_USER, "u1");
+    CHECK(tz_store_named_create(s, &other) == NULL);
+    char key[32];
+    CHECK_STR(conflict_key(tz_store_provider_register(s, &p, "u1", privs, 2, &root), key, sizeof key), "id");
+    CHECK_INT(err_id(tz_store_provider_get(s, "p1", &got)), TZE_STORE_NOT_FOUND);
+    CHECK(tz_store_named_delete(s, "root1") == NULL);
+    /* and the whole of it */
+    CHECK(tz_store_provider_register(s, &p, "u1", privs, 2, &root) == NULL);
+    CHECK(tz_store_provider_get(s, "p1", &got) == NULL);
+    tz_provider_rec_clear(&got);
+    CHECK(tz_store_user_has_privilege(s, TZ_ENT_CLUSTER, "p1", "u1", "cluster_update", &b) == NULL);
+    CHECK(b);
+    CHECK(tz_store_named_get(s, "root1", &nr) == NULL);
+    tz_named_token_rec_clear(&nr);
+    CHECK(tz_store_check_integrity(s) == NULL);
+    tz_store_close(s);
+}
+
+static void test_verify_states(void) {
+    tz_store *s = open_named("verify");
+    tz_user_rec u = user("u1", "alice");
+    CHECK(tz_store_user_create(s, &u) == NULL);
+    tz_named_token_rec t = named("t1", "n", TZ_SUBJ_USER, "u1");
+    CHECK(tz_store_named_create(s, &t) == NULL);
+    tz_named_token_rec orphan = named("t2", "n", TZ_SUBJ_USER, "gone");
+    CHECK(tz_store_named_create(s, &orphan) == NULL);
+    tz_named_token_rec rec = {0};
+    bool exists = false, blocked = true;
+    CHECK(tz_store_named_verify_state(s, "t1", &rec, &exists, &blocked) == NULL);
+    CHECK(exists && !blocked);
+    CHECK_STR(rec.secret, t.secret);
+    tz_named_token_rec_clear(&rec);
+    CHECK(tz_store_user_set_blocked(s, "u1", true) == NULL);
+    CHECK(tz_store_named_verify_state(s, "t1", &rec, &exists, &blocked) == NULL);
+    CHECK(exists && blocked);
+    tz_named_token_rec_clear(&rec);
+    CHECK(tz_store_named_verify_state(s, "t2", &rec, &exists, &blocked) == NULL);
+    CHECK(!exists && !blocked);
+    tz_named_token_rec_clear(&rec);
+    CHECK_INT(err_id(tz_store_named_verify_state(s, "nope", &rec, &exists, &blocked)), TZE_STORE_NOT_FOUND);
+
+    tz_subject su = {TZ_SUBJ_USER, TZ_PSUB_NONE, (char *)"u1"};
+    char secret[TZ_SECRET_HEX_LEN + 1];
+    int64_t gen = -1;
+    bool has = true;
+    /* verification never creates a secret */
+    CHECK(tz_store_temp_verify_state(s, &su, secret, &gen, &has, &exists, &blocked) == NULL);
+    CHECK(!has && exists && blocked);
+    CHECK(tz_store_temp_secret_bump(s, &su) == NULL);
+    CHECK(tz_store_temp_secret_bump(s, &su) == NULL);
+    CHECK(tz_store_temp_verify_state(s, &su, secret, &gen, &has, &exists, &blocked) == NULL);
+    CHECK(has);
+    CHECK_INT(gen, 2);
+    char secret2[TZ_SECRET_HEX_LEN + 1];
+    int64_t gen2 = 0;
+    CHECK(tz_store_temp_secret_get(s, &su, secret2, &gen2) == NULL);
+    CHECK_STR(secret, secret2);
+    CHECK_INT(gen2, 2);
+    tz_subject sp = {TZ_SUBJ_PROVIDER, TZ_PSUB_NONE, (char *)"nope"};
+    CHECK(tz_store_temp_verify_state(s, &sp, secret, &gen, &has, &exists, &blocked) == NULL);
+    CHECK(!has && !exists);
+    tz_store_close(s);
+}
+
+static void test_metadata_compare_and_set(void) {
+    tz_store *s = open_named("cas");
+    tz_named_token_rec t = named("t1", "n", TZ_SUBJ_USER, "u1");
+    CHECK(tz_store_named_create(s, &t) == NULL);
+    const char *seen = t.metadata_json;
+    CHECK(tz_store_named_update(s, "t1", NULL, "{\"custom\":{\"a\":1}}", -1, seen) == NULL);
+    /* a second writer that read the same old text loses, and changes nothing */
+    char key[32];
+    CHECK_STR(conflict_key(tz_store_named_update(s, "t1", "renamed", "{\"custom\":{\"b\":2}}", 1, seen), key,
+                           sizeof key),
+              "metadata");
+    tz_named_token_rec rec = {0};
+    CHECK(tz_store_named_get(s, "t1", &rec) == NULL);
+    CHECK_STR(rec.metadata_json, "{\"custom\":{\"a\":1}}");
+    CHECK_STR(rec.name, "n");
+    CHECK(!rec.revoked);
+    tz_named_token_rec_clear(&rec);
+    CHECK_INT(err_id(tz_store_named_update(s, "nope", NULL, "{}", -1, "{}")), TZE_STORE_NOT_FOUND);
+    tz_store_close(s);
+}
+
+static void test_paging_and_copy_primitives(void) {
+    tz_store *s = open_named("pages");
+    bool empty = false;
+    CHECK(tz_store_is_empty(s, &empty) == NULL);
+    CHECK(empty);
+    char id[16], name[16];
+    for (int i = 0; i < 7; i++) {
+        snprintf(id, sizeof id, "u%d", i);
+        snprintf(name, sizeof name, "n%d", 6 - i);   /* username order is the reverse of ids */
+        tz_user_rec u = user(id, name);
+        CHECK(tz_store_user_create(s, &u) == NULL);
+        snprintf(id, sizeof id, "g%d", i);
+        CHECK(tz_store_entity_create(s, TZ_ENT_GROUP, id, "G") == NULL);
+        snprintf(id, sizeof id, "p%d", i);
+        tz_provider_rec p = {id, (char *)"P", NULL, 1};
+        CHECK(tz_store_provider_create(s, &p) == NULL);
+    }
+    CHECK(tz_store_is_empty(s, &empty) == NULL);
+    CHECK(!empty);
+    /* users by username, 3 a page */
+    char *cursor = NULL;
+    int seen = 0, pages = 0;
+    do {
+        tz_user_rec *page = NULL;
+        size_t n = 0;
+        char *next = NULL;
+        CHECK(tz_store_user_list(s, 3, cursor, &page, &n, &next) == NULL);
+        CHECK(n <= 3);
+        for (size_t i = 0; i < n; i++, seen++) {
+            snprintf(name, sizeof name, "n%d", seen);
+            CHECK_STR(page[i].username, name);
+        }
+        tz_user_recs_free(page, n);
+        free(cursor);
+        cursor = next;
+    } while (cursor && ++pages < 10);
+    CHECK_INT(seen, 7);
+    /* providers by id */
+    seen = 0;
+    do {
+        tz_provider_rec *page = NULL;
+        size_t n = 0;
+        char *next = NULL;
+        CHECK(tz_store_provider_list(s, 2, cursor, &page, &n, &next) == NULL);
+        for (size_t i = 0; i < n; i++, seen++) {
+            snprintf(id, sizeof id, "p%d", seen);
+            CHECK_STR(page[i].id, id);
+        }
+        tz_provider_recs_free(page, n);
+        free(cursor);
+        cursor = next;
+    } while (cursor && ++pages < 30);
+    CHECK_INT(seen, 7);
+    /* clusters: onezone and one per provider */
+    seen = 0;
+    do {
+        tz_entity_rec *page = NULL;
+        size_t n = 0;
+        char *next = NULL;
+        CHECK(tz_store_entity_list(s, TZ_ENT_CLUSTER, 4, cursor, &page, &n, &next) == NULL);
+        seen += (int)n;
+        tz_entity_recs_free(page, n);
+        free(cursor);
+        cursor = next;
+    } while (cursor && ++pages < 50);
+    CHECK_INT(seen, 8);
+    /* members: users first, then groups, one a page */
+    const char *privs[] = {"space_view"};
+    CHECK(tz_store_entity_create(s, TZ_ENT_SPACE, "s1", "S") == NULL);
+    CHECK(tz_store_member_add_user(s, TZ_ENT_SPACE, "s1", "u2", privs, 1) == NULL);
+    CHECK(tz_store_member_add_user(s, TZ_ENT_SPACE, "s1", "u1", NULL, 0) == NULL);
+    CHECK(tz_store_member_add_group(s, TZ_ENT_SPACE, "s1", "g3", privs, 1) == NULL);
+    static const char *const expect[] = {"u1", "u2", "g3"};
+    seen = 0;
+    do {
+        tz_member_rec *page = NULL;
+        size_t n = 0;
+        char *next = NULL;
+        CHECK(tz_store_member_list(s, TZ_ENT_SPACE, "s1", 1, cursor, &page, &n, &next) == NULL);
+        for (size_t i = 0; i < n && seen < 3; i++, seen++) {
+            CHECK_STR(page[i].id, expect[seen]);
+            CHECK_INT(page[i].kind, seen < 2 ? TZ_MEMBER_USER : TZ_MEMBER_GROUP);
+            CHECK_INT(page[i].n_privileges, seen == 0 ? 0 : 1);
+        }
+        tz_member_recs_free(page, n);
+        free(cursor);
+        cursor = next;
+    } while (cursor && ++pages < 60);
+    CHECK_INT(seen, 3);
+    /* temporary secrets: listed with their generation, written back as they are */
+    tz_subject su = {TZ_SUBJ_USER, TZ_PSUB_NONE, (char *)"u1"};
+    CHECK(tz_store_temp_secret_bump(s, &su) == NULL);
+    CHECK(tz_store_temp_secret_bump(s, &su) == NULL);
+    tz_temp_secret_rec *recs = NULL;
+    size_t n = 0;
+    char *next = NULL;
+    CHECK(tz_store_temp_secret_list(s, 10, NULL, &recs, &n, &next) == NULL);
+    CHECK_INT(n, 1);
+    CHECK(next == NULL);
+    tz_store *t = open_named("pages-copy");
+    if (n == 1) {
+        CHECK_INT(recs[0].generation, 2);
+        CHECK(tz_store_temp_secret_put(t, &recs[0]) == NULL);
+        char key[32];
+        CHECK_STR(conflict_key(tz_store_temp_secret_put(t, &recs[0]), key, sizeof key), "subject");
+        char secret[TZ_SECRET_HEX_LEN + 1];
+        int64_t gen = 0;
+        CHECK(tz_store_temp_secret_get(t, &su, secret, &gen) == NULL);
+        CHECK_INT(gen, 2);
+        CHECK_STR(secret, recs[0].secret);
+    }
+    tz_temp_secret_recs_free(recs, n);
+    /* a page limit of 0 and a malformed cursor are errors, not empty pages */
+    tz_user_rec *none = NULL;
+    CHECK_INT(err_id(tz_store_user_list(s, 0, NULL, &none, &n, &next)), TZE_INTERNAL);
+    CHECK_INT(err_id(tz_store_user_list(s, 5, "not a cursor", &none, &n, &next)), TZE_INTERNAL);
+    tz_store_close(t);
+    tz_store_close(s);
+}
+
+int main(void) {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(base_dir, sizeof base_dir, "%s/tz-store-ops-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(base_dir)) {
+        perror("mkdtemp");
+        return 2;
+    }
+    RUN(test_locations);
+    RUN(test_user_ensure);
+    RUN(test_provider_register_is_one_transaction);
+    RUN(test_verify_states);
+    RUN(test_metadata_compare_and_set);
+    RUN(test_paging_and_copy_primitives);
+    nftw(base_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return TEST_REPORT();
+}
