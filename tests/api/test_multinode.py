@@ -14,18 +14,22 @@ says, and three nodes A, B, C on one database of it. What it checks:
   * `pg_ctl restart -m fast` and `-m immediate` under load: only 503 during the outage, every
     answer within 2 s, full service afterwards without restarting a node, nothing acknowledged
     lost;
-  * nodes started at once against an empty database all come up with one `admin` user.
+  * nodes started at once against an empty database all come up with one `admin` user, and a
+    schema newer than the binary is refused;
+  * `tokenzone store copy` SQLite -> PostgreSQL -> SQLite with tokens verifying on every side.
 The 2 s bound is the product's promise for an unreachable database (a timeout, not a speed
 measurement)."""
 import concurrent.futures
 import os
 import signal
+import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
 
 import pg
-from harness import Server, TokenzoneTestCase, User, sanitizer_report
+from harness import BIN, Server, TokenzoneTestCase, sanitizer_report
 
 ROUNDS = 210               # revocation rounds (>= 200)
 ANSWER_BOUND = 2.0         # seconds: the promised bound for a request while PG is unreachable
@@ -332,6 +336,75 @@ class Faults(MultiNodeBase):
 
     def test_restart_immediate_under_load(self):
         self._restart_under_load("immediate")
+
+
+class StoreCopyAcrossBackends(TokenzoneTestCase):
+    """`tokenzone store copy` SQLite -> PostgreSQL -> SQLite: tokens issued on the first store
+    verify on both others, revocations and generations travel, and a non-empty target is
+    refused."""
+
+    def copy(self, src, dst):
+        proc = subprocess.run([BIN, "store", "copy", "--from", src, "--to", dst],
+                              capture_output=True, text=True, timeout=120)
+        return proc
+
+    def test_sqlite_to_postgresql_and_back(self):
+        tmp = tempfile.TemporaryDirectory(prefix="tokenzone-copy-")
+        self.addCleanup(tmp.cleanup)
+        first_dir = os.path.join(tmp.name, "first")
+        src = Server(domain="copy.zone.test", data_dir=first_dir)
+        src.start()
+        self.addCleanup(src.cleanup)
+        alice = src.logged_user("alice")
+        named_id, named = src.named_token("/user", alice.token, name="kept",
+                                          customMetadata={"k": 1})
+        revoked_id, revoked = src.named_token("/user", alice.token, name="revoked")
+        self.assertEmpty(src.patch("/tokens/named/" + revoked_id, body={"revoked": True},
+                                   token=alice.token))
+        old_temp = src.temp_token("/user", alice.token)
+        self.assertEmpty(src.delete("/user/tokens/temporary", token=named))
+        temp = src.temp_token("/user", named)
+        prov = src.provider("copied", admin_user=alice)
+        p_temp = src.temp_token("/provider", prov.token)
+        self.assertEqual(src.stop(), 0)
+
+        db = pg.cluster().new_database("copy")
+        self.addCleanup(db.drop)
+        proc = self.copy("sqlite:" + first_dir, db.uri)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        proc = self.copy("sqlite:" + first_dir, db.uri)
+        self.assertEqual(proc.returncode, 1, "a non-empty PostgreSQL target must be refused")
+        self.assertIn("not empty", proc.stderr)
+
+        def check(node):
+            for tok in (named, temp):
+                resp = node.get("/user", token=tok)
+                self.assertStatus(resp, 200)
+                self.assertEqual(resp.json["userId"], alice.id)
+            self.assertStatus(node.get("/provider/tokens/named", token=prov.token), 200)
+            self.assertStatus(node.get("/provider/tokens/named", token=p_temp), 200)
+            self.assertAuthError(node.get("/user", token=revoked), "tokenRevoked", None)
+            self.assertAuthError(node.get("/user", token=old_temp), "tokenRevoked", None)
+            resp = node.get("/tokens/named/" + named_id, token=named)
+            self.assertStatus(resp, 200)
+            self.assertEqual(resp.json["metadata"]["custom"], {"k": 1})
+            self.assertStatus(node.get("/user", basic=("alice", alice.password)), 200)
+
+        on_pg = Server(domain="copy.zone.test", database=db)
+        on_pg.start()
+        self.addCleanup(on_pg.cleanup)
+        self.assertNotIn("admin password", on_pg.log())
+        check(on_pg)
+        self.assertEqual(on_pg.stop(), 0)
+
+        back_dir = os.path.join(tmp.name, "back")
+        proc = self.copy(db.uri, "sqlite:" + back_dir)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        back = Server(domain="copy.zone.test", data_dir=back_dir)
+        back.start()
+        self.addCleanup(back.cleanup)
+        check(back)
+        self.assertEqual(back.stop(), 0)
 
 
 class SimultaneousStart(TokenzoneTestCase):
