@@ -13,7 +13,9 @@ Paths and constants
 Server(domain=..., max_ttl=None, geoip=False, data_dir=None, extra_args=(), database=None)
                         with TOKENZONE_TEST_STORE=postgres every Server without data_dir gets
                         its own database of a throwaway PostgreSQL cluster (pg.py); database=
-                        a pg.Database serves that one instead (several nodes on one store)
+                        a pg.Database serves that one instead (several nodes on one store);
+                        store="sqlite" keeps a temporary SQLite directory in a PostgreSQL run
+                        (tests that read or break the SQLite files themselves)
     .start()            starts `tokenzone serve` on 127.0.0.1:0, waits (bounded) for the
                         "listening on http://127.0.0.1:PORT" line; returns self
     .stop() -> int      SIGTERM, bounded wait, returns the exit status (kills on timeout)
@@ -240,7 +242,7 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedire
 
 class Server:
     def __init__(self, domain=DEFAULT_DOMAIN, max_ttl=None, geoip=False, data_dir=None,
-                 extra_args=(), database=None):
+                 extra_args=(), database=None, store=None):
         self.domain = domain
         self.max_ttl = max_ttl
         self.geoip = geoip
@@ -253,7 +255,9 @@ class Server:
         # TOKENZONE_TEST_STORE=postgres: the store is a fresh database of the shared throwaway
         # PostgreSQL cluster (pg.py) instead of data_dir, unless the test asked for a directory
         # database=pg.Database: serve that one (several nodes on one store; not dropped here)
-        self._own_db = database is None and pg.enabled() and self._tmp is not None
+        # store="sqlite": a test of SQLite files keeps SQLite in a PostgreSQL run
+        self._own_db = (database is None and store != "sqlite" and pg.enabled()
+                        and self._tmp is not None)
         self.pgdb = database if database is not None else (
             pg.cluster().new_database() if self._own_db else None)
         self.proc = None

@@ -18,6 +18,9 @@ sys.path.insert(0, HERE)
 
 import harness  # noqa: E402  (needs sys.path above)
 
+# Modules that start their own PostgreSQL cluster whatever the store of the run is.
+PG_ALWAYS = ("test_multinode", "test_pg_faults")
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -46,6 +49,12 @@ def main():
     if args.modules:
         suite = unittest.TestSuite(loader.loadTestsFromName(m.replace(".py", ""))
                                    for m in args.modules)
+    elif os.environ.get("TOKENZONE_TEST_STORE", "sqlite") != "sqlite":
+        # modules that always run on their own PostgreSQL cluster ran in the default pass already
+        names = sorted(f[:-3] for f in os.listdir(HERE)
+                       if f.startswith("test_") and f.endswith(".py") and f[:-3] not in PG_ALWAYS)
+        print("(%s already ran on PostgreSQL in the default pass)" % ", ".join(PG_ALWAYS))
+        suite = unittest.TestSuite(loader.loadTestsFromName(m) for m in names)
     else:
         suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
 
