@@ -276,7 +276,7 @@ static tz_error *check_result(pg_store *s, pgs_conn *c, const char *op, PGresult
     case PGS_CONFLICT:
         return pgs_conflict_error(c->constraint);
     case PGS_FOREIGN:
-        return tz_err_new(TZE_NOT_FOUND);
+        return tz_err_new(TZE_STORE_NOT_FOUND);
     case PGS_RETRY:
         pgs_log(s, "%s: %s (will retry)", op, why);
         return pgs_unavailable();
