@@ -160,7 +160,7 @@ int main(int argc, char **argv) {
     }
     double t0 = now_s();
     tz_store *store = NULL;
-    tz_error *e = tz_store_open(argv[1], &store);
+    tz_error *e = tz_store_open(argv[1], NULL, &store);
     if (e) return fail_err("tz_store_open", e);
     char (*uids)[TZ_ID_HEX_LEN + 1] = calloc((size_t)p.users, sizeof *uids);
     if (!uids) return fail("out of memory", NULL);

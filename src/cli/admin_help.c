@@ -81,6 +81,8 @@ void admin_help(FILE *f, const char *name) {
     if (!name) {
         fprintf(f, "usage: tokenzone admin --data DIR COMMAND [ARGS]\n\n"
                "Administers the store in DIR directly (also while `tokenzone serve` runs on it).\n"
+               "Instead of --data DIR: --store URL (sqlite:DIR or postgresql://USER@HOST/DB?...,\n"
+               "password from PGPASSWORD or ~/.pgpass), or $TOKENZONE_STORE.\n"
                "Results go to stdout (an id, JSON, or nothing); errors go to stderr with exit\n"
                "status 1, usage errors exit with 2. Every command takes --help.\n\n"
                "commands:\n");

@@ -30,10 +30,10 @@ static int entity_create(const admin_cmd *cmd, tz_entity_kind kind) {
     }
     char id[TZ_ID_HEX_LEN + 1];
     tz_error *err = tz_store_random_id(id);
-    if (!err) err = tz_store_entity_create(s, kind, id, a.pos[0]);
     if (!err) {
+        /* the entity and its owner in one transaction: never an entity nobody can manage */
         tz_priv_list all = tz_privileges_all(priv_entity(kind));
-        err = tz_store_member_add_user(s, kind, id, owner, all.names, all.n);
+        err = tz_store_entity_create_owned(s, kind, id, a.pos[0], owner, all.names, all.n);
     }
     tz_store_close(s);
     if (err) return admin_fail(cmd, err, "cannot create '%s'", a.pos[0]);

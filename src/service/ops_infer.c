@@ -36,16 +36,22 @@ static void narrow_providers(json_t **allowed, const tz_service *list, size_t n)
     *allowed = next;
 }
 
-static json_t *provider_json(tz_service_ctx *svc, const char *pid) {
+/* The provider's entry, or *out = NULL when the provider is gone (deleted meanwhile). A store
+ * failure is returned, not taken for "gone". */
+static tz_error *provider_json(tz_service_ctx *svc, const char *pid, json_t **out) {
+    *out = NULL;
     tz_provider_rec p = {0};
     tz_error *e = tz_store_provider_get(svc->store, pid, &p);
-    json_t *j = NULL;
-    if (!e)
-        j = json_pack("{s:s,s:s?,s:s,s:b}", "name", p.name ? p.name : "", "domain", p.domain, "version", "unknown",
-                      "online", 0);
-    tz_err_free(e);
+    if (!e) {
+        *out = json_pack("{s:s,s:s?,s:s,s:b}", "name", p.name ? p.name : "", "domain", p.domain, "version",
+                         "unknown", "online", 0);
+        if (!*out) e = tz_err_new(TZE_INTERNAL);
+    } else if (e->id == TZE_STORE_NOT_FOUND) {
+        tz_err_free(e);
+        e = NULL;
+    }
     tz_provider_rec_clear(&p);
-    return j;
+    return e;
 }
 
 static tz_error *data_scope(tz_service_ctx *svc, const tz_subject *s, const tz_verify_result *res, json_t **out) {
@@ -73,8 +79,9 @@ static tz_error *data_scope(tz_service_ctx *svc, const tz_subject *s, const tz_v
         for (size_t k = 0; !e && k < n_p; k++) {
             if (!in_set(allowed_providers, pids[k])) continue;
             json_object_set_new(supports, pids[k], json_pack("{s:b}", "readonly", 0));
-            if (!json_object_get(providers, pids[k])) {
-                json_t *pj = provider_json(svc, pids[k]);
+            if (!e && !json_object_get(providers, pids[k])) {
+                json_t *pj = NULL;
+                e = provider_json(svc, pids[k], &pj);
                 if (pj) json_object_set_new(providers, pids[k], pj);
             }
         }

@@ -126,3 +126,23 @@ bool pgs_subject_from_row(int kind, const char *id, tz_subject *out) {
     out->id = strdup(id ? id : "");
     return out->id != NULL;
 }
+
+bool pgs_utf8_valid(const char *str) {
+    const unsigned char *p = (const unsigned char *)str;
+    while (*p) {
+        unsigned c = *p;
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        if (len == 0) return false;
+        unsigned cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+        for (size_t i = 1; i < len; i++) {
+            if ((p[i] & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        /* overlong forms, surrogates and values above U+10FFFF are not UTF-8 */
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+            return false;
+        p += len;
+    }
+    return true;
+}

@@ -100,7 +100,9 @@ typedef tz_error *(*pgs_work)(pg_store *s, pgs_conn *c, void *ctx);
 tz_error *pgs_run_work(pg_store *s, const char *op, pgs_mode mode, pgs_work work, void *ctx);
 
 /* One statement as a unit of work (mode PGS_READ or PGS_WRITE1): *res (if not NULL) gets the
- * result (caller PQclears), *affected (if not NULL) the rows changed. */
+ * result (caller PQclears), *affected (if not NULL) the rows changed. A read with a parameter
+ * that is not UTF-8 (a key from a request that no stored row can hold: PostgreSQL would refuse
+ * it) gives an empty result, i.e. "no such row". */
 tz_error *pgs_query(pg_store *s, const char *op, pgs_mode mode, const char *sql, int n,
                     const char *const *params, PGresult **res, long *affected);
 
@@ -117,6 +119,9 @@ tz_error *pgs_strings(const PGresult *r, char ***ids, size_t *n);
 tz_error *pgs_conflict_error(const char *constraint);
 /* The "database unavailable" error. */
 tz_error *pgs_unavailable(void);
+
+/* Whether a NUL-terminated string is valid UTF-8 (what a text parameter must be). */
+bool pgs_utf8_valid(const char *str);
 
 /* A PostgreSQL text[] literal of n strings ({"a","b"}), malloc'd (caller frees); NULL on
  * allocation failure. */

@@ -112,7 +112,9 @@ tz_error *pgs_temp_verify_state(tz_store *ts, const tz_subject *subject,
     PGresult *r;
     tz_error *err = pgs_query(s, "temp_verify_state", PGS_READ, SQL_TEMP_VERIFY, 2, params, &r, NULL);
     if (err) return err;
-    if (PQntuples(r) != 1) {
+    if (PQntuples(r) == 0) {
+        /* a subject id that is not UTF-8: nothing stored, no such subject */
+    } else if (PQntuples(r) != 1) {
         err = pgs_bad_arg(s, "temp_verify_state", "unexpected row count");
     } else {
         *subject_exists = pgs_bool(r, 0, 2);

@@ -104,6 +104,17 @@ static tz_error *run_one(pg_store *s, pgs_conn *c, void *ctx) {
 
 tz_error *pgs_query(pg_store *s, const char *op, pgs_mode mode, const char *sql, int n,
                     const char *const *params, PGresult **res, long *affected) {
+    for (int i = 0; i < n; i++) {
+        if (!params[i] || pgs_utf8_valid(params[i])) continue;
+        /* a write keyed by such a value cannot find its row either */
+        if (mode != PGS_READ) return tz_err_new(TZE_STORE_NOT_FOUND);
+        PGresult *empty = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+        if (!empty) return tz_err_new(TZE_INTERNAL);
+        if (affected) *affected = 0;
+        if (res) *res = empty;
+        else PQclear(empty);
+        return NULL;
+    }
     one_query q = {op, sql, n, params, NULL};
     tz_error *err = pgs_run_work(s, op, mode, run_one, &q);
     if (!err && affected) *affected = strtol(PQcmdTuples(q.res), NULL, 10);

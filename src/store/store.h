@@ -78,7 +78,7 @@ tz_error *tz_store_is_empty(tz_store *s, bool *empty);
 #define TZ_STORE_CURSOR_MAX 1024
 /* Where the store reports failures that it returns as TZE_INTERNAL (SQLite and file-system errors,
  * bad arguments): one line per failure, never containing secrets. Until set (and while opening)
- * lines go to stderr; log NULL restores that. `ud` is borrowed. Set it before sharing the store
+ * lines go to tz_store_open_opts.log, else stderr; log NULL restores stderr. `ud` is borrowed. Set it before sharing the store
  * between threads; `log` may be called from any thread using the store. */
 void tz_store_set_logger(tz_store *s, void (*log)(void *ud, const char *msg), void *ud);
 
@@ -152,6 +152,11 @@ typedef enum tz_entity_kind { TZ_ENT_GROUP, TZ_ENT_SPACE, TZ_ENT_CLUSTER } tz_en
 
 /* Creates a group or space (clusters come with providers; `onezone` always exists). */
 tz_error *tz_store_entity_create(tz_store *s, tz_entity_kind kind, const char *id, const char *name);
+/* Creates a group or space with its first user member (the owner, with `privs`) in one
+ * transaction. Id taken -> TZE_STORE_CONFLICT {"key":"id"}; unknown owner -> TZE_STORE_NOT_FOUND;
+ * nothing is written on any error. */
+tz_error *tz_store_entity_create_owned(tz_store *s, tz_entity_kind kind, const char *id, const char *name,
+                                       const char *owner_user_id, const char *const *privs, size_t n);
 tz_error *tz_store_entity_exists(tz_store *s, tz_entity_kind kind, const char *id, bool *out);
 /* Entity name (groups, spaces); caller frees *name. TZE_NOT_FOUND if absent. */
 tz_error *tz_store_entity_name(tz_store *s, tz_entity_kind kind, const char *id, char **name);

@@ -41,7 +41,10 @@
  * in SQL; temp_secret_get creates the record with INSERT .. ON CONFLICT DO NOTHING and reads it
  * back; named_update with if_metadata_json is a conditional UPDATE (compare-and-set); the
  * service retries a lost compare-and-set a bounded number of times. Backends retry their own
- * transient failures (busy, 40001, 40P01) at most TZS_RETRY_MAX times in total per op.
+ * transient failures (busy, 40001, 40P01) at most TZS_RETRY_MAX times in total per op. (SQLite
+ * needs no retry loop: every multi-statement write starts with BEGIN IMMEDIATE, so it never
+ * upgrades a read lock, and waits for other writers in the busy handler up to the statement
+ * timeout; past it the op returns UNAVAILABLE.)
  * Reads run at READ COMMITTED or stronger: a write acknowledged by any node is visible to every
  * op that starts after it returned (no cache in any backend).
  *
@@ -74,6 +77,8 @@
  *   user_is_member, user_has_privilege       -
  *   space_add_support                        NOT_FOUND (space or provider)
  *   provider_supports_user, user_spaces, space_providers   -
+ *                        (user_spaces and space_providers are not paged: they are bounded by one
+ *                        user's memberships / one space's supports)
  *   named_create                             CONFLICT name|id
  *   named_get, named_get_by_name, named_delete              NOT_FOUND
  *   named_update                             NOT_FOUND; CONFLICT name|metadata
@@ -83,7 +88,9 @@
  *   temp_secret_put                          CONFLICT subject
  *
  * Changes to this interface after its first version (additive only; one line each):
- *   (none yet)
+ *   1. entity_create_owned: a group or space with its owner member in one transaction (the admin
+ *      tool's `group create` / `space create`); CONFLICT id, NOT_FOUND (owner). NULL in a
+ *      backend's table = "not provided": the dispatcher returns a logged TZE_INTERNAL.
  * --------------------------------------------------------------------------------------------- */
 #ifndef TZ_STORE_BACKEND_H
 #define TZ_STORE_BACKEND_H
@@ -173,6 +180,10 @@ typedef struct tz_store_ops {
     tz_error *(*temp_secret_list)(tz_store *s, size_t limit, const char *cursor,
                                   tz_temp_secret_rec **out, size_t *n, char **next);
     tz_error *(*temp_secret_put)(tz_store *s, const tz_temp_secret_rec *r);
+
+    /* ---- added after the first version (see the list in the header comment) ---- */
+    tz_error *(*entity_create_owned)(tz_store *s, tz_entity_kind kind, const char *id, const char *name,
+                                     const char *owner_user_id, const char *const *privs, size_t n);
 } tz_store_ops;
 
 /* The common header every backend's store structure starts with. The dispatcher sets log/log_ud

@@ -144,6 +144,10 @@ tz_error *tz_store_provider_list(tz_store *s, size_t limit, const char *cursor, 
 tz_error *tz_store_entity_create(tz_store *s, tz_entity_kind kind, const char *id, const char *name) {
     DISPATCH(entity_create, kind, id, name);
 }
+tz_error *tz_store_entity_create_owned(tz_store *s, tz_entity_kind kind, const char *id, const char *name,
+                                       const char *owner_user_id, const char *const *privs, size_t n) {
+    DISPATCH(entity_create_owned, kind, id, name, owner_user_id, privs, n);
+}
 tz_error *tz_store_entity_exists(tz_store *s, tz_entity_kind kind, const char *id, bool *out) {
     DISPATCH(entity_exists, kind, id, out);
 }

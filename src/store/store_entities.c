@@ -19,24 +19,30 @@ const char *tzs_kind_word(tz_entity_kind k) {
 static const char SQL_ENTITY_INSERT[] = "INSERT INTO entities (kind, id, name) VALUES (?1, ?2, ?3)";
 static const char SQL_ENTITY_NAME[] = "SELECT name FROM entities WHERE kind = ?1 AND id = ?2";
 
-tz_error *tzs_sq_entity_create(tz_store *s, tz_entity_kind kind, const char *id,
-                                 const char *name) {
+tz_error *tzs_insert_entity(tz_store *s, tzs_conn *c, tz_entity_kind kind, const char *id,
+                            const char *name) {
     const char *k = tzs_kind_word(kind);
     if (!k || !id || !name) return tzs_bad_arg(s, "entity_create", "kind, id and name");
     if (kind == TZ_ENT_CLUSTER) return tzs_bad_arg(s, "entity_create", "clusters come with providers");
+    sqlite3_stmt *st;
+    tz_error *err = tzs_stmt(s, c, SQL_ENTITY_INSERT, &st);
+    if (err) return err;
+    sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    int rc = tzs_step_done(st);
+    sqlite3_clear_bindings(st);
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return tz_err_key(TZE_STORE_CONFLICT, "id");
+    if (rc != SQLITE_DONE) return tzs_fail(s, c->db, "entity_create", rc);
+    return NULL;
+}
+
+tz_error *tzs_sq_entity_create(tz_store *s, tz_entity_kind kind, const char *id,
+                                 const char *name) {
     tzs_conn *c;
     tz_error *err = tzs_acquire(s, &c);
     if (err) return err;
-    sqlite3_stmt *st;
-    err = tzs_stmt(s, c, SQL_ENTITY_INSERT, &st);
-    if (!err) {
-        sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-        int rc = tzs_step_done(st);
-        if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) err = tz_err_key(TZE_STORE_CONFLICT, "id");
-        else if (rc != SQLITE_DONE) err = tzs_fail(s, c->db, "entity_create", rc);
-    }
+    err = tzs_insert_entity(s, c, kind, id, name);
     tzs_release(s, c);
     return err;
 }

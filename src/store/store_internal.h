@@ -202,6 +202,11 @@ tz_error *tzs_insert_named(tz_store *s, tzs_conn *c, const tz_named_token_rec *r
 /* The write-member step of member_add_* inside the caller's transaction (store_entities.c). */
 tz_error *tzs_write_user_member(tz_store *s, tzs_conn *c, tz_entity_kind kind, const char *entity_id,
                                 const char *user_id, const char *const *privs, size_t n);
+/* Inserts a group or space inside the caller's transaction (store_entities.c). */
+tz_error *tzs_insert_entity(tz_store *s, tzs_conn *c, tz_entity_kind kind, const char *id,
+                            const char *name);
+tz_error *tzs_sq_entity_create_owned(tz_store *s, tz_entity_kind kind, const char *id, const char *name,
+                                     const char *owner_user_id, const char *const *privs, size_t n);
 /* Inserts provider + cluster inside the caller's transaction (store_providers.c). */
 tz_error *tzs_insert_provider(tz_store *s, tzs_conn *c, const tz_provider_rec *p);
 /* Inserts user + privileges inside the caller's transaction (store_users.c). */

@@ -1,6 +1,7 @@
 /* SQLite operations that are one thing to the user but several rows to the store, each one
  * transaction (BEGIN IMMEDIATE .. COMMIT, rolled back on any error): the admin bootstrap
- * (create-if-absent), provider registration, and the writes of `store copy`. */
+ * (create-if-absent), provider registration, a group or space with its owner, and the writes of
+ * `store copy`. */
 #include <string.h>
 #include "store/store_internal.h"
 
@@ -60,6 +61,24 @@ tz_error *tzs_sq_provider_register(tz_store *s, const tz_provider_rec *p, const 
         if (!err && root_token) err = tzs_insert_named(s, c, root_token);
         if (err) tzs_rollback(c);
         else err = tzs_commit(s, c, "provider_register");
+    }
+    tzs_release(s, c);
+    return err;
+}
+
+tz_error *tzs_sq_entity_create_owned(tz_store *s, tz_entity_kind kind, const char *id, const char *name,
+                                     const char *owner_user_id, const char *const *privs, size_t n) {
+    if (!owner_user_id) return tzs_bad_arg(s, "entity_create_owned", "owner");
+    tzs_conn *c;
+    tz_error *err = tzs_acquire(s, &c);
+    if (err) return err;
+    err = tzs_begin(s, c, "entity_create_owned");
+    if (!err) {
+        err = tzs_insert_entity(s, c, kind, id, name);
+        /* an unknown owner fails the membership's foreign key: NOT_FOUND, all rolled back */
+        if (!err) err = tzs_write_user_member(s, c, kind, id, owner_user_id, privs, n);
+        if (err) tzs_rollback(c);
+        else err = tzs_commit(s, c, "entity_create_owned");
     }
     tzs_release(s, c);
     return err;

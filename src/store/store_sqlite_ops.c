@@ -49,4 +49,5 @@ const tz_store_ops tzs_sqlite_ops = {
     .temp_verify_state = tzs_sq_temp_verify_state,
     .temp_secret_list = tzs_sq_temp_secret_list,
     .temp_secret_put = tzs_sq_temp_secret_put,
+    .entity_create_owned = tzs_sq_entity_create_owned,
 };

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import threading
 
-from harness import BIN, TokenzoneTestCase, Server, ADMIN_PASSWORD, time_caveat
+from harness import BIN, TokenzoneTestCase, Server, ADMIN_PASSWORD, sanitizer_report, time_caveat
 
 TOOL_TIMEOUT = 60
 
@@ -121,6 +121,7 @@ class NodesStartingTogether(TokenzoneTestCase):
             self.assertStatus(node.get("/user", token=resp.json["token"]), 200)
         for node in nodes:
             self.assertEqual(node.stop(), 0)
+            self.assertIsNone(sanitizer_report(node.log()))
 
 
 class StoreCopy(TokenzoneTestCase):
@@ -181,6 +182,7 @@ class StoreCopy(TokenzoneTestCase):
         self.assertStatus(dst.get("/users/%s/tokens/temporary" % alice.id, token=prov.token), 200)
         self.assertStatus(dst.get("/users/%s/tokens/named" % alice.id, token=admin.token), 200)
         self.assertEqual(dst.stop(), 0)
+        self.assertIsNone(sanitizer_report(src.log() + dst.log()))
         self.assertEqual(dst.admin("check").strip(), "ok")
 
     def test_copy_arguments(self):

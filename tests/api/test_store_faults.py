@@ -9,7 +9,7 @@ Onedata error (500 internalServerError with a reference, or 503 serviceUnavailab
 again with nothing half-done left behind."""
 import time
 
-from harness import TokenzoneTestCase, Server, time_caveat
+from harness import TokenzoneTestCase, Server, sanitizer_report, time_caveat
 from store_faults import faults_for
 
 STATEMENT_TIMEOUT_MS = 300
@@ -37,13 +37,22 @@ class StoreFaults(TokenzoneTestCase):
     @classmethod
     def tearDownClass(cls):
         rc = cls.srv.stop()
+        problem = sanitizer_report(cls.srv.log())
         cls.srv.cleanup()
         if rc != 0:
             raise AssertionError("the server exited with %r after the faults" % rc)
+        if problem:
+            raise AssertionError("sanitizer report:\n%s" % problem)
 
     def setUp(self):
         self.addCleanup(self.faults.repair)
         self.log_mark = len(self.srv.log())
+        self.failures_seen = 0
+
+    def tearDown(self):
+        # every failure the test provoked left a line saying what the store did
+        if self.failures_seen:
+            self.assertLogged("tokenzone: store:")
 
     # ------------------------------------------------------------------ checks
     def assertServerFailure(self, resp, what, statuses=(500, 503)):
@@ -53,7 +62,14 @@ class StoreFaults(TokenzoneTestCase):
         self.assertIn(err.get("id"), ("internalServerError", "serviceUnavailable"), what)
         self.check_error_object(err)
         if err["id"] == "internalServerError":
-            self.assertRegex(err.get("details", {}).get("reference", ""), r"^[0-9a-f]{10}$", what)
+            ref = err.get("details", {}).get("reference", "")
+            self.assertRegex(ref, r"^[0-9a-f]{10}$", what)
+            # the request's log line carries the reference the client can quote
+            deadline = time.monotonic() + 5
+            while "ref=" + ref not in self.srv.log() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertIn("ref=" + ref, self.srv.log(), what)
+        self.failures_seen += 1
 
     def assertLogged(self, *words):
         deadline = time.monotonic() + 5

@@ -213,7 +213,7 @@ static void setup(void) {
     atexit(remove_store);
     char data[300];
     snprintf(data, sizeof data, "%s/data", fx.dir);
-    tz_error *e = tz_store_open(data, &fx.store);
+    tz_error *e = tz_store_open(data, NULL, &fx.store);
     if (e) die("store open", e);
     fx.allow_5xx = getenv("TZ_FUZZ_ALLOW_5XX") != NULL;
     fx.trace = getenv("TZ_FUZZ_TRACE") != NULL;

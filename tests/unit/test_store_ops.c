@@ -155,6 +155,26 @@ static void test_provider_register_is_one_transaction(void) {
     tz_store_close(s);
 }
 
+static void test_entity_with_owner_is_one_transaction(void) {
+    tz_store *s = open_named("owned");
+    tz_user_rec u = user("u1", "owner");
+    CHECK(tz_store_user_create(s, &u) == NULL);
+    const char *privs[] = {"group_view"};
+    CHECK_INT(err_id(tz_store_entity_create_owned(s, TZ_ENT_GROUP, "g1", "G", "nobody", privs, 1)),
+              TZE_STORE_NOT_FOUND);
+    bool b = true;
+    CHECK(tz_store_entity_exists(s, TZ_ENT_GROUP, "g1", &b) == NULL);
+    CHECK(!b);
+    CHECK(tz_store_entity_create_owned(s, TZ_ENT_GROUP, "g1", "G", "u1", privs, 1) == NULL);
+    CHECK(tz_store_user_has_privilege(s, TZ_ENT_GROUP, "g1", "u1", "group_view", &b) == NULL);
+    CHECK(b);
+    char key[32];
+    CHECK_STR(conflict_key(tz_store_entity_create_owned(s, TZ_ENT_GROUP, "g1", "G", "u1", privs, 1), key,
+                           sizeof key),
+              "id");
+    tz_store_close(s);
+}
+
 static void test_verify_states(void) {
     tz_store *s = open_named("verify");
     tz_user_rec u = user("u1", "alice");
@@ -352,6 +372,7 @@ int main(void) {
     RUN(test_locations);
     RUN(test_user_ensure);
     RUN(test_provider_register_is_one_transaction);
+    RUN(test_entity_with_owner_is_one_transaction);
     RUN(test_verify_states);
     RUN(test_metadata_compare_and_set);
     RUN(test_paging_and_copy_primitives);
