@@ -320,3 +320,38 @@ tz_error *pgs_user_spaces(tz_store *ts, const char *user_id, char ***ids, size_t
 tz_error *pgs_space_providers(tz_store *ts, const char *space_id, char ***ids, size_t *n) {
     return list_by_key((pg_store *)ts, "space_providers", SQL_SPACE_PROVIDERS, space_id, ids, n);
 }
+
+typedef struct owned_write {
+    member_write member;
+    const char *name;
+} owned_write;
+
+static tz_error *owned_work(pg_store *s, pgs_conn *c, void *ctx) {
+    owned_write *w = ctx;
+    const char *ep[] = {w->member.params[0], w->member.params[1], w->name};
+    tz_error *err = pgs_run(s, c, w->member.op, SQL_ENTITY_INSERT, 3, ep, NULL);
+    /* an unknown owner fails the membership's foreign key: NOT_FOUND, all rolled back */
+    if (!err) err = member_work(s, c, &w->member);
+    return err;
+}
+
+tz_error *pgs_entity_create_owned(tz_store *ts, tz_entity_kind kind, const char *id,
+                                  const char *name, const char *owner_user_id,
+                                  const char *const *privs, size_t n) {
+    pg_store *s = (pg_store *)ts;
+    const char *k = kind_word(kind);
+    if (!k || !id || !name || !owner_user_id || (n && !privs))
+        return pgs_bad_arg(s, "entity_create_owned", "kind, id, name, owner or privileges");
+    if (kind == TZ_ENT_CLUSTER)
+        return pgs_bad_arg(s, "entity_create_owned", "clusters come with providers");
+    for (size_t i = 0; i < n; i++)
+        if (!privs[i]) return pgs_bad_arg(s, "entity_create_owned", "privilege");
+    char *arr = pgs_text_array(privs, n);
+    if (!arr) return tz_err_new(TZE_INTERNAL);
+    owned_write w = {{SQL_USER_MEMBER_INSERT, SQL_USER_MEMBER_CLEAR, SQL_USER_MEMBER_PRIVS,
+                      "entity_create_owned", {k, id, owner_user_id, arr}},
+                     name};
+    tz_error *err = pgs_run_work(s, "entity_create_owned", PGS_TX, owned_work, &w);
+    free(arr);
+    return err;
+}

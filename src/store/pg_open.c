@@ -113,6 +113,7 @@ const tz_store_ops tzs_pg_ops = {
     .provider_delete = pgs_provider_delete,
     .provider_list = pgs_provider_list,
     .entity_create = pgs_entity_create,
+    .entity_create_owned = pgs_entity_create_owned,
     .entity_exists = pgs_entity_exists,
     .entity_name = pgs_entity_name,
     .entity_list = pgs_entity_list,

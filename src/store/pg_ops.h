@@ -52,6 +52,8 @@ tz_error *pgs_temp_secret_bump(tz_store *s, const tz_subject *subject);
 tz_error *pgs_temp_verify_state(tz_store *s, const tz_subject *subject, char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation, bool *has_secret, bool *subject_exists, bool *subject_blocked);
 tz_error *pgs_temp_secret_list(tz_store *s, size_t limit, const char *cursor, tz_temp_secret_rec **out, size_t *n, char **next);
 tz_error *pgs_temp_secret_put(tz_store *s, const tz_temp_secret_rec *r);
+tz_error *pgs_entity_create_owned(tz_store *s, tz_entity_kind kind, const char *id, const char *name,
+                                  const char *owner_user_id, const char *const *privs, size_t n);
 
 /* Inserts a named token on connection c (inside the caller's unit of work). */
 tz_error *pgs_named_insert(pg_store *s, pgs_conn *c, const tz_named_token_rec *r, const char *op);
