@@ -46,7 +46,7 @@ tz_error *svc_named_list_all(tz_store *store, const tz_subject *subject, char **
             break;
         }
         all = grown;
-        memcpy(all + count, page, got * sizeof *page);
+        if (got) memcpy(all + count, page, got * sizeof *page);
         count += got;
         free(page); /* the strings moved into `all` */
     } while (cursor);

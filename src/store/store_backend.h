@@ -11,8 +11,8 @@
  * Errors. Every op returns NULL or a tz_error the caller owns, with one of these ids only:
  *   TZE_STORE_NOT_FOUND     the row the op names (by id, name, username) does not exist; only
  *                           where an op below lists it. Existence questions (entity_exists,
- *                           subject_state, *_verify_state, user_is_member, has_*privilege) answer
- *                           with a bool instead and never return NOT_FOUND.
+ *                           subject_state, user_is_member, has_*privilege, and the subject part
+ *                           of *_verify_state) answer with a bool and never return NOT_FOUND.
  *   TZE_STORE_CONFLICT      {"key": field}: a unique value is taken, whether found by a read
  *                           before the write or by a unique constraint under a race (SQLite
  *                           SQLITE_CONSTRAINT_UNIQUE/PRIMARYKEY, PostgreSQL SQLSTATE 23505);

@@ -59,7 +59,9 @@ typedef struct tzs_sqlite {
 #define TZS_SUBJ_USER 1
 #define TZS_SUBJ_PROVIDER 2
 
-/* Takes a connection for the calling thread's exclusive use; give it back with tzs_release. */
+/* Takes a connection for the calling thread's exclusive use; give it back with tzs_release.
+ * Fails (logged TZE_INTERNAL) on a store of another backend, and when the database file was
+ * deleted, moved or replaced under the process. */
 tz_error *tzs_acquire(tz_store *s, tzs_conn **out);
 void tzs_release(tz_store *s, tzs_conn *c);
 

@@ -101,7 +101,41 @@ static tz_error *conn_open(tz_store *s, tzs_conn **out) {
     return NULL;
 }
 
+/* The open database must still be the file at the store's path: a file deleted, moved away or
+ * replaced under a running server would otherwise take acknowledged writes into an unlinked
+ * inode that the next start never sees. One stat() per operation; a moved file fails every
+ * operation (fail closed) until it is back or the server restarts. */
+static tz_error *check_file_in_place(tz_store *s, tzs_conn *c) {
+    int moved = 0;
+    int rc = sqlite3_file_control(c->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved);
+    if (rc != SQLITE_OK) return tzs_fail(s, c->db, "database file check", rc);
+    if (!moved) return NULL;
+    tzs_log(s, "the database file %s was deleted, moved or replaced while in use; refusing to use "
+               "it (put it back or restart)", TZS_SQ(s)->db_path);
+    return tz_err_new(TZE_INTERNAL);
+}
+
+static tz_error *acquire_conn(tz_store *store, tzs_conn **out);
+
 tz_error *tzs_acquire(tz_store *store, tzs_conn **out) {
+    *out = NULL;
+    /* A function written for SQLite (tz_store_* defined straight on these helpers instead of
+     * going through the ops table) called on another backend's store fails cleanly here. */
+    if (store->ops != &tzs_sqlite_ops) {
+        tzs_log(store, "an SQLite-only store function was called on the %s store; it needs an "
+                       "operation in the ops table (docs/store.md)", store->ops->name);
+        return tz_err_new(TZE_INTERNAL);
+    }
+    tz_error *err = acquire_conn(store, out);
+    if (err) return err;
+    if ((err = check_file_in_place(store, *out))) {
+        tzs_release(store, *out);
+        *out = NULL;
+    }
+    return err;
+}
+
+static tz_error *acquire_conn(tz_store *store, tzs_conn **out) {
     tzs_sqlite *s = TZS_SQ(store);
     pthread_mutex_lock(&s->mu);
     while (!s->idle && s->n_open >= s->pool_cap) pthread_cond_wait(&s->cv, &s->mu);

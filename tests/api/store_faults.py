@@ -9,6 +9,8 @@ every store backend; a backend adds its own class here.
   repair()            puts every broken table back.
   hold_write_lock()   context manager: another client holds the database's write lock, so the
                       server's writers time out (the server runs with a short statement timeout).
+  make_unreachable()  the database as a whole goes away (SQLite: the database file is moved
+                      away from its path; PostgreSQL: the server stops); repair() brings it back.
   count(table)        rows in a table, read directly (to see that nothing half-done stayed).
 """
 import contextlib
@@ -22,6 +24,7 @@ class SqliteFaults:
     def __init__(self, server):
         self.db_path = os.path.join(server.data_dir, "tokenzone.db")
         self.broken = []
+        self.moved = None
 
     def _connect(self):
         conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
@@ -35,7 +38,16 @@ class SqliteFaults:
             conn.close()
         self.broken.append(table)
 
+    def make_unreachable(self):
+        self.moved = self.db_path + ".moved-by-test"
+        os.rename(self.db_path, self.moved)
+
     def repair(self):
+        if self.moved:
+            os.rename(self.moved, self.db_path)
+            self.moved = None
+        if not self.broken:
+            return
         conn = self._connect()
         try:
             while self.broken:

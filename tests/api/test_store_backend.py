@@ -193,3 +193,91 @@ class StoreCopy(TokenzoneTestCase):
         p = run("store", "copy", "--help")
         self.assertEqual(p.returncode, 0)
         self.assertIn("--from URL", p.stdout)
+
+
+class NodesOnOneStore(TokenzoneTestCase):
+    """Three server processes on one SQLite store: the same guarantees the PostgreSQL multi-node
+    tests check, for the embedded store (several processes on one directory)."""
+    NODES = 3
+    ROUNDS = 40
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="tokenzone-multi-")
+        data = os.path.join(cls.tmp.name, "data")
+        cls.nodes = []
+        try:
+            for _ in range(cls.NODES):
+                cls.nodes.append(Server(data_dir=data).start())
+            cls.user = cls.nodes[0].quick_user("multi")
+            # a named token: the revoke-all test below must not take the class's credential
+            cls.user.token = cls.nodes[0].named_token("/user", cls.user.token, name="base")[1]
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        for node in cls.nodes:
+            node.kill()
+        cls.tmp.cleanup()
+
+    def parallel(self, calls):
+        results = [None] * len(calls)
+
+        def run_one(i):
+            try:
+                results[i] = calls[i]()
+            except Exception as exc:  # reported by the caller
+                results[i] = exc
+        threads = [threading.Thread(target=run_one, args=(i,)) for i in range(len(calls))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        return results
+
+    def test_same_name_from_every_node_at_once(self):
+        for round_ in range(5):
+            name = "race%d" % round_
+            results = self.parallel([
+                (lambda n=n: n.post("/user/tokens/named", body={"name": name}, token=self.user.token))
+                for n in self.nodes for _ in range(2)])
+            statuses = sorted(r.status for r in results)
+            self.assertEqual(statuses.count(201), 1, statuses)
+            for r in results:
+                if r.status != 201:
+                    self.assertError(r, 400, "badValueIdentifierOccupied", {"key": "name"})
+
+    def test_generation_counts_every_acknowledged_bump(self):
+        tok = self.nodes[0].named_token("/user", self.user.token, name="bumper")[1]
+        start = self.nodes[1].get("/user/tokens/temporary", token=tok).json["generation"]
+        results = self.parallel([
+            (lambda n=n: n.delete("/user/tokens/temporary", token=tok))
+            for n in self.nodes for _ in range(4)])
+        acked = sum(1 for r in results if r.status == 204)
+        self.assertEqual(acked, len(results), [r.status for r in results])
+        for n in self.nodes:
+            self.assertEqual(n.get("/user/tokens/temporary", token=tok).json["generation"], start + acked)
+
+    def test_revocation_is_seen_by_every_node_at_once(self):
+        owner = self.nodes[0].named_token("/user", self.user.token, name="owner")[1]
+        successes_after_revoke = 0
+        for i in range(self.ROUNDS):
+            a, b = self.nodes[i % self.NODES], self.nodes[(i + 1) % self.NODES]
+            tid, tok = a.named_token("/user", owner, name="r%d" % i)
+            self.assertStatus(b.get("/user", token=tok), 200)
+            how = i % 3
+            if how == 0:
+                self.assertEmpty(a.patch("/tokens/named/" + tid, body={"revoked": True}, token=owner))
+            elif how == 1:
+                self.assertEmpty(a.delete("/tokens/named/" + tid, token=owner))
+            else:
+                temp = a.temp_token("/user", owner)
+                self.assertStatus(b.get("/user", token=temp), 200)
+                self.assertEmpty(a.delete("/user/tokens/temporary", token=owner))
+                tok = temp
+            for n in (b, self.nodes[(i + 2) % self.NODES]):
+                if n.get("/user", token=tok).status == 200:
+                    successes_after_revoke += 1
+        self.assertEqual(successes_after_revoke, 0)

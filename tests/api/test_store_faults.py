@@ -210,6 +210,23 @@ class StoreFaults(TokenzoneTestCase):
         resp = self.srv.post("/tokens/verify_access_token", body={"token": self.named})
         self.assertStatus(resp, 200)
 
+    def test_vanished_store_fails_closed(self):
+        before = self.named_ids()
+        self.faults.make_unreachable()
+        for what, resp in (
+                ("named-token auth", self.srv.get("/user", token=self.named)),
+                ("temporary-token auth", self.srv.get("/user", token=self.temp)),
+                ("Basic auth", self.srv.get("/user", basic=(self.user.username, self.user.password))),
+                ("create named", self.srv.post("/user/tokens/named", body={"name": "lost"},
+                                               token=self.temp)),
+                ("verify", self.srv.post("/tokens/verify_access_token", body={"token": self.named}))):
+            self.assertServerFailure(resp, what + " with the store gone")
+        self.assertLogged("deleted, moved or replaced")
+        self.assertStatus(self.srv.get("/configuration"), 200)   # needs no store: still served
+        self.faults.repair()
+        self.assertAlive()
+        self.assertEqual(self.named_ids(), before)
+
     # ------------------------------------------------------------------ the admin tool
     def test_admin_tool_leaves_nothing_half_done(self):
         users = self.faults.count("users")
