@@ -1,6 +1,7 @@
 /* Reading PostgreSQL results and building parameters: cells, string lists, text[] literals,
  * json_agg arrays and keyset-paging cursors. */
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,4 +146,12 @@ bool pgs_utf8_valid(const char *str) {
         p += len;
     }
     return true;
+}
+
+void pgs_clear_wiped(PGresult *r) {
+    if (!r) return;
+    for (int i = 0; i < PQntuples(r); i++)
+        for (int j = 0; j < PQnfields(r); j++)
+            OPENSSL_cleanse(PQgetvalue(r, i, j), (size_t)PQgetlength(r, i, j));
+    PQclear(r);
 }

@@ -224,13 +224,9 @@ static PGresult *collect(pgs_conn *c, int64_t deadline) {
     for (;;) {
         while (PQisBusy(c->pg)) {
             if (!wait_socket(c->pg, false, deadline) || !PQconsumeInput(c->pg)) {
-                /* timed out or lost: ask the server to stop, then drop the connection */
-                PGcancel *cancel = PQgetCancel(c->pg);
-                char buf[64];
-                if (cancel) {
-                    PQcancel(cancel, buf, sizeof buf);
-                    PQfreeCancel(cancel);
-                }
+                /* timed out or lost: drop the connection (closing it ends the statement on the
+                 * server; PQcancel would open a new connection, which can block on a
+                 * black-holed server far longer than the deadline) */
                 PQclear(keep);
                 c->broken = true;
                 c->fail = PGS_DOWN;

@@ -24,7 +24,7 @@
  * connecting, one statement, and waiting for a free pooled connection. */
 #define PGS_CONNECT_TIMEOUT_MS 1000
 #define PGS_STATEMENT_TIMEOUT_MS 1500
-#define PGS_POOL_WAIT_MS 1500
+#define PGS_POOL_WAIT_MS 900
 /* Serialization failures / deadlocks are retried this many times in all. */
 #define PGS_TX_ATTEMPTS TZS_RETRY_MAX
 /* The longest connection URI accepted. */
@@ -108,6 +108,8 @@ tz_error *pgs_query(pg_store *s, const char *op, pgs_mode mode, const char *sql,
 
 /* A copy of a text cell: malloc'd, or NULL for SQL NULL; false only on allocation failure. */
 bool pgs_dup(const PGresult *r, int row, int col, char **out);
+/* Wipes every cell of a result (secrets, password hashes, tokens) and frees it; NULL is a no-op. */
+void pgs_clear_wiped(PGresult *r);
 /* An integer cell (0 for NULL or garbage). */
 int64_t pgs_int(const PGresult *r, int row, int col);
 /* A boolean cell ('t'). */

@@ -46,15 +46,6 @@ static bool copy_secret(const PGresult *r, int row, int col, char out[TZ_SECRET_
     return true;
 }
 
-/* Wipes libpq's copy of a result holding secrets before freeing it. */
-static void clear_wiped(PGresult *r) {
-    if (!r) return;
-    for (int i = 0; i < PQntuples(r); i++)
-        for (int j = 0; j < PQnfields(r); j++)
-            OPENSSL_cleanse(PQgetvalue(r, i, j), (size_t)PQgetlength(r, i, j));
-    PQclear(r);
-}
-
 tz_error *pgs_temp_secret_get(tz_store *ts, const tz_subject *subject,
                               char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation) {
     pg_store *s = (pg_store *)ts;
@@ -80,7 +71,7 @@ tz_error *pgs_temp_secret_get(tz_store *ts, const tz_subject *subject,
     if (!err && !copy_secret(r, 0, 0, secret_out))
         err = pgs_bad_arg(s, "temp_secret_get", "stored secret has the wrong length");
     if (!err) *generation = pgs_int(r, 0, 1);
-    clear_wiped(r);
+    pgs_clear_wiped(r);
     if (err) OPENSSL_cleanse(secret_out, TZ_SECRET_HEX_LEN + 1);
     return err;
 }
@@ -128,7 +119,7 @@ tz_error *pgs_temp_verify_state(tz_store *ts, const tz_subject *subject,
             }
         }
     }
-    clear_wiped(r);
+    pgs_clear_wiped(r);
     return err;
 }
 
@@ -168,7 +159,7 @@ tz_error *pgs_temp_secret_list(tz_store *ts, size_t limit, const char *cursor,
     }
     static const int cols[] = {0, 1};
     if (!err && !pgs_page_next(r, lim, cols, 2, next)) err = tz_err_new(TZE_INTERNAL);
-    clear_wiped(r);
+    pgs_clear_wiped(r);
     if (err) {
         tz_temp_secret_recs_free(recs, count);
         return err;

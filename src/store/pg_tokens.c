@@ -82,7 +82,7 @@ static tz_error *get_one(pg_store *s, const char *op, const char *sql, int n,
     else if (!read_named(r, 0, out)) err = tz_err_new(TZE_INTERNAL);
     if (err) tz_named_token_rec_clear(out);
     if (!err && keep) *keep = r;
-    else PQclear(r);
+    else pgs_clear_wiped(r);
     return err;
 }
 
@@ -117,7 +117,7 @@ tz_error *pgs_named_verify_state(tz_store *ts, const char *id, tz_named_token_re
     if (err) return err;
     *subject_exists = pgs_bool(r, 0, 8);
     *subject_blocked = *subject_exists && pgs_bool(r, 0, 9);
-    PQclear(r);
+    pgs_clear_wiped(r);
     return NULL;
 }
 

@@ -42,8 +42,10 @@ tz_error *pgs_conflict_error(const char *constraint) {
     return tz_err_key(TZE_STORE_CONFLICT, "id");
 }
 
+/* A short pause before re-running a transaction that lost a serialization race or deadlock;
+ * growing with the attempt so that the contenders spread out. */
 static void backoff(int attempt) {
-    struct timespec ts = {0, (long)(5 + rand() % 20) * 1000000L * attempt};
+    struct timespec ts = {0, 7000000L * attempt};
     nanosleep(&ts, NULL);
 }
 

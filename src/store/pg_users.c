@@ -128,7 +128,7 @@ static tz_error *get_user(pg_store *s, const char *sql, const char *key, tz_user
     if (err) return err;
     if (PQntuples(r) == 0) err = tz_err_new(TZE_STORE_NOT_FOUND);
     else if (!read_user(r, 0, out)) err = tz_err_new(TZE_INTERNAL);
-    PQclear(r);
+    pgs_clear_wiped(r);  /* the password hash */
     if (err) tz_user_rec_clear(out);
     return err;
 }
@@ -236,7 +236,7 @@ tz_error *pgs_user_list(tz_store *ts, size_t limit, const char *cursor, tz_user_
         if (!read_user(r, (int)count, &recs[count])) err = tz_err_new(TZE_INTERNAL);
     static const int cols[] = {1};
     if (!err && !pgs_page_next(r, lim, cols, 1, next)) err = tz_err_new(TZE_INTERNAL);
-    PQclear(r);
+    pgs_clear_wiped(r);
     if (err) {
         tz_user_recs_free(recs, count);
         return err;
