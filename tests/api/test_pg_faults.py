@@ -180,3 +180,31 @@ class PgFaults(TokenzoneTestCase):
         created = self.cluster.psql("SELECT count(*) FROM providers WHERE name LIKE 'killed-%'",
                                     db=self.db.name)
         self.assertLessEqual(outcomes.count(True), int(created))
+
+
+class PasswordInUri(TokenzoneTestCase):
+    """A password written into the URI (not recommended, but accepted) never shows in a log
+    line: not on a good start, not while the database is down."""
+
+    def test_password_never_logged(self):
+        cluster = pg.Cluster()
+        srv = None
+        try:
+            cluster.start()
+            db = cluster.new_database("secretive")
+            cluster.forget_password(db)           # only the URI carries it now
+            uri = db.uri.replace("@", ":%s@" % db.password, 1)
+            srv = Server(database=db, domain="pw.zone.test")
+            srv.store_args = lambda: ["--store", uri]
+            srv.start()
+            self.assertStatus(srv.get("/user", basic=("admin", "admin-password-for-tests")), 200)
+            cluster.stop("immediate")
+            self.assertError(srv.get("/user", basic=("admin", "admin-password-for-tests")), 503,
+                             "serviceUnavailable")
+            log = srv.log()
+            self.assertIn("***", log)
+            self.assertNotIn(db.password, log)
+        finally:
+            if srv:
+                srv.cleanup()
+            cluster.cleanup()
