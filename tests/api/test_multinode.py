@@ -405,6 +405,8 @@ class StoreCopyAcrossBackends(TokenzoneTestCase):
         self.addCleanup(back.cleanup)
         check(back)
         self.assertEqual(back.stop(), 0)
+        for n in (src, on_pg, back):
+            self.assertIsNone(sanitizer_report(n.log()))
 
 
 class SimultaneousStart(TokenzoneTestCase):
@@ -426,6 +428,9 @@ class SimultaneousStart(TokenzoneTestCase):
             version = cluster.psql("SELECT max(version) FROM tokenzone_schema", db=db.name)
             self.assertEqual(version, "1")
             self.assertEqual(cluster.psql("SELECT count(*) FROM tokenzone_schema", db=db.name), "1")
+            for n in nodes:
+                self.assertEqual(n.stop(), 0)
+                self.assertIsNone(sanitizer_report(n.log()))
         finally:
             for n in nodes:
                 n.cleanup()
