@@ -206,10 +206,11 @@ static void classify(pgs_conn *c, const PGresult *r) {
         c->fail = PGS_FOREIGN;
     } else if (!strcmp(state, "40001") || !strcmp(state, "40P01")) {
         c->fail = PGS_RETRY;
+    } else if (!strcmp(state, "57014") || !strcmp(state, "55P03")) {
+        c->fail = PGS_TIMEOUT;  /* statement or lock timeout: not worth repeating at once */
     } else if (!strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
-               !strcmp(state, "57P03") || !strcmp(state, "57014") || !strcmp(state, "55P03") ||
-               !strcmp(state, "53300") || !strcmp(state, "25P03")) {
-        /* connection problems, shutdown, startup, statement/lock timeout, too many connections */
+               !strcmp(state, "57P03") || !strcmp(state, "53300") || !strcmp(state, "25P03")) {
+        /* connection problems, shutdown, startup, too many connections, idle-in-transaction */
         c->fail = PGS_DOWN;
     } else {
         c->fail = PGS_ERROR;
@@ -277,6 +278,7 @@ static tz_error *check_result(pg_store *s, pgs_conn *c, const char *op, PGresult
         pgs_log(s, "%s: %s (will retry)", op, why);
         return pgs_unavailable();
     case PGS_DOWN:
+    case PGS_TIMEOUT:
         pgs_log(s, "%s: database unavailable (%s): %s", op, s->base.location, why);
         return pgs_unavailable();
     default:

@@ -25,6 +25,9 @@
 #define PGS_CONNECT_TIMEOUT_MS 1000
 #define PGS_STATEMENT_TIMEOUT_MS 1500
 #define PGS_POOL_WAIT_MS 900
+/* A dead pooled connection is replaced and the work re-run only when the failure came this
+ * quickly (a closed socket), not after waiting out a deadline. */
+#define PGS_QUICK_FAILURE_MS 300
 /* Serialization failures / deadlocks are retried this many times in all. */
 #define PGS_TX_ATTEMPTS TZS_RETRY_MAX
 /* The longest connection URI accepted. */
@@ -36,7 +39,8 @@ typedef enum pgs_fail {
     PGS_CONFLICT,   /* 23505 unique violation; c->constraint names the index */
     PGS_FOREIGN,    /* 23503 foreign-key violation: a referenced row is missing */
     PGS_RETRY,      /* 40001 / 40P01: run the whole transaction again */
-    PGS_DOWN,       /* connection lost, server shutting down or starting, timeout */
+    PGS_DOWN,       /* connection lost, server shutting down or starting, client deadline */
+    PGS_TIMEOUT,    /* statement or lock timeout (57014, 55P03): the connection is fine */
     PGS_ERROR,      /* anything else */
 } pgs_fail;
 

@@ -49,7 +49,15 @@ static void backoff(int attempt) {
     nanosleep(&ts, NULL);
 }
 
+static int64_t elapsed_ms(const struct timespec *since) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)(now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
 tz_error *pgs_run_work(pg_store *s, const char *op, pgs_mode mode, pgs_work work, void *ctx) {
+    struct timespec started;
+    clock_gettime(CLOCK_MONOTONIC, &started);
     tz_error *err = NULL;
     bool tx = mode == PGS_TX;
     bool reconnected = false;
@@ -79,8 +87,10 @@ tz_error *pgs_run_work(pg_store *s, const char *op, pgs_mode mode, pgs_work work
         }
         /* A pooled connection found dead on BEGIN (or during a read): nothing was applied, so
          * one more try on a new connection is safe and hides a server restart that happened
-         * while the connection sat idle. */
-        if (fail == PGS_DOWN && !reconnected && (before_work || mode == PGS_READ)) {
+         * while the connection sat idle. Not after a long wait (a stuck server), which would
+         * stretch the answer past its bound. */
+        if (fail == PGS_DOWN && !reconnected && (before_work || mode == PGS_READ) &&
+            elapsed_ms(&started) < PGS_QUICK_FAILURE_MS) {
             reconnected = true;
             tz_err_free(err);
             continue;

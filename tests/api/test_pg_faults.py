@@ -3,7 +3,7 @@ with pg_terminate_backend under load. Every answer is then a 5xx (503 serviceUna
 unreachable database) with a log line, never a 2xx/4xx that pretends to know; the process stays
 up and serves again when the database is back, without a restart; nothing half-done is visible
 afterwards. The module starts its own PostgreSQL cluster (pg.py)."""
-import concurrent.futures
+import subprocess
 import threading
 import time
 
@@ -146,6 +146,29 @@ class PgFaults(TokenzoneTestCase):
             " (SELECT 1 FROM entities e WHERE e.kind = 'cluster' AND e.id = p.id)", db=self.db.name)
         self.assertEqual(clusters, "0")
         self.assertStatus(self.srv.get("/user", token=self.user.named), 200)
+
+    def test_row_locked_elsewhere_is_503_within_bound(self):
+        """Another session holds the row a revoke-all must update: the request gives up at the
+        lock timeout with 503 (not a hang), and succeeds once the lock is gone."""
+        c = self.cluster
+        sql = ("BEGIN; SELECT 1 FROM temp_secrets WHERE subject_kind = 1 AND subject_id = '%s'"
+               " FOR UPDATE; SELECT pg_sleep(3); COMMIT;" % self.user.id)
+        holder = subprocess.Popen(pg._as_pg_user() + [
+            pg.PSQL, "-X", "-q", "-h", c.socket_dir, "-p", str(c.port), "-U", pg.PG_USER,
+            "-d", self.db.name, "-c", sql], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=c.tmp)
+        try:
+            time.sleep(0.7)
+            t0 = time.monotonic()
+            resp = self.srv.delete("/user/tokens/temporary", token=self.user.named)
+            secs = time.monotonic() - t0
+            self.assertError(resp, 503, "serviceUnavailable")
+            self.assertLess(secs, ANSWER_BOUND)
+            self.assertIn("lock timeout", self.srv.log())
+        finally:
+            holder.wait(30)
+        self.assertEmpty(self.srv.delete("/user/tokens/temporary", token=self.user.named))
+        self.user.token = self.srv.temp_token("/user", self.user.named)
 
     def test_provider_registration_killed_is_all_or_nothing(self):
         """`admin provider create` (provider, cluster, admin membership, root token in one
