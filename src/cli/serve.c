@@ -398,6 +398,11 @@ static int serve(const serve_args *a, const sigset_t *set) {
         free(shown);
         return report(tz_store_err_to_api(e));
     }
+    {
+        char *shown = tz_store_location_redacted(a->location);
+        tz_log_event("using the store %s (%s)", shown ? shown : "(location)", tz_store_backend_name(store));
+        free(shown);
+    }
     tz_service_config cfg = {
         .domain = a->domain,
         .max_temporary_token_ttl = a->max_ttl,

@@ -51,9 +51,9 @@ static tz_error *update_with_custom(tz_service_ctx *svc, const char *id, const c
         }
         e = tz_store_named_update(svc->store, id, name, metadata, revoked, seen);
         free(metadata);
-        if (!e || e->id != TZE_STORE_CONFLICT || !json_object_get(e->details, "key") ||
-            strcmp(json_string_value(json_object_get(e->details, "key")), "metadata") != 0)
-            break;
+        const char *key = e && e->id == TZE_STORE_CONFLICT ? json_string_value(json_object_get(e->details, "key"))
+                                                           : NULL;
+        if (!key || strcmp(key, "metadata") != 0) break;
         /* another writer changed the metadata since it was read: read again */
         tz_err_free(e);
         tz_named_token_rec fresh = {0};

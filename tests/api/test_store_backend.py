@@ -281,3 +281,16 @@ class NodesOnOneStore(TokenzoneTestCase):
                 if n.get("/user", token=tok).status == 200:
                     successes_after_revoke += 1
         self.assertEqual(successes_after_revoke, 0)
+
+    def test_concurrent_metadata_updates_all_land_whole(self):
+        tid, tok = self.nodes[0].named_token("/user", self.user.token, name="meta")
+        values = [{"writer": i, "pad": "x" * 100} for i in range(6)]
+        results = self.parallel([
+            (lambda i=i: self.nodes[i % self.NODES].patch("/tokens/named/" + tid,
+                                                          body={"customMetadata": values[i]},
+                                                          token=self.user.token))
+            for i in range(len(values))])
+        self.assertEqual([r.status for r in results], [204] * len(values))
+        final = self.nodes[1].get("/tokens/named/" + tid, token=self.user.token).json["metadata"]
+        self.assertIn(final["custom"], values)
+        self.assertIn("creationTime", final)      # the rest of the metadata survived every write
