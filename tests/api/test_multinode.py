@@ -8,7 +8,8 @@ says, and three nodes A, B, C on one database of it. What it checks:
     0 successes after the revoking call returned;
   * concurrent creation of one name from all nodes: exactly one 201, the others
     badValueIdentifierOccupied; concurrent revoke-all from all nodes: the generation rises by
-    exactly the number of acknowledged calls;
+    exactly the number of acknowledged calls; concurrent custom-metadata updates racing a
+    revocation: no update lost or torn;
   * SIGKILL of a node under mixed write load, repeatedly: no acknowledged write lost, the other
     nodes keep serving;
   * `pg_ctl restart -m fast` and `-m immediate` under load: only 503 during the outage, every
@@ -180,6 +181,35 @@ class CrossNode(MultiNodeBase):
             for r in replies:
                 if r.status != 201:
                     self.assertError(r, 400, "badValueIdentifierOccupied", {"key": "name"})
+
+    def test_concurrent_metadata_updates_and_revocation(self):
+        """Custom-metadata PATCHes from every node at once, racing a revocation: every call
+        succeeds, the final metadata is one writer's whole value with creationTime kept, and the
+        revocation is not lost."""
+        u = self.quick_user()
+        tid, tok = self.nodes[0].named_token("/user", u.token, name="meta-race")
+        values = [{"writer": i, "pad": "x" * 64} for i in range(9)]
+        barrier = threading.Barrier(len(values) + 1)
+
+        def patch(i):
+            barrier.wait(10)
+            return self.node(i).patch("/tokens/named/" + tid, body={"customMetadata": values[i]},
+                                      token=u.named)
+
+        def revoke():
+            barrier.wait(10)
+            return self.node(1).patch("/tokens/named/" + tid, body={"revoked": True},
+                                      token=u.named)
+        with concurrent.futures.ThreadPoolExecutor(len(values) + 1) as ex:
+            futures = [ex.submit(patch, i) for i in range(len(values))] + [ex.submit(revoke)]
+            replies = [f.result() for f in futures]
+        self.assertEqual([r.status for r in replies], [204] * len(replies), replies)
+        for n in self.nodes:
+            body = n.get("/tokens/named/" + tid, token=u.named).json
+            self.assertIn(body["metadata"]["custom"], values)
+            self.assertIn("creationTime", body["metadata"])
+            self.assertTrue(body["revoked"])
+            self.assertEqual(n.get("/user", token=tok).status, 401)
 
     def test_concurrent_generation_bumps(self):
         u = self.quick_user()
