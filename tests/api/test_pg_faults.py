@@ -231,3 +231,49 @@ class PasswordInUri(TokenzoneTestCase):
             if srv:
                 srv.cleanup()
             cluster.cleanup()
+
+
+class PoolBound(TokenzoneTestCase):
+    def test_connections_stay_within_store_pool(self):
+        """--store-pool 2: however many requests run at once, the node holds at most two
+        connections, and every request is still answered."""
+        cluster = pg.cluster()
+        db = cluster.new_database("pool")
+        srv = Server(database=db, extra_args=["--store-pool", "2"])
+        try:
+            srv.start()
+            user = srv.quick_user()
+            stop = threading.Event()
+            peak = [0]
+
+            def watch():
+                while not stop.is_set():
+                    n = int(cluster.psql("SELECT count(*) FROM pg_stat_activity WHERE datname = '%s'"
+                                         " AND application_name = 'tokenzone'" % db.name))
+                    peak[0] = max(peak[0], n)
+                    time.sleep(0.05)
+            watcher = threading.Thread(target=watch, daemon=True)
+            watcher.start()
+            statuses = []
+            lock = threading.Lock()
+
+            def hammer():
+                for _ in range(30):
+                    r = srv.get("/user", token=user.token)
+                    with lock:
+                        statuses.append(r.status)
+            workers = [threading.Thread(target=hammer) for _ in range(12)]
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join(120)
+            stop.set()
+            watcher.join(30)
+            self.assertEqual(set(statuses), {200})
+            self.assertGreaterEqual(peak[0], 1)
+            self.assertLessEqual(peak[0], 2)
+            self.assertEqual(srv.stop(), 0)
+            self.assertIsNone(sanitizer_report(srv.log()))
+        finally:
+            srv.cleanup()
+            db.drop()
