@@ -13,6 +13,10 @@
  * stderr and returns false. */
 bool cli_store_location(const char *cmd, const char *store_opt, const char *data_opt, char **out);
 
+/* Overwrites, in place, the password characters of a store URI given on the command line (user
+ * info and password= parameters) with '*', once it has been copied (store_argv.c). */
+void cli_store_hide_password(char *arg);
+
 /* Parses a --store-pool / timeout value (1..max) for `cmd`; prints the problem and returns false. */
 bool cli_store_number(const char *cmd, const char *opt, const char *value, unsigned max, unsigned *out);
 

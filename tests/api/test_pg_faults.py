@@ -221,6 +221,10 @@ class PasswordInUri(TokenzoneTestCase):
             srv.store_args = lambda: ["--store", uri]
             srv.start()
             self.assertStatus(srv.get("/user", basic=("admin", "admin-password-for-tests")), 200)
+            with open("/proc/%d/cmdline" % srv.proc.pid, "rb") as f:
+                cmdline = f.read().decode("utf-8", "replace")
+            self.assertNotIn(db.password, cmdline, "the password still shows in ps")
+            self.assertIn(":" + "*" * len(db.password) + "@", cmdline)
             cluster.stop("immediate")
             self.assertError(srv.get("/user", basic=("admin", "admin-password-for-tests")), 503,
                              "serviceUnavailable")
