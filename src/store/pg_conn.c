@@ -266,9 +266,18 @@ static tz_error *check_result(pg_store *s, pgs_conn *c, const char *op, PGresult
         return NULL;
     }
     classify(c, r);
+    /* Only the primary message and the SQLSTATE: DETAIL lines may quote a whole row ("Failing
+     * row contains (...)"), secrets included. */
     char why[256];
-    first_line(r ? PQresultErrorMessage(r) : PQerrorMessage(c->pg), why, sizeof why);
-    if (!why[0] || !strcmp(why, "(no detail)")) first_line(PQerrorMessage(c->pg), why, sizeof why);
+    const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (primary) {
+        char line[224];
+        first_line(primary, line, sizeof line);
+        snprintf(why, sizeof why, "%s (SQLSTATE %s)", line, state ? state : "?");
+    } else {
+        first_line(PQerrorMessage(c->pg), why, sizeof why);
+    }
     switch (c->fail) {
     case PGS_CONFLICT:
         return pgs_conflict_error(c->constraint);
