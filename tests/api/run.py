@@ -19,7 +19,7 @@ sys.path.insert(0, HERE)
 import harness  # noqa: E402  (needs sys.path above)
 
 # Modules that start their own PostgreSQL cluster whatever the store of the run is.
-PG_ALWAYS = ("test_multinode", "test_pg_faults")
+PG_ALWAYS = ("test_multinode", "test_pg_faults", "test_store_contract_pg")
 
 
 def main():
