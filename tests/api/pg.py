@@ -29,10 +29,11 @@ import os
 import pwd
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
-import time
 
 PG_BIN = os.environ.get("TOKENZONE_PG_BIN", "/usr/lib/postgresql/15/bin")
 PG_USER = "postgres"
@@ -97,6 +98,7 @@ class Database:
 
 class Cluster:
     def __init__(self):
+        _exit_on_sigterm()
         for tool in ("initdb", "pg_ctl", "postgres", "psql"):
             if not os.path.exists(os.path.join(PG_BIN, tool)):
                 raise PgError("PostgreSQL 15 binaries not found in %s (install the Debian package "
@@ -214,9 +216,17 @@ class Cluster:
         return Database(self, name, role, password)
 
 
+def _exit_on_sigterm():
+    """A SIGTERM to the test run still stops and removes the clusters (atexit runs on
+    SystemExit, not on the default SIGTERM action)."""
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
 def cluster():
     """The shared cluster of this test process, started on first use, removed at exit."""
     global _CLUSTER
+    _exit_on_sigterm()
     if _CLUSTER is None:
         c = Cluster()
         try:
