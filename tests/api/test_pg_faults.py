@@ -170,6 +170,41 @@ class PgFaults(TokenzoneTestCase):
         self.assertEmpty(self.srv.delete("/user/tokens/temporary", token=self.user.named))
         self.user.token = self.srv.temp_token("/user", self.user.named)
 
+    def test_serialization_failures_and_deadlocks_are_retried(self):
+        """A trigger makes the first inserts of named tokens fail with 40001 / 40P01: the store
+        runs the statement again (bounded) and the client sees one 201; when every attempt
+        fails, the answer is 503 and nothing was written."""
+        c, db = self.cluster, self.db.name
+        c.psql("CREATE SEQUENCE tz_fail_seq; CREATE TABLE tz_fail_plan (limit_n bigint, code text);"
+               " INSERT INTO tz_fail_plan VALUES (0, '40001');"
+               " CREATE FUNCTION tz_fail() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$"
+               " DECLARE p tz_fail_plan; BEGIN SELECT * INTO p FROM tz_fail_plan;"
+               " IF nextval('tz_fail_seq') <= p.limit_n THEN"
+               "   RAISE EXCEPTION 'injected failure' USING ERRCODE = p.code; END IF;"
+               " RETURN NEW; END $$;"
+               " CREATE TRIGGER tz_fail BEFORE INSERT ON named_tokens"
+               " FOR EACH ROW EXECUTE FUNCTION tz_fail()", db=db)
+        try:
+            for code in ("40001", "40P01"):
+                c.psql("SELECT setval('tz_fail_seq', 1, false); UPDATE tz_fail_plan SET"
+                       " limit_n = 2, code = '%s'" % code, db=db)
+                resp = self.srv.post("/user/tokens/named", body={"name": "retried-" + code},
+                                     token=self.user.named)
+                self.assertStatus(resp, 201)
+                self.assertEqual(c.psql("SELECT last_value FROM tz_fail_seq", db=db), "3")
+            c.psql("SELECT setval('tz_fail_seq', 1, false); UPDATE tz_fail_plan SET"
+                   " limit_n = 1000, code = '40001'", db=db)
+            resp = self.srv.post("/user/tokens/named", body={"name": "never"},
+                                 token=self.user.named)
+            self.assertError(resp, 503, "serviceUnavailable")
+            self.assertEqual(c.psql("SELECT last_value FROM tz_fail_seq", db=db), "5")
+            self.assertEqual(c.psql("SELECT count(*) FROM named_tokens WHERE name = 'never'",
+                                    db=db), "0")
+            self.assertIn("will retry", self.srv.log())
+        finally:
+            c.psql("DROP TRIGGER tz_fail ON named_tokens; DROP FUNCTION tz_fail();"
+                   " DROP TABLE tz_fail_plan; DROP SEQUENCE tz_fail_seq", db=db)
+
     def test_provider_registration_killed_is_all_or_nothing(self):
         """`admin provider create` (provider, cluster, admin membership, root token in one
         transaction) while its backends are terminated: either all of it exists or none."""
