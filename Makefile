@@ -4,7 +4,7 @@
 CC       ?= cc
 BUILD    ?= build
 PKGS_CORE = jansson libcrypto
-PKGS_ALL  = $(PKGS_CORE) sqlite3 libmaxminddb libmicrohttpd libargon2 libcurl
+PKGS_ALL  = $(PKGS_CORE) sqlite3 libmaxminddb libmicrohttpd libargon2 libcurl libpq
 # OPENSSL_API_COMPAT keeps the low-level SHA-256 interface (pre-keyed HMAC states on the hot path)
 # available without deprecation warnings.
 CPPFLAGS += -D_GNU_SOURCE -DOPENSSL_API_COMPAT=0x10100000L -Isrc
@@ -97,6 +97,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libtokenzon
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(BUILD)/libtokenzone.a $(LDFLAGS) $(LDLIBS) \
 	  $(if $(findstring macaroons,$*),$(shell pkg-config --libs libmacaroons)) -o $@
 
+# The store contract tests once more on PostgreSQL (tests/unit/pg_contract.c, which includes
+# test_store_ops.c); run by tests/api/test_store_contract_pg.py against a throwaway cluster.
+$(BUILD)/tests/pg_contract: tests/unit/pg_contract.c tests/unit/test_store_ops.c $(wildcard tests/unit/*.h) $(BUILD)/libtokenzone.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit $< $(BUILD)/libtokenzone.a $(LDFLAGS) $(LDLIBS) -o $@
+check: $(BUILD)/tests/pg_contract
+
 unit: $(UNIT_BIN)
 	scripts/run-unit-tests.sh $(UNIT_BIN)
 
@@ -107,7 +114,7 @@ check: all $(UNIT_BIN)
 	scripts/run-checks.sh $(BUILD)
 
 check-sanitize:
-	$(MAKE) BUILD=build-san OPT="-O1 -g" EXTRA_CFLAGS="$(SAN_FLAGS)" EXTRA_LDFLAGS="$(SAN_FLAGS)" all $(patsubst $(BUILD)/%,build-san/%,$(UNIT_BIN))
+	$(MAKE) BUILD=build-san OPT="-O1 -g" EXTRA_CFLAGS="$(SAN_FLAGS)" EXTRA_LDFLAGS="$(SAN_FLAGS)" all $(patsubst $(BUILD)/%,build-san/%,$(UNIT_BIN)) build-san/tests/pg_contract
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  scripts/run-checks.sh build-san
 

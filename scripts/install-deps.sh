@@ -10,6 +10,8 @@ packages=(
   libargon2-dev       # Argon2id password hashes
   libjansson-dev      # JSON
   libsqlite3-dev      # embedded store
+  libpq-dev           # PostgreSQL store backend (libpq)
+  postgresql          # PostgreSQL 15 server: the tests start throwaway clusters from its binaries
   libmaxminddb-dev    # GeoIP lookups for asn / geo caveats
   libmicrohttpd-dev   # HTTP(S) server
   libcurl4-openssl-dev  # command-line client

@@ -35,6 +35,8 @@ bool cli_store_location(const char *cmd, const char *store_opt, const char *data
         return false;
     }
     *out = strdup(loc);
+    /* --store comes from argv: keep a password given there out of `ps` from now on */
+    if (*out && loc == store_opt) cli_store_hide_password((char *)store_opt);
     return *out != NULL;
 }
 

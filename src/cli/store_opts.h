@@ -13,6 +13,10 @@
  * stderr and returns false. */
 bool cli_store_location(const char *cmd, const char *store_opt, const char *data_opt, char **out);
 
+/* Overwrites, in place, the password characters of a store URI given on the command line (user
+ * info and password= parameters) with '*', once it has been copied (store_argv.c). */
+void cli_store_hide_password(char *arg);
+
 /* Parses a --store-pool / timeout value (1..max) for `cmd`; prints the problem and returns false. */
 bool cli_store_number(const char *cmd, const char *opt, const char *value, unsigned max, unsigned *out);
 
@@ -25,8 +29,9 @@ bool cli_store_number(const char *cmd, const char *opt, const char *value, unsig
     "  --data DIR                      same as --store sqlite:DIR\n" \
     "  --store-pool N                  database connections at most (default: SQLite 16,\n" \
     "                                  PostgreSQL 8; at most 256)\n" \
-    "  --store-connect-timeout MS      PostgreSQL: give up connecting after MS (default 2000)\n" \
-    "  --store-statement-timeout MS    longest statement or lock wait (default 5000); past it\n" \
-    "                                  a request fails with 503 serviceUnavailable\n"
+    "  --store-connect-timeout MS      PostgreSQL: give up connecting after MS (default 1000)\n" \
+    "  --store-statement-timeout MS    longest statement or lock wait (default: SQLite 5000,\n" \
+    "                                  PostgreSQL 1500); past it a request fails with 503\n" \
+    "                                  serviceUnavailable\n"
 
 #endif

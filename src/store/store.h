@@ -33,8 +33,8 @@ struct tz_named_token_rec;
 /* Where and how to open a store. Zero means "the backend's default" for every number. */
 typedef struct tz_store_open_opts {
     unsigned pool_size;              /* connections at most (SQLite default 16, PostgreSQL 8) */
-    unsigned connect_timeout_ms;     /* PostgreSQL: connecting (default 2000) */
-    unsigned statement_timeout_ms;   /* PostgreSQL: statement_timeout (default 5000); SQLite:
+    unsigned connect_timeout_ms;     /* PostgreSQL: connecting (default 1000) */
+    unsigned statement_timeout_ms;   /* PostgreSQL: statement_timeout (default 1500); SQLite:
                                       * how long a writer waits for another (default 5000) */
     void (*log)(void *ud, const char *msg); /* failure lines while opening and after; NULL = stderr */
     void *log_ud;

@@ -1,16 +1,11 @@
-/* Which backend serves a location. The PostgreSQL backend defines `tzs_pg_ops` in its own files;
- * until those are linked in, the weak reference below stays NULL and a postgresql:// location is
- * refused with a clear message. Adding a backend: declare its ops table here and add a scheme.
- *
- * Note for the PostgreSQL files: the binary links libtokenzone.a, and a WEAK reference does not
- * make the linker take an object out of an archive. So when store_pg_ops.c lands, this
- * declaration must become a plain (strong) `extern const tz_store_ops tzs_pg_ops;` and the NULL
- * check below goes (or the PostgreSQL branch replaces this small file as a whole). */
+/* Which backend serves a location. The PostgreSQL backend defines `tzs_pg_ops` in its own files
+ * (pg_open.c). Adding a backend: declare its ops table here and add a scheme. */
 #include <string.h>
 #include "store/store_backend.h"
 #include "store/store_internal.h"
 
-extern const tz_store_ops tzs_pg_ops __attribute__((weak));
+/* Strong reference: a weak one would not pull the PostgreSQL objects out of libtokenzone.a. */
+extern const tz_store_ops tzs_pg_ops;
 
 static bool has_prefix(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
 
@@ -39,12 +34,6 @@ const tz_store_ops *tzs_backend_for(const char *location, const char **why) {
         *why = "unknown store scheme (use sqlite:DIR, postgresql://... or postgres://...)";
         return NULL;
     }
-    if (strcmp(name, "postgresql") == 0) {
-        if (&tzs_pg_ops == NULL) {
-            *why = "this tokenzone was built without the PostgreSQL store backend";
-            return NULL;
-        }
-        return &tzs_pg_ops;
-    }
+    if (strcmp(name, "postgresql") == 0) return &tzs_pg_ops;
     return &tzs_sqlite_ops;
 }

@@ -10,7 +10,12 @@ Paths and constants
     SHARED_DIR (../shared beside the repo), GEOIP_DIR, SWAGGER_DIR, PREFIX ("/api/v3/onezone"),
     ADMIN_PASSWORD (the password given to the auto-created user "admin").
 
-Server(domain=..., max_ttl=None, geoip=False, data_dir=None, extra_args=())
+Server(domain=..., max_ttl=None, geoip=False, data_dir=None, extra_args=(), database=None)
+                        with TOKENZONE_TEST_STORE=postgres every Server without data_dir gets
+                        its own database of a throwaway PostgreSQL cluster (pg.py); database=
+                        a pg.Database serves that one instead (several nodes on one store);
+                        store="sqlite" keeps a temporary SQLite directory in a PostgreSQL run
+                        (tests that read or break the SQLite files themselves)
     .start()            starts `tokenzone serve` on 127.0.0.1:0, waits (bounded) for the
                         "listening on http://127.0.0.1:PORT" line; returns self
     .stop() -> int      SIGTERM, bounded wait, returns the exit status (kills on timeout)
@@ -97,6 +102,7 @@ import urllib.parse
 import urllib.request
 
 import catalogue
+import pg
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("TOKENZONE_BIN") or os.path.join(REPO_ROOT, "build", "tokenzone")
@@ -236,7 +242,7 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedire
 
 class Server:
     def __init__(self, domain=DEFAULT_DOMAIN, max_ttl=None, geoip=False, data_dir=None,
-                 extra_args=()):
+                 extra_args=(), database=None, store=None):
         self.domain = domain
         self.max_ttl = max_ttl
         self.geoip = geoip
@@ -246,6 +252,14 @@ class Server:
             self._tmp = tempfile.TemporaryDirectory(prefix="tokenzone-api-")
             data_dir = os.path.join(self._tmp.name, "data")
         self.data_dir = data_dir
+        # TOKENZONE_TEST_STORE=postgres: the store is a fresh database of the shared throwaway
+        # PostgreSQL cluster (pg.py) instead of data_dir, unless the test asked for a directory
+        # database=pg.Database: serve that one (several nodes on one store; not dropped here)
+        # store="sqlite": a test of SQLite files keeps SQLite in a PostgreSQL run
+        self._own_db = (database is None and store != "sqlite" and pg.enabled()
+                        and self._tmp is not None)
+        self.pgdb = database if database is not None else (
+            pg.cluster().new_database() if self._own_db else None)
         self.proc = None
         self.port = None
         self.base = None
@@ -260,8 +274,8 @@ class Server:
             raise RuntimeError("server already running")
         if not os.path.exists(BIN):
             raise RuntimeError("tokenzone binary not found: %s (set TOKENZONE_BIN)" % BIN)
-        args = [BIN, "serve", "--data", self.data_dir, "--listen", "127.0.0.1:0",
-                "--domain", self.domain]
+        args = [BIN, "serve"] + self.store_args() + ["--listen", "127.0.0.1:0",
+                                                     "--domain", self.domain]
         if self.max_ttl is not None:
             args += ["--max-temporary-token-ttl", str(self.max_ttl)]
         if self.geoip:
@@ -345,8 +359,17 @@ class Server:
         self.start()
         return rc
 
+    def store_args(self):
+        """The command-line options naming this server's store."""
+        if self.pgdb is not None:
+            return ["--store", self.pgdb.uri]
+        return ["--data", self.data_dir]
+
     def cleanup(self):
         self.kill()
+        if self.pgdb is not None and self._own_db:
+            self.pgdb.drop()
+        self.pgdb = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -422,7 +445,7 @@ class Server:
 
     # ---------------------------------------------------------------- admin tool & fixtures
     def admin(self, *args):
-        return _run_tool(["admin", "--data", self.data_dir] + list(args))
+        return _run_tool(["admin"] + self.store_args() + list(args))
 
     def admin_json(self, *args):
         return json.loads(self.admin(*args))

@@ -3,7 +3,9 @@
 build/tokenzone under the repository root) and prints `api: N passed, N failed[, N skipped]`
 (failed = failures + errors). Exit status 0 only when nothing failed.
 
-Usage: run.py [-v] [--durations] [-k PATTERN] [test_module ...]
+Usage: run.py [-v] [--durations] [--store sqlite|postgres] [-k PATTERN] [test_module ...]
+--store postgres (or TOKENZONE_TEST_STORE=postgres) runs every server on its own database of a
+throwaway PostgreSQL 15 cluster that the run starts and removes (tests/api/pg.py).
 """
 import argparse
 import os
@@ -16,6 +18,9 @@ sys.path.insert(0, HERE)
 
 import harness  # noqa: E402  (needs sys.path above)
 
+# Modules that start their own PostgreSQL cluster whatever the store of the run is.
+PG_ALWAYS = ("test_multinode", "test_pg_faults", "test_store_contract_pg")
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -24,8 +29,13 @@ def main():
                     help="only tests whose name contains this substring (repeatable)")
     ap.add_argument("--durations", action="store_true",
                     help="print the time spent per test class")
+    ap.add_argument("--store", choices=("sqlite", "postgres"), default=None,
+                    help="the store backend of the servers the tests start (default: "
+                         "$TOKENZONE_TEST_STORE or sqlite)")
     ap.add_argument("modules", nargs="*", help="test module names, e.g. test_auth")
     args = ap.parse_args()
+    if args.store:
+        os.environ["TOKENZONE_TEST_STORE"] = args.store
 
     if not os.path.exists(harness.BIN):
         print("tokenzone binary not found: %s (build it or set TOKENZONE_BIN)" % harness.BIN)
@@ -39,6 +49,12 @@ def main():
     if args.modules:
         suite = unittest.TestSuite(loader.loadTestsFromName(m.replace(".py", ""))
                                    for m in args.modules)
+    elif os.environ.get("TOKENZONE_TEST_STORE", "sqlite") != "sqlite":
+        # modules that always run on their own PostgreSQL cluster ran in the default pass already
+        names = sorted(f[:-3] for f in os.listdir(HERE)
+                       if f.startswith("test_") and f.endswith(".py") and f[:-3] not in PG_ALWAYS)
+        print("(%s already ran on PostgreSQL in the default pass)" % ", ".join(PG_ALWAYS))
+        suite = unittest.TestSuite(loader.loadTestsFromName(m) for m in names)
     else:
         suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
 
@@ -53,9 +69,12 @@ def main():
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     skipped = len(result.skipped)
     passed = result.testsRun - failed - skipped - len(result.expectedFailures)
+    store = os.environ.get("TOKENZONE_TEST_STORE", "sqlite")
     line = "api: %d passed, %d failed" % (passed, failed)
     if skipped:
         line += ", %d skipped" % skipped
+    if store != "sqlite":
+        line += " (store: %s)" % store
     print("(%.1f s)" % (time.monotonic() - started))
     print(line)
     _record(passed, failed)

@@ -113,6 +113,10 @@ class NoSecretsInLogsOrReplies(ServerTestCase):
     """A workload that handles every kind of secret, then greps everything the server said."""
 
     @classmethod
+    def server_args(cls):
+        return {"store": "sqlite"}  # the secrets to look for are read from the SQLite file
+
+    @classmethod
     def setUpWorld(cls):
         srv = cls.srv
         cls.replies = []        # (request description, Response)

@@ -126,7 +126,7 @@ class NodesStartingTogether(TokenzoneTestCase):
 
 class StoreCopy(TokenzoneTestCase):
     def test_tokens_issued_before_the_copy_verify_after_it(self):
-        src = Server(domain="copy.zone.test")
+        src = Server(domain="copy.zone.test", store="sqlite")
         src.start()
         self.addCleanup(src.cleanup)
         admin = src.admin_user()

@@ -18,7 +18,7 @@ STATEMENT_TIMEOUT_MS = 300
 class StoreFaults(TokenzoneTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = Server(domain="storefaults.zone.test",
+        cls.srv = Server(domain="storefaults.zone.test", store="sqlite",
                          extra_args=["--store-statement-timeout", str(STATEMENT_TIMEOUT_MS)])
         cls.srv.start()
         try:
