@@ -18,6 +18,14 @@ int admin_cmd_backup(const char *data_dir, int argc, char **argv) {
     if (!to || !*to) return admin_usage(&cmd, "--to FILE is required");
     tz_store *s;
     if ((rc = admin_open(&cmd, &s)) != 0) return rc;
+    if (strcmp(tz_store_backend_name(s), "sqlite") != 0) {
+        /* the online copy is SQLite's own; a database server has its own consistent tools */
+        fprintf(stderr, "tokenzone admin: backup: the store is a %s database; `admin backup` copies "
+                        "SQLite stores only: use pg_dump (see docs/operations.md, \"Backups\")\n",
+                tz_store_backend_name(s));
+        tz_store_close(s);
+        return ADMIN_EXIT_FAIL;
+    }
     tz_error *err = tz_store_backup(s, to);
     tz_store_close(s);
     if (err) return admin_fail(&cmd, err, "cannot back up to '%s'", to);

@@ -254,6 +254,10 @@ void tz_service_note_auth_failure(tz_service_ctx *svc, const char *request_id, c
     json_decref(body);
 }
 
+const char *tz_service_store_backend(const tz_service_ctx *svc) {
+    return tz_store_backend_name(svc->store);
+}
+
 bool tz_service_ready(tz_service_ctx *svc, unsigned timeout_ms) {
     tz_metrics_bind_thread(svc->metrics);
     uint64_t t0 = tz_metrics_now_ns();

@@ -54,6 +54,11 @@ tz_error *pgs_temp_secret_list(tz_store *s, size_t limit, const char *cursor, tz
 tz_error *pgs_temp_secret_put(tz_store *s, const tz_temp_secret_rec *r);
 tz_error *pgs_entity_create_owned(tz_store *s, tz_entity_kind kind, const char *id, const char *name,
                                   const char *owner_user_id, const char *const *privs, size_t n);
+tz_error *pgs_client_create(tz_store *s, const tz_oauth_client_rec *r);
+tz_error *pgs_client_get(tz_store *s, const char *id, tz_oauth_client_rec *out);
+tz_error *pgs_client_list(tz_store *s, tz_oauth_client_rec **out, size_t *n);
+tz_error *pgs_client_set_secret_hash(tz_store *s, const char *id, const char *hash);
+tz_error *pgs_client_delete(tz_store *s, const char *id);
 
 /* Inserts a named token on connection c (inside the caller's unit of work). */
 tz_error *pgs_named_insert(pg_store *s, pgs_conn *c, const tz_named_token_rec *r, const char *op);

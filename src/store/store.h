@@ -281,7 +281,8 @@ typedef struct tz_oauth_client_rec {
 void tz_oauth_client_rec_clear(tz_oauth_client_rec *r);
 void tz_oauth_client_recs_free(tz_oauth_client_rec *v, size_t n);
 
-/* Id taken -> TZE_ALREADY_EXISTS. */
+/* Operations of the store (store_dispatch_clients.c; SQLite store_clients.c, PostgreSQL
+ * pg_clients.c). Id taken -> TZE_STORE_CONFLICT {"key": "id"}; a missing id -> TZE_STORE_NOT_FOUND. */
 tz_error *tz_store_client_create(tz_store *s, const tz_oauth_client_rec *r);
 tz_error *tz_store_client_get(tz_store *s, const char *id, tz_oauth_client_rec *out); /* TZE_NOT_FOUND */
 /* Every client ordered by creation time then id; *out malloc'd (tz_oauth_client_recs_free). */

@@ -95,6 +95,8 @@
  *      dir_space_supports, dir_join, provider_register_invited: the directory of every entity
  *      kind with nested groups, and invite consumption counted in the join's transaction
  *      (store.h "directory"); errors as listed there, outcomes through tz_dir_outcome.
+ *   3. client_create (CONFLICT id), client_get, client_set_secret_hash, client_delete
+ *      (NOT_FOUND), client_list: the introspection clients (store.h "introspection clients").
  * --------------------------------------------------------------------------------------------- */
 #ifndef TZ_STORE_BACKEND_H
 #define TZ_STORE_BACKEND_H
@@ -207,6 +209,12 @@ typedef struct tz_store_ops {
                                            const char *admin_user, const char *const *admin_privs,
                                            size_t n_admin_privs, const tz_named_token_rec *root,
                                            const char *invite_id, tz_dir_outcome *outcome);
+    /* 3. introspection clients (store.h "introspection clients") */
+    tz_error *(*client_create)(tz_store *s, const tz_oauth_client_rec *r);
+    tz_error *(*client_get)(tz_store *s, const char *id, tz_oauth_client_rec *out);
+    tz_error *(*client_list)(tz_store *s, tz_oauth_client_rec **out, size_t *n);
+    tz_error *(*client_set_secret_hash)(tz_store *s, const char *id, const char *hash);
+    tz_error *(*client_delete)(tz_store *s, const char *id);
 } tz_store_ops;
 
 /* The common header every backend's store structure starts with. The dispatcher sets log/log_ud

@@ -213,5 +213,11 @@ tz_error *tzs_sq_entity_create_owned(tz_store *s, tz_entity_kind kind, const cha
 tz_error *tzs_insert_provider(tz_store *s, tzs_conn *c, const tz_provider_rec *p);
 /* Inserts user + privileges inside the caller's transaction (store_users.c). */
 tz_error *tzs_insert_user(tz_store *s, tzs_conn *c, const tz_user_rec *u);
+/* Introspection clients (store_clients.c; contracts in store.h). */
+tz_error *tzs_sq_client_create(tz_store *s, const tz_oauth_client_rec *r);
+tz_error *tzs_sq_client_get(tz_store *s, const char *id, tz_oauth_client_rec *out);
+tz_error *tzs_sq_client_list(tz_store *s, tz_oauth_client_rec **out, size_t *n);
+tz_error *tzs_sq_client_set_secret_hash(tz_store *s, const char *id, const char *hash);
+tz_error *tzs_sq_client_delete(tz_store *s, const char *id);
 
 #endif

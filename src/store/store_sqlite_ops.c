@@ -58,4 +58,9 @@ const tz_store_ops tzs_sqlite_ops = {
     .dir_space_supports = tzs_sq_dir_space_supports,
     .dir_join = tzs_sq_dir_join,
     .provider_register_invited = tzs_sq_provider_register_invited,
+    .client_create = tzs_sq_client_create,
+    .client_get = tzs_sq_client_get,
+    .client_list = tzs_sq_client_list,
+    .client_set_secret_hash = tzs_sq_client_set_secret_hash,
+    .client_delete = tzs_sq_client_delete,
 };
