@@ -17,9 +17,13 @@ says, and three nodes A, B, C on one database of it. What it checks:
     lost;
   * nodes started at once against an empty database all come up with one `admin` user, and a
     schema newer than the binary is refused;
-  * `tokenzone store copy` SQLite -> PostgreSQL -> SQLite with tokens verifying on every side.
+  * `tokenzone store copy` SQLite -> PostgreSQL -> SQLite with tokens verifying on every side;
+  * an invite with usage limit 5 consumed by 20 users at once through all nodes: exactly 5 joins,
+    usageCount 5, the others inviteTokenUsageLimitReached; an introspection client created with
+    the admin tool authenticates on every node, and its deletion is seen by all.
 The 2 s bound is the product's promise for an unreachable database (a timeout, not a speed
 measurement)."""
+import base64
 import concurrent.futures
 import os
 import signal
@@ -233,6 +237,70 @@ class CrossNode(MultiNodeBase):
             after = n.get("/user/tokens/temporary", token=u.named).json["generation"]
             self.assertEqual(after, before + acknowledged)
         self.assertEqual(acknowledged, per_node * len(self.nodes))
+
+
+class InvitesAndClients(MultiNodeBase):
+    def test_invite_usage_limit_across_nodes(self):
+        """20 consumers spread over the three nodes race for an invite with usageLimit 5: the
+        invite's row is locked from its read to the commit of the join, on whichever node."""
+        a = self.nodes[0]
+        owner = a.quick_user()
+        space = a.admin("space", "create", a.unique("space"), "--owner", owner.id)
+        tid, inv = a.named_token("/user", owner.token, name="invite",
+                                 type={"inviteToken": {"inviteType": "userJoinSpace",
+                                                       "spaceId": space}},
+                                 usageLimit=5)
+        users = [a.quick_user() for _ in range(20)]
+        barrier = threading.Barrier(len(users), timeout=60)
+
+        def consume(i):
+            try:
+                barrier.wait()
+            except threading.BrokenBarrierError:
+                pass
+            return self.node(i).post("/user/spaces/join", body={"token": inv},
+                                     token=users[i].token)
+        with concurrent.futures.ThreadPoolExecutor(len(users)) as ex:
+            results = list(ex.map(consume, range(len(users))))
+        ok = [i for i, r in enumerate(results) if r.status == 201]
+        self.assertEqual(len(ok), 5, [(r.status, r.json) for r in results])
+        for r in results:
+            if r.status != 201:
+                self.assertError(r, 400, "inviteTokenUsageLimitReached")
+        for n in self.nodes:
+            resp = n.get("/tokens/named/" + tid, token=owner.token)
+            self.assertStatus(resp, 200)
+            self.assertEqual(resp.json["metadata"]["usageCount"], 5)
+        joined = [i for i, u in enumerate(users)
+                  if self.node(i + 1).get("/user/spaces", token=u.token).json["spaces"] == [space]]
+        self.assertEqual(joined, ok)
+
+    def test_introspection_client_on_every_node(self):
+        a = self.nodes[0]
+        client = a.admin_json("client", "create", "gateway")
+        auth = "Basic " + base64.b64encode(
+            ("%s:%s" % (client["clientId"], client["clientSecret"])).encode()).decode()
+        u = a.quick_user()
+        _, tok = a.named_token("/user", u.token, name="introspected")
+
+        def introspect(n, token):
+            return n.raw_request("POST", "/oauth2/introspect",
+                                 body_bytes=("token=" + token).encode(),
+                                 headers={"Authorization": auth,
+                                          "Content-Type": "application/x-www-form-urlencoded"},
+                                 prefix=False)
+        for n in self.nodes:
+            resp = introspect(n, tok)
+            self.assertStatus(resp, 200)
+            self.assertTrue(resp.json["active"], resp.json)
+            self.assertEqual(resp.json.get("sub"), "usr-" + u.id)
+        listed = self.nodes[1].admin_json("client", "list")
+        self.assertIn(client["clientId"], [c["clientId"] for c in listed])
+        self.nodes[2].admin("client", "delete", client["clientId"])
+        for n in self.nodes:
+            resp = introspect(n, tok)
+            self.assertStatus(resp, 401)
+            self.assertEqual(resp.json, {"error": "invalid_client"})
 
 
 class Load:
