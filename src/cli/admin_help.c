@@ -94,7 +94,8 @@ static const help_entry entries[] = {
     {"check", "", "Runs the database integrity check; prints \"ok\" when sound."},
     {"backup", "--to FILE",
      "Writes a consistent copy of the store to the new file FILE (SQLite's online backup; the\n"
-     "server may keep serving meanwhile) and prints its name. See docs/operations.md to restore."},
+     "server may keep serving meanwhile) and prints its name. See docs/operations.md to restore.\n"
+     "SQLite stores only: a PostgreSQL store is refused (use pg_dump, docs/operations.md)."},
     {"audit-hash", "TOKEN|-",
      "Prints the audit trail's \"hmac-sha256:<hex>\" of TOKEN (or of a line read from stdin\n"
      "with '-') under this installation's audit key (DIR/audit.key, or $TOKENZONE_AUDIT_KEY_FILE;\n"

@@ -294,7 +294,8 @@ tz_error *tz_store_client_delete(tz_store *s, const char *id);                  
 /* Writes a consistent copy of the whole store to the new file `dest` (created 0600; an existing
  * file is TZE_ALREADY_EXISTS) while other connections keep reading and writing: SQLite's online
  * backup API, one read snapshot, then fsync and rename into place. The copy is a complete
- * SQLite database (no -wal file needed); see docs/operations.md for restoring it. */
+ * SQLite database (no -wal file needed); see docs/operations.md for restoring it. Any other
+ * backend -> TZE_NOT_SUPPORTED, nothing created (PostgreSQL: pg_dump). */
 tz_error *tz_store_backup(tz_store *s, const char *dest);
 /* ---------------- directory: every entity kind, nested groups, invite consumption ----------------
  * (SQLite: store_directory.c, store_invites.c; dispatched by store_dispatch_dir.c) Relations are

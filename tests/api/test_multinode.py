@@ -20,7 +20,8 @@ says, and three nodes A, B, C on one database of it. What it checks:
   * `tokenzone store copy` SQLite -> PostgreSQL -> SQLite with tokens verifying on every side;
   * an invite with usage limit 5 consumed by 20 users at once through all nodes: exactly 5 joins,
     usageCount 5, the others inviteTokenUsageLimitReached; an introspection client created with
-    the admin tool authenticates on every node, and its deletion is seen by all.
+    the admin tool authenticates on every node, and its deletion is seen by all;
+  * `admin backup` on a PostgreSQL store refuses with a pointer to pg_dump.
 The 2 s bound is the product's promise for an unreachable database (a timeout, not a speed
 measurement)."""
 import base64
@@ -301,6 +302,32 @@ class InvitesAndClients(MultiNodeBase):
             resp = introspect(n, tok)
             self.assertStatus(resp, 401)
             self.assertEqual(resp.json, {"error": "invalid_client"})
+
+
+class AdminOnPostgres(TokenzoneTestCase):
+    """`admin backup` is SQLite's online copy: on a PostgreSQL store it refuses cleanly and
+    points at pg_dump (docs/operations.md), creating nothing and logging no internal error."""
+
+    def test_backup_refused_with_pg_dump_hint(self):
+        cluster = pg.Cluster()
+        self.addCleanup(cluster.cleanup)
+        cluster.start()
+        db = cluster.new_database("backup")
+        srv = Server(database=db)
+        self.addCleanup(srv.cleanup)
+        srv.start()
+        with tempfile.TemporaryDirectory() as tmp:
+            dest = os.path.join(tmp, "copy.db")
+            r = subprocess.run([BIN, "admin"] + srv.store_args() + ["backup", "--to", dest],
+                               capture_output=True, timeout=60)
+            err = r.stderr.decode()
+            self.assertEqual(r.returncode, 1, err)
+            self.assertIn("pg_dump", err)
+            self.assertIn("docs/operations.md", err)
+            self.assertNotIn("internal", err.lower())
+            self.assertNotIn(db.uri, err + r.stdout.decode())
+            self.assertEqual(os.listdir(tmp), [])
+        self.assertEqual(srv.get("/configuration").status, 200)
 
 
 class Load:
