@@ -22,7 +22,21 @@ static bool is_change(tz_op op) {
     case TZ_OP_UPDATE_NAMED:
     case TZ_OP_DELETE_NAMED:
     case TZ_OP_DELETE_ALL_NAMED:
-    case TZ_OP_REVOKE_ALL_TEMPORARY: return true;
+    case TZ_OP_REVOKE_ALL_TEMPORARY:
+    /* consuming an invite, registering a provider, supporting a space */
+    case TZ_OP_JOIN_USER_GROUP: case TZ_OP_JOIN_GROUP_PARENT: case TZ_OP_JOIN_USER_SPACE:
+    case TZ_OP_JOIN_GROUP_SPACE: case TZ_OP_JOIN_HARVESTER_SPACE: case TZ_OP_JOIN_USER_CLUSTER:
+    case TZ_OP_JOIN_GROUP_CLUSTER: case TZ_OP_JOIN_USER_HARVESTER: case TZ_OP_JOIN_GROUP_HARVESTER:
+    case TZ_OP_JOIN_SPACE_HARVESTER: case TZ_OP_JOIN_USER_ATM_INVENTORY:
+    case TZ_OP_JOIN_GROUP_ATM_INVENTORY: case TZ_OP_SUPPORT_SPACE: case TZ_OP_REGISTER_PROVIDER:
+    /* the legacy shortcuts create named invite tokens; client tokens are named tokens too */
+    case TZ_OP_LEGACY_GROUP_USER_TOKEN: case TZ_OP_LEGACY_GROUP_CHILD_TOKEN:
+    case TZ_OP_LEGACY_SPACE_USER_TOKEN: case TZ_OP_LEGACY_SPACE_GROUP_TOKEN:
+    case TZ_OP_LEGACY_SPACE_PROVIDER_TOKEN: case TZ_OP_LEGACY_CLUSTER_USER_TOKEN:
+    case TZ_OP_LEGACY_CLUSTER_GROUP_TOKEN: case TZ_OP_LEGACY_HARVESTER_USER_TOKEN:
+    case TZ_OP_LEGACY_HARVESTER_GROUP_TOKEN: case TZ_OP_LEGACY_HARVESTER_SPACE_TOKEN:
+    case TZ_OP_LEGACY_PROVIDER_REGISTRATION_TOKEN: case TZ_OP_CLIENT_TOKEN_CREATE:
+    case TZ_OP_CLIENT_TOKEN_DELETE: return true;
     default: return false;
     }
 }
