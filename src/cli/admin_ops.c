@@ -68,7 +68,12 @@ static bool is_change(const char *area, const char *sub) {
         "user create", "user set-password", "user grant", "user revoke", "user block",
         "user unblock", "user delete", "provider create", "provider delete", "cluster add-user",
         "group create", "group add-user", "space create", "space add-user", "space add-group",
-        "space support",
+        "space support", "cluster add-group", "group add-group", "group grant", "group revoke",
+        "space grant", "space revoke", "cluster grant", "cluster revoke", "harvester create",
+        "harvester add-user", "harvester add-group", "harvester add-space", "harvester grant",
+        "harvester revoke", "atm-inventory create", "atm-inventory add-user",
+        "atm-inventory add-group", "atm-inventory grant", "atm-inventory revoke", "client create",
+        "client delete", "client rotate-secret",
     };
     if (!sub) return false;
     for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {

@@ -65,6 +65,10 @@ typedef enum tz_op {
     TZ_OP__COUNT
 } tz_op;
 
+/* The name of an operation ("TZ_OP_EXAMINE" -> "examine"; "unknown" out of range): the label of
+ * metrics, audit lines and diagnostics. A static string. */
+const char *tz_op_name(tz_op op);
+
 /* Whose tokens a per-subject route addresses. */
 typedef enum tz_target {
     TZ_TARGET_NONE,

@@ -242,6 +242,42 @@ class AuditTrail(AuditBase):
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.audit = os.path.join(self.tmp, "audit.log")
 
+    def test_invites_clients_and_oauth_revocation_leave_their_lines(self):
+        import base64
+        import urllib.parse
+        srv = self.start(self.audit)
+        owner = srv.user("owner", password="owner-password-1")
+        joiner = srv.user("joiner", password="joiner-password-2")
+        owner_tok, joiner_tok = srv.login(owner), srv.login(joiner)
+        space = srv.admin("space", "create", "audited-space", "--owner", owner.id)
+        n0 = len(audit_lines(self.audit))
+        _, invite = srv.named_token("/user", owner_tok, name="inv",
+                                    type={"inviteToken": {"inviteType": "userJoinSpace", "spaceId": space}})
+        resp = srv.post("/user/spaces/join", body={"token": invite}, token=joiner_tok)
+        self.assertStatus(resp, 201)
+        client = json.loads(subprocess.run(
+            [BIN, "admin", "--data", srv.data_dir, "--audit-log", self.audit, "client", "create",
+             "gw", "--allow-revoke"], capture_output=True, check=True).stdout)
+        tid, victim = srv.named_token("/user", owner_tok, name="victim")
+        basic = base64.b64encode(("%s:%s" % (client["clientId"], client["clientSecret"])).encode()).decode()
+        resp = srv.raw_request("POST", "/oauth2/revoke", urllib.parse.urlencode({"token": victim}).encode(),
+                               headers={"Authorization": "Basic " + basic,
+                                        "Content-Type": "application/x-www-form-urlencoded"},
+                               prefix=False)
+        self.assertEqual(resp.status, 200)
+        self.assertTrue(srv.get("/tokens/named/" + tid, token=owner_tok).json["revoked"])
+        lines = audit_lines(self.audit)[n0:]
+        got = [l["op"] for l in lines if l["op"] != "create_temporary"]
+        self.assertEqual(got, ["create_named", "join_user_space", "admin client create", "create_named",
+                               "oauth_revoke"])
+        revoke = lines[-1]
+        self.assertEqual(revoke["target"]["token_id"], tid)
+        self.assertEqual(revoke["target"]["token"], srv.admin("audit-hash", victim))
+        with open(self.audit, "rb") as f:
+            text = f.read()
+        for secret in (client["clientSecret"], invite, victim, owner_tok, joiner_tok):
+            self.assertNotIn(secret.encode(), text)
+
     def test_every_operation_leaves_exactly_its_line(self):
         srv = self.start(self.audit)
         user = srv.user("auditor", password="auditor-password-1")
