@@ -256,8 +256,9 @@ class AuditTrail(AuditBase):
         resp = srv.post("/user/spaces/join", body={"token": invite}, token=joiner_tok)
         self.assertStatus(resp, 201)
         client = json.loads(subprocess.run(
-            [BIN, "admin", "--data", srv.data_dir, "--audit-log", self.audit, "client", "create",
-             "gw", "--allow-revoke"], capture_output=True, check=True).stdout)
+            [BIN, "admin"] + srv.store_args() + ["--audit-log", self.audit, "client", "create",
+                                                 "gw", "--allow-revoke"],
+            capture_output=True, check=True).stdout)
         tid, victim = srv.named_token("/user", owner_tok, name="victim")
         basic = base64.b64encode(("%s:%s" % (client["clientId"], client["clientSecret"])).encode()).decode()
         resp = srv.raw_request("POST", "/oauth2/revoke", urllib.parse.urlencode({"token": victim}).encode(),
