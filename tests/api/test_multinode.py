@@ -52,6 +52,16 @@ def _status(fn, *a, **kw):
         return 0, str(e), time.monotonic() - t0
 
 
+def introspect(node, client, token):
+    """POST /oauth2/introspect on node as the introspection client (admin `client create`)."""
+    auth = "Basic " + base64.b64encode(
+        ("%s:%s" % (client["clientId"], client["clientSecret"])).encode()).decode()
+    return node.raw_request("POST", "/oauth2/introspect", body_bytes=("token=" + token).encode(),
+                            headers={"Authorization": auth,
+                                     "Content-Type": "application/x-www-form-urlencoded"},
+                            prefix=False)
+
+
 class MultiNodeBase(TokenzoneTestCase):
     N = 3
 
@@ -279,19 +289,10 @@ class InvitesAndClients(MultiNodeBase):
     def test_introspection_client_on_every_node(self):
         a = self.nodes[0]
         client = a.admin_json("client", "create", "gateway")
-        auth = "Basic " + base64.b64encode(
-            ("%s:%s" % (client["clientId"], client["clientSecret"])).encode()).decode()
         u = a.quick_user()
         _, tok = a.named_token("/user", u.token, name="introspected")
-
-        def introspect(n, token):
-            return n.raw_request("POST", "/oauth2/introspect",
-                                 body_bytes=("token=" + token).encode(),
-                                 headers={"Authorization": auth,
-                                          "Content-Type": "application/x-www-form-urlencoded"},
-                                 prefix=False)
         for n in self.nodes:
-            resp = introspect(n, tok)
+            resp = introspect(n, client, tok)
             self.assertStatus(resp, 200)
             self.assertTrue(resp.json["active"], resp.json)
             self.assertEqual(resp.json.get("sub"), "usr-" + u.id)
@@ -299,7 +300,7 @@ class InvitesAndClients(MultiNodeBase):
         self.assertIn(client["clientId"], [c["clientId"] for c in listed])
         self.nodes[2].admin("client", "delete", client["clientId"])
         for n in self.nodes:
-            resp = introspect(n, tok)
+            resp = introspect(n, client, tok)
             self.assertStatus(resp, 401)
             self.assertEqual(resp.json, {"error": "invalid_client"})
 
@@ -465,8 +466,8 @@ class Faults(MultiNodeBase):
 
 class StoreCopyAcrossBackends(TokenzoneTestCase):
     """`tokenzone store copy` SQLite -> PostgreSQL -> SQLite: tokens issued on the first store
-    verify on both others, revocations and generations travel, and a non-empty target is
-    refused."""
+    verify on both others, revocations, generations and introspection clients travel, and a
+    non-empty target is refused."""
 
     def copy(self, src, dst):
         proc = subprocess.run([BIN, "store", "copy", "--from", src, "--to", dst],
@@ -491,6 +492,7 @@ class StoreCopyAcrossBackends(TokenzoneTestCase):
         temp = src.temp_token("/user", named)
         prov = src.provider("copied", admin_user=alice)
         p_temp = src.temp_token("/provider", prov.token)
+        client = src.admin_json("client", "create", "copied-gateway")
         self.assertEqual(src.stop(), 0)
 
         db = pg.cluster().new_database("copy")
@@ -514,6 +516,9 @@ class StoreCopyAcrossBackends(TokenzoneTestCase):
             self.assertStatus(resp, 200)
             self.assertEqual(resp.json["metadata"]["custom"], {"k": 1})
             self.assertStatus(node.get("/user", basic=("alice", alice.password)), 200)
+            resp = introspect(node, client, named)   # the client's secret travelled as its hash
+            self.assertStatus(resp, 200)
+            self.assertTrue(resp.json["active"], resp.json)
 
         on_pg = Server(domain="copy.zone.test", database=db)
         on_pg.start()
