@@ -783,6 +783,7 @@ class WebPage(ServerTestCase):
         self.click("#join-button")
         self.wait_text("#main .field-error", "Give the ID of the group that joins.")
         self.check_accessible_names()
+        self.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", picker)
         self.shoot("consume-group")
         Select(picker).select_by_value(self.bob_group)
         self.assertFalse(self.visible("#joiner-other"))
