@@ -8,6 +8,8 @@ import {caveatEditors, FieldError} from "./caveats.js";
 import {fillPicker} from "./directory.js";
 
 const DEFAULT_TEMP_TTL = 3600;
+// Template inputs that can be picked from the user's own entities.
+const NEED_PICKERS = {spaceId: "space", clusterId: "cluster"};
 
 function radios(name, legend, options, value) {
   const inputs = {};
@@ -175,6 +177,18 @@ export function createView(main) {
       return;
     }
     const fields = tpl.needs.map(([key, label]) => [key, field(label, h("input", {type: "text", autocomplete: "off", "data-need": key}))]);
+    // A space or cluster can also be picked from the user's own (the id field follows the choice).
+    const pickers = [];
+    for (const [key, f] of fields) {
+      const pk = NEED_PICKERS[key];
+      if (!pk || S.owner.kind !== "self") continue;
+      const pick = field(`Your ${pk} for this template`, h("select", {"data-need-pick": key}));
+      pick.input.addEventListener("change", () => { if (pick.input.value) f.input.value = pick.input.value; showError(f.error, ""); });
+      f.input.addEventListener("input", () => { if ([...pick.input.options].some((o) => o.value && o.value === f.input.value.trim())) pick.input.value = f.input.value.trim(); else pick.input.value = ""; });
+      fillPicker(pick.input, pk, `Choose one of your ${pk}s, or type an ID below`);
+      pickers.push([key, pick]);
+    }
+    const pickerOf = (key) => { const p = pickers.find(([k]) => k === key); return p ? p[1].wrap : null; };
     const go = h("button", {type: "button", id: "apply-template"}, "Apply template");
     go.addEventListener("click", () => {
       const inputs = {};
@@ -186,7 +200,7 @@ export function createView(main) {
       }
       if (ok) apply(tpl, inputs);
     });
-    add(needsBox, h("legend", {}, tpl.label), fields.map(([, f]) => f.wrap), go);
+    add(needsBox, h("legend", {}, tpl.label), fields.map(([key, f]) => [pickerOf(key), f.wrap]), go);
     needsBox.hidden = false;
     fields[0][1].input.focus();
   };

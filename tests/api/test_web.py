@@ -484,6 +484,20 @@ class WebPage(ServerTestCase):
                     types = [c["type"] for c in rec["caveats"]]
                     self.assertEqual(types, ["time", "ip"])
                     self.assertAlmostEqual(rec["caveats"][0]["validUntil"] - now(), 90 * 86400, delta=300)
+        # a template's space and cluster can be picked from the user's own (clusters by id)
+        clusters = self.srv.get("/user/effective_clusters", token=a.token).json["clusters"]
+        self.assertIn(provider.id, clusters)
+        self.nav("create")
+        self.click('button[data-template="restrictedData"]')
+        self.wait(lambda: "space-a (ID: %s)" % self.space in [o.text for o in self.qs('select[data-need-pick="spaceId"] option')],
+                  "the user's spaces in the template's picker")
+        self.assertEqual(self.q('select[data-need-pick="spaceId"]').accessible_name, "Your space for this template")
+        Select(self.q('select[data-need-pick="spaceId"]')).select_by_value(self.space)
+        self.assertEqual(self.q('input[data-need="spaceId"]').get_attribute("value"), self.space)
+        self.click('button[data-template="invite-groupJoinCluster"]')
+        self.wait(lambda: "ID: %s" % provider.id in [o.text for o in self.qs("#invite-target-pick option")],
+                  "the user's clusters, by id, in the target picker")
+        self.assertEqual(self.q("#invite-target-pick").accessible_name, "Your cluster to invite to")
         # generated names follow Onezone's "<prefix> YYYY.MM.DD-HH.mm.SS"
         import re
         name, _ = self.create_from_template("oneclient")
