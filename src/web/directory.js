@@ -14,6 +14,10 @@ const LISTS = {
   atm_inventory: ["/user/effective_atm_inventories", "atmInventories"],
 };
 
+// At most this many entities per picker (others can still be typed by id).
+const MAX_LISTED = 1000;
+const NAME_PARALLEL = 8;
+
 // kind -> Promise of [{id, name|null}], for the access token it was read with.
 let cache = new Map();
 let cacheToken = null;
@@ -34,9 +38,19 @@ export function myEntities(kind) {
   if (!cache.has(kind)) {
     const [path, key] = LISTS[kind];
     const p = api.get(path).then(async (r) => {
-      const ids = (r && Array.isArray(r[key]) ? r[key] : []).slice(0, 1000);
-      const out = await Promise.all(ids.map(async (id) =>
-        ({id, name: TARGET_PATHS[kind] ? await targetName(TARGET_PATHS[kind], id) : null})));
+      const ids = (r && Array.isArray(r[key]) ? r[key] : []).slice(0, MAX_LISTED);
+      const out = ids.map((id) => ({id, name: null}));
+      if (TARGET_PATHS[kind]) {
+        // names, NAME_PARALLEL requests at a time (as the list loads token records)
+        let next = 0;
+        const worker = async () => {
+          while (next < out.length) {
+            const e = out[next++];
+            e.name = await targetName(TARGET_PATHS[kind], e.id);
+          }
+        };
+        await Promise.all(Array.from({length: NAME_PARALLEL}, worker));
+      }
       out.sort((a, b) => (a.name || "\uffff").localeCompare(b.name || "\uffff") || a.id.localeCompare(b.id));
       return out;
     });

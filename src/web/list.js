@@ -8,6 +8,7 @@ import {INVITE_TYPES, TARGET_LABELS, TARGET_PATHS, tokenKind, tokenState, STATE_
 
 const PAGE_SIZE = 50;
 const FETCH_PARALLEL = 8;
+const TARGET_NAMES_MAX = 200;
 
 const L = {
   ids: [],
@@ -246,11 +247,13 @@ function renderTargetOptions() {
   select.dataset.signature = signature;
   clear(select);
   select.append(h("option", {value: ""}, `All ${TARGET_LABELS[f.target].toLowerCase()} targets`));
-  for (const id of sorted) {
+  // names for the first TARGET_NAMES_MAX options only, so that a list with thousands of
+  // targets does not send thousands of requests (the rest keep their ids)
+  sorted.forEach((id, i) => {
     const opt = h("option", {value: id}, `ID: ${id}`);
     select.append(opt);
-    targetName(TARGET_PATHS[f.target], id).then((n) => { if (n !== null) opt.textContent = `${n} (ID: ${id})`; });
-  }
+    if (i < TARGET_NAMES_MAX) targetName(TARGET_PATHS[f.target], id).then((n) => { if (n !== null) opt.textContent = `${n} (ID: ${id})`; });
+  });
   select.value = f.targetId;
 }
 
