@@ -21,6 +21,7 @@ says, and three nodes A, B, C on one database of it. What it checks:
   * an invite with usage limit 5 consumed by 20 users at once through all nodes: exactly 5 joins,
     usageCount 5, the others inviteTokenUsageLimitReached; an introspection client created with
     the admin tool authenticates on every node, and its deletion is seen by all;
+  * two nodes nesting groups A in B and B in A at once: exactly one succeeds (no cycle);
   * `admin backup` on a PostgreSQL store refuses with a pointer to pg_dump.
 The 2 s bound is the product's promise for an unreachable database (a timeout, not a speed
 measurement)."""
@@ -285,6 +286,34 @@ class InvitesAndClients(MultiNodeBase):
         joined = [i for i, u in enumerate(users)
                   if self.node(i + 1).get("/user/spaces", token=u.token).json["spaces"] == [space]]
         self.assertEqual(joined, ok)
+
+    def test_concurrent_nestings_cannot_close_a_cycle(self):
+        """Two nodes at once: group A joins B as a child while B joins A. Each join alone is
+        fine; both together would make a cycle. Exactly one may succeed, every round."""
+        a_node, b_node = self.nodes[0], self.nodes[1]
+        owner = a_node.quick_user()
+        for _ in range(8):
+            ga = a_node.admin("group", "create", a_node.unique("ga"), "--owner", owner.id)
+            gb = a_node.admin("group", "create", a_node.unique("gb"), "--owner", owner.id)
+            invites = {}
+            for g in (ga, gb):
+                _, invites[g] = a_node.named_token(
+                    "/user", owner.token, type={"inviteToken": {"inviteType": "groupJoinGroup",
+                                                                "groupId": g}})
+            barrier = threading.Barrier(2, timeout=30)
+
+            def nest(args):
+                node, child, parent = args
+                barrier.wait()
+                return node.post("/groups/%s/parents/join" % child,
+                                 body={"token": invites[parent]}, token=owner.token)
+            with concurrent.futures.ThreadPoolExecutor(2) as ex:
+                replies = list(ex.map(nest, ((a_node, ga, gb), (b_node, gb, ga))))
+            self.assertEqual(sorted(r.status for r in replies), [201, 400],
+                             [(r.status, r.json) for r in replies])
+            for r in replies:
+                if r.status != 201:
+                    self.assertError(r, 400, "cannotAddRelationToSelf")
 
     def test_introspection_client_on_every_node(self):
         a = self.nodes[0]
