@@ -78,7 +78,9 @@ tz_error *pgs_check_integrity(tz_store *ts) {
 static const char SQL_EMPTY[] =
     "SELECT NOT (EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM providers)"
     " OR EXISTS (SELECT 1 FROM entities WHERE kind <> 'cluster' OR id <> 'onezone')"
-    " OR EXISTS (SELECT 1 FROM named_tokens) OR EXISTS (SELECT 1 FROM temp_secrets))";
+    " OR EXISTS (SELECT 1 FROM named_tokens) OR EXISTS (SELECT 1 FROM temp_secrets)"
+    " OR EXISTS (SELECT 1 FROM oauth_clients) OR EXISTS (SELECT 1 FROM dir_entities)"
+    " OR EXISTS (SELECT 1 FROM dir_relations))";
 
 tz_error *pgs_is_empty(tz_store *ts, bool *empty) {
     pg_store *s = (pg_store *)ts;

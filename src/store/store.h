@@ -68,8 +68,9 @@ tz_error *tz_store_random_secret(char out[TZ_SECRET_HEX_LEN + 1]);
 /* The backend's integrity check (SQLite: PRAGMA integrity_check + foreign keys): NULL when
  * sound. */
 tz_error *tz_store_check_integrity(tz_store *s);
-/* *empty = true when the store holds no user, provider, group, space, token or temporary secret
- * (the built-in `onezone` cluster does not count). Used by `store copy` on the target. */
+/* *empty = true when the store holds no user, provider, group, space, token, temporary secret,
+ * introspection client, harvester, inventory or directory relation (the built-in `onezone`
+ * cluster does not count). Used by `store copy` on the target. */
 tz_error *tz_store_is_empty(tz_store *s, bool *empty);
 
 /* ---------------- paging ----------------

@@ -10,7 +10,8 @@ static const char SQL_IS_EMPTY[] =
     "SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM providers)"
     " OR EXISTS (SELECT 1 FROM entities WHERE NOT (kind = 'cluster' AND id = 'onezone'))"
     " OR EXISTS (SELECT 1 FROM named_tokens) OR EXISTS (SELECT 1 FROM temp_secrets)"
-    " OR EXISTS (SELECT 1 FROM group_members)";
+    " OR EXISTS (SELECT 1 FROM group_members) OR EXISTS (SELECT 1 FROM oauth_clients)"
+    " OR EXISTS (SELECT 1 FROM dir_entities) OR EXISTS (SELECT 1 FROM dir_relations)";
 static const char SQL_TEMP_PUT[] =
     "INSERT INTO temp_secrets (subject_kind, subject_id, secret, generation) VALUES (?1, ?2, ?3, ?4)";
 

@@ -372,6 +372,8 @@ static void test_clients(void) {
                              .creation_time = 20};
     tz_oauth_client_rec b = {.id = "bb", .name = "second", .secret_hash = "h2", .creation_time = 10};
     CHECK(tz_store_client_create(s, &a) == NULL);
+    bool empty = true;
+    CHECK(tz_store_is_empty(s, &empty) == NULL && !empty);  /* a client alone is content */
     CHECK(tz_store_client_create(s, &b) == NULL);
     char key[32];
     CHECK_STR(conflict_key(tz_store_client_create(s, &a), key, sizeof key), "id");
