@@ -88,5 +88,13 @@ int admin_cmd_provider(const char *data_dir, int argc, char **argv);
 int admin_cmd_cluster(const char *data_dir, int argc, char **argv);
 int admin_cmd_group(const char *data_dir, int argc, char **argv);
 int admin_cmd_space(const char *data_dir, int argc, char **argv);
+int admin_cmd_master_key(const char *data_dir, int argc, char **argv);
+
+/* Opens the master keyring of the store (admin_master_key.c): `path` from --master-key-file,
+ * else $TOKENZONE_MASTER_KEY_FILE, else DIR/master.key (created on first use like the server
+ * does). Returns -1 on success (*out owned by the caller, tz_keyring_free), else the exit status
+ * after reporting the reason. */
+struct tz_keyring;
+int admin_open_keyring(const admin_cmd *cmd, tz_store *s, const char *path, struct tz_keyring **out);
 
 #endif

@@ -7,13 +7,14 @@
 #include <openssl/crypto.h>
 #include "cli/admin_internal.h"
 #include "core/token.h"
+#include "service/secrets.h"
 
 #define ROOT_TOKEN_NAME "root token"
 
 /* Mints the provider's named access token (signed with a fresh per-token secret, like every
  * named token the service issues) and stores it. *serialized is malloc'd, owned by the caller. */
-static tz_error *create_root_token(tz_store *s, const char *provider_id, const char *zone_domain,
-                                   int64_t now, char **serialized) {
+static tz_error *create_root_token(tz_store *s, tz_keyring *kr, const char *provider_id,
+                                   const char *zone_domain, int64_t now, char **serialized) {
     *serialized = NULL;
     char id[TZ_ID_HEX_LEN + 1], secret[TZ_SECRET_HEX_LEN + 1];
     tz_error *err = tz_store_random_id(id);
@@ -31,6 +32,10 @@ static tz_error *create_root_token(tz_store *s, const char *provider_id, const c
     tz_token *t = NULL;
     if (!err) err = tz_token_create(&proto, (const uint8_t *)secret, strlen(secret), NULL, 0, &t);
     if (!err) err = tz_token_serialize(t, serialized, NULL);
+    /* stored as a template with the secret sealed, like every named token */
+    char *tmpl = NULL, *sealed = NULL;
+    if (!err && !(tmpl = tz_token_template(t))) err = tz_err_new(TZE_INTERNAL);
+    if (!err) err = tz_secrets_seal_named(kr, id, secret, &sealed);
     tz_token_free(t);
     char metadata[96];
     snprintf(metadata, sizeof metadata, "{\"creationTime\":%lld,\"custom\":{}}", (long long)now);
@@ -39,12 +44,14 @@ static tz_error *create_root_token(tz_store *s, const char *provider_id, const c
         rec.id = id;
         rec.name = (char *)ROOT_TOKEN_NAME;
         rec.subject = proto.subject;
-        rec.token = *serialized;
-        rec.secret = secret;
+        rec.token = tmpl;
+        rec.secret = sealed;
         rec.metadata_json = metadata;
         err = tz_store_named_create(s, &rec);
     }
     OPENSSL_cleanse(secret, sizeof secret);
+    free(tmpl);
+    free(sealed);
     if (err && *serialized) {
         OPENSSL_cleanse(*serialized, strlen(*serialized));
         free(*serialized);
@@ -54,21 +61,22 @@ static tz_error *create_root_token(tz_store *s, const char *provider_id, const c
 }
 
 /* Everything after the provider row: the admin in the cluster, the root token. */
-static tz_error *finish_provider(tz_store *s, const char *id, const char *admin_id,
+static tz_error *finish_provider(tz_store *s, tz_keyring *kr, const char *id, const char *admin_id,
                                  const char *zone_domain, int64_t now, char **root_token) {
     tz_priv_list all = tz_privileges_all(TZ_PRIV_CLUSTER);
     tz_error *err = tz_store_member_add_user(s, TZ_ENT_CLUSTER, id, admin_id, all.names, all.n);
-    if (!err) err = create_root_token(s, id, zone_domain, now, root_token);
+    if (!err) err = create_root_token(s, kr, id, zone_domain, now, root_token);
     return err;
 }
 
 static int provider_create(const admin_cmd *cmd) {
-    const char *admin_id = NULL, *domain = NULL, *zone_domain = NULL;
+    const char *admin_id = NULL, *domain = NULL, *zone_domain = NULL, *key_file = NULL;
     const admin_opt opts[] = {{"admin", &admin_id, NULL},
                               {"domain", &domain, NULL},
-                              {"zone-domain", &zone_domain, NULL}};
+                              {"zone-domain", &zone_domain, NULL},
+                              {"master-key-file", &key_file, NULL}};
     admin_args a;
-    int rc = admin_parse(cmd, opts, 3, 1, 1, &a);
+    int rc = admin_parse(cmd, opts, 4, 1, 1, &a);
     if (rc != -1) return rc;
     if (!admin_id) return admin_usage(cmd, "--admin USER_ID is required");
     if (!zone_domain) zone_domain = ADMIN_DEFAULT_ZONE_DOMAIN;
@@ -81,6 +89,11 @@ static int provider_create(const admin_cmd *cmd) {
         tz_store_close(s);
         return rc;
     }
+    tz_keyring *kr = NULL;
+    if ((rc = admin_open_keyring(cmd, s, key_file, &kr)) != -1) {
+        tz_store_close(s);
+        return rc;
+    }
     char id[TZ_ID_HEX_LEN + 1];
     char *root_token = NULL;
     int64_t now = (int64_t)time(NULL);
@@ -90,13 +103,14 @@ static int provider_create(const admin_cmd *cmd) {
         err = tz_store_provider_create(s, &p);
     }
     if (!err) {
-        err = finish_provider(s, id, admin_id, zone_domain, now, &root_token);
+        err = finish_provider(s, kr, id, admin_id, zone_domain, now, &root_token);
         if (err) {
             /* do not leave a provider without its admin or token behind */
             tz_error *undo = tz_store_provider_delete(s, id);
             tz_err_free(undo);
         }
     }
+    tz_keyring_free(kr);
     tz_store_close(s);
     if (err) return admin_fail(cmd, err, "cannot register the provider");
     json_t *out = json_pack("{s:s,s:s}", "providerId", id, "rootToken", root_token);

@@ -18,7 +18,9 @@
 #include "cli/commands.h"
 #include "http/access_log.h"
 #include "http/server.h"
+#include "service/master_key.h"
 #include "service/password.h"
+#include "service/secrets.h"
 #include "service/service.h"
 #include "store/store.h"
 
@@ -40,6 +42,7 @@ typedef struct serve_args {
     const char *geoip_asn, *geoip_country, *geoip_city;
     bool basic_auth;
     bool throttle_loopback;
+    const char *master_key_file;
     tz_http_options http;
 } serve_args;
 
@@ -69,10 +72,15 @@ static void usage(FILE *f) {
         "  --idle-timeout SEC              close idle connections after SEC seconds (default %u)\n"
         "  --threads N                     worker threads (default: 4 per CPU, at least 8)\n"
         "  --quiet-success                 log only requests that fail\n"
+        "  --master-key-file FILE          the keys sealing every stored token secret (default\n"
+        "                                  $" TZ_MASTER_KEY_ENV ", else DIR/" TZ_MASTER_KEY_DEFAULT_NAME "; created 0600\n"
+        "                                  on first start; required for a postgresql:// store)\n"
         "\n"
         "On first start a user 'admin' with the privilege " ADMIN_PRIVILEGE " is created; its\n"
         "password comes from $" ADMIN_PASSWORD_ENV " or is generated and printed once on stdout.\n"
-        "SIGTERM/SIGINT stop the server after in-flight requests (at most %d s).\n",
+        "SIGTERM/SIGINT stop the server after in-flight requests (at most %d s). SIGHUP reloads\n"
+        "the TLS files and the master key file. Back up the master key file: without it no stored\n"
+        "token can be verified.\n",
         DEFAULT_TTL, TZ_HTTP_DEFAULT_MAX_BODY, TZ_HTTP_DEFAULT_MAX_HEADER,
         TZ_HTTP_DEFAULT_MAX_CONNECTIONS, TZ_HTTP_DEFAULT_IDLE_TIMEOUT, SHUTDOWN_GRACE_MS / 1000);
 }
@@ -107,7 +115,7 @@ static bool parse_number(const char *opt, const char *s, unsigned long long min,
 enum {
     OPT_DATA = 256, OPT_LISTEN, OPT_DOMAIN, OPT_CERT, OPT_KEY, OPT_TTL, OPT_ASN, OPT_COUNTRY,
     OPT_CITY, OPT_NO_BASIC, OPT_THROTTLE_LOOPBACK, OPT_MAX_BODY, OPT_MAX_HEADER, OPT_MAX_CONN, OPT_IDLE, OPT_THREADS,
-    OPT_QUIET, OPT_HELP,
+    OPT_QUIET, OPT_HELP, OPT_MASTER_KEY,
 };
 
 /* Returns -1 to go on, else the exit status. */
@@ -131,6 +139,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         {"threads", required_argument, NULL, OPT_THREADS},
         {"quiet-success", no_argument, NULL, OPT_QUIET},
         {"help", no_argument, NULL, OPT_HELP},
+        {"master-key-file", required_argument, NULL, OPT_MASTER_KEY},
         {NULL, 0, NULL, 0},
     };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -163,6 +172,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         case OPT_NO_BASIC: a->basic_auth = false; break;
         case OPT_THROTTLE_LOOPBACK: a->throttle_loopback = true; break;
         case OPT_QUIET: a->http.quiet_success = true; break;
+        case OPT_MASTER_KEY: a->master_key_file = optarg; break;
         case OPT_TTL:
             if (!parse_number("--max-temporary-token-ttl", optarg, 1, INT64_MAX / 2, &v)) return 2;
             a->max_ttl = (int64_t)v;
@@ -204,6 +214,19 @@ static int parse_args(int argc, char **argv, serve_args *a) {
     if (!a->data || !*a->data) {
         fprintf(stderr, "tokenzone serve: --data DIR is required\n\n");
         usage(stderr);
+        return 2;
+    }
+    if (!a->master_key_file) {
+        const char *env = getenv(TZ_MASTER_KEY_ENV);
+        if (env && *env) a->master_key_file = env;
+    }
+    if (a->master_key_file && !*a->master_key_file) {
+        fprintf(stderr, "tokenzone serve: --master-key-file must not be empty\n");
+        return 2;
+    }
+    if (!a->master_key_file && tz_store_location_is_remote(a->data)) {
+        fprintf(stderr, "tokenzone serve: a shared store (%.*s...) needs --master-key-file FILE (or $%s):\n"
+                        "every node must be given the same key file\n", 13, a->data, TZ_MASTER_KEY_ENV);
         return 2;
     }
     if ((a->tls_cert_path == NULL) != (a->tls_key_path == NULL)) {
@@ -268,7 +291,19 @@ static tz_error *random_password(char out[25]) {
     return NULL;
 }
 
-static tz_error *bootstrap_admin(tz_store *store) {
+/* What a first start created, reported once the port is bound. */
+typedef struct bootstrap {
+    bool created;
+    bool from_env;
+    char id[TZ_ID_HEX_LEN + 1];
+    char generated[25];
+} bootstrap;
+
+/* Creates the admin user before the server accepts connections (so that a Basic login in the
+ * first moment works); the password is printed only after the port is bound (report_admin), and
+ * a start that fails removes the user again (undo_admin), so no generated password is lost. */
+static tz_error *bootstrap_admin(tz_store *store, bootstrap *b) {
+    memset(b, 0, sizeof *b);
     tz_user_rec existing = {0};
     tz_error *e = tz_store_user_get_by_username(store, ADMIN_USERNAME, &existing);
     if (!e) {
@@ -279,7 +314,7 @@ static tz_error *bootstrap_admin(tz_store *store) {
     tz_err_free(e);
 
     const char *env = getenv(ADMIN_PASSWORD_ENV);
-    char generated[25];
+    char *generated = b->generated;
     const char *password;
     if (env) {
         if (!*env) {
@@ -311,13 +346,28 @@ static tz_error *bootstrap_admin(tz_store *store) {
         free(hash);
     }
     if (!e) {
+        b->created = true;
+        b->from_env = env != NULL;
+        memcpy(b->id, id, sizeof id);
+    } else {
+        OPENSSL_cleanse(b->generated, sizeof b->generated);
+    }
+    return e;
+}
+
+static void report_admin(bootstrap *b) {
+    if (b->created) {
         printf("admin user: %s\n", ADMIN_USERNAME);
-        if (env) printf("admin password: taken from %s\n", ADMIN_PASSWORD_ENV);
-        else printf("admin password: %s\n", generated);
+        if (b->from_env) printf("admin password: taken from %s\n", ADMIN_PASSWORD_ENV);
+        else printf("admin password: %s\n", b->generated);
         fflush(stdout);
     }
-    OPENSSL_cleanse(generated, sizeof generated);
-    return e;
+    OPENSSL_cleanse(b->generated, sizeof b->generated);
+}
+
+static void undo_admin(tz_store *store, bootstrap *b) {
+    if (b->created) tz_err_free(tz_store_user_delete(store, b->id));
+    OPENSSL_cleanse(b->generated, sizeof b->generated);
 }
 
 /* ---------------------------------------------------------------- main loop */
@@ -341,11 +391,19 @@ static void reload_tls(tz_http_server *srv, const serve_args *a) {
 }
 
 /* Serves until SIGTERM or SIGINT; returns the signal number. */
-static int run_until_signal(tz_http_server *srv, const serve_args *a, const sigset_t *set) {
-    for (;;) {
+static int run_until_signal(tz_http_server *srv, const serve_args *a, const sigset_t *set,
+                            tz_keyring *kr) {
+    for (unsigned tick = 1;; tick++) {
         struct timespec wait = {0, 200 * 1000000};
         int sig = sigtimedwait(set, NULL, &wait);
-        if (sig == SIGHUP) reload_tls(srv, a);
+        /* every 5 s: a version added by `admin master-key rotate` becomes the sealing one */
+        if (tick % 25 == 0 && tz_keyring_reload(kr))
+            tz_log_event("master key file reloaded (current version %u)", tz_keyring_current(kr));
+        if (sig == SIGHUP) {
+            reload_tls(srv, a);
+            tz_log_event("master key file %s (current version %u)",
+                         tz_keyring_reload(kr) ? "reloaded" : "unchanged", tz_keyring_current(kr));
+        }
         else if (sig == SIGTERM || sig == SIGINT) return sig;
         tz_http_tick(srv);
     }
@@ -362,6 +420,28 @@ static int serve(const serve_args *a, const sigset_t *set) {
         return report(e);
     }
     tz_store_set_logger(store, log_store_failure, NULL);
+    /* The master key before anything else: a missing or wrong key stops the start with the
+     * reason, instead of a server that finds every token invalid. */
+    tz_keyring *kr = NULL;
+    char *key_path = NULL, why[TZ_SECRETS_WHY_MAX];
+    size_t migrated = 0;
+    e = tz_secrets_open_keyring(store, a->data, a->master_key_file, &kr, &key_path, why);
+    if (!e) {
+        e = tz_secrets_prepare(store, kr, &migrated, why);
+        if (e) tz_log_event("master key file %s: %s", key_path, why);
+    } else {
+        tz_log_event("%s", why);
+    }
+    if (e) {
+        tz_keyring_free(kr);
+        free(key_path);
+        tz_store_close(store);
+        return report(e);
+    }
+    tz_log_event("master key file %s: current version %u", key_path, tz_keyring_current(kr));
+    if (migrated) tz_log_event("sealed %zu stored secrets with master key version %u; old values erased",
+                               migrated, tz_keyring_current(kr));
+    free(key_path);
     tz_service_config cfg = {
         .domain = a->domain,
         .max_temporary_token_ttl = a->max_ttl,
@@ -371,9 +451,12 @@ static int serve(const serve_args *a, const sigset_t *set) {
         .geoip_city = a->geoip_city,
         .basic_auth_enabled = a->basic_auth,
         .throttle_loopback = a->throttle_loopback,
+        .keyring = kr,
     };
+    bootstrap boot = {0};
     if ((e = tz_service_new(&cfg, store, &svc))) {
         tz_log_event("cannot start the token service");
+        tz_keyring_free(kr);
         tz_store_close(store);
         return report(e);
     }
@@ -388,30 +471,36 @@ static int serve(const serve_args *a, const sigset_t *set) {
         http.tls_cert = cert;
         http.tls_key = key;
     }
+    /* The admin user exists before the port answers. */
+    if ((e = bootstrap_admin(store, &boot))) {
+        tz_log_event("cannot create the admin user");
+        goto out;
+    }
     e = tz_http_start(&http, svc, &srv);
     /* The daemon has parsed the key into its own structures: the PEM text goes now. */
     free_pem(key);
     free_pem(cert);
     key = cert = NULL;
-    if (e) goto out;
-    /* After the port is bound: a generated password is never printed by a start that fails. */
-    if ((e = bootstrap_admin(store))) {
-        tz_log_event("cannot create the admin user");
-        tz_http_stop(srv, 0);
+    if (e) {
+        undo_admin(store, &boot);
         goto out;
     }
+    /* After the port is bound: a generated password is never printed by a start that fails. */
+    report_admin(&boot);
 
     char addr[80];
     tz_http_address(srv, addr, sizeof addr);
     tz_log_event("listening on %s://%s", tz_http_is_tls(srv) ? "https" : "http", addr);
-    int sig = run_until_signal(srv, a, set);
+    int sig = run_until_signal(srv, a, set, kr);
     tz_log_event("%s received, finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
     tz_http_stop(srv, SHUTDOWN_GRACE_MS);
     tz_log_event("stopped");
 out:
     free_pem(key);
     free_pem(cert);
+    OPENSSL_cleanse(&boot, sizeof boot);
     tz_service_free(svc);
+    tz_keyring_free(kr);
     tz_store_close(store);
     return e ? report(e) : 0;
 }

@@ -25,10 +25,11 @@ tz_error *tz_service_new(const tz_service_config *cfg, tz_store *store, tz_servi
     svc->throttle_loopback = cfg->throttle_loopback;
     svc->clock = cfg->clock;
     svc->clock_ud = cfg->clock_ud;
+    svc->keyring = cfg->keyring;
     svc->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
     svc->throttle = tz_throttle_new(TZ_THROTTLE_DEFAULT_CAPACITY);
     tz_error *e = NULL;
-    if (!svc->domain || !svc->utf8 || !svc->throttle) e = tz_err_new(TZE_INTERNAL);
+    if (!svc->domain || !svc->utf8 || !svc->throttle || !svc->keyring) e = tz_err_new(TZE_INTERNAL);
     if (!e && (cfg->geoip_asn || cfg->geoip_country || cfg->geoip_city))
         e = tz_geo_open(cfg->geoip_asn, cfg->geoip_country, cfg->geoip_city, &svc->geo);
     if (e) {

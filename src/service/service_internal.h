@@ -11,6 +11,7 @@
 #include "core/token.h"
 #include "service/auth_throttle.h"
 #include "service/geo.h"
+#include "service/master_key.h"
 #include "service/service.h"
 #include "store/store.h"
 
@@ -27,6 +28,7 @@ struct tz_service_ctx {
     tz_geo_lookup geo_lookup;     /* callbacks over `geo` for caveat checks */
     locale_t utf8;                /* C.UTF-8 character classes for the token name rule */
     tz_throttle *throttle;        /* Basic-auth brute-force backoff */
+    tz_keyring *keyring;          /* master keys sealing the stored secrets (borrowed) */
 };
 
 struct tz_client {
@@ -114,6 +116,16 @@ void op_verify_invite(tz_service_ctx *svc, const tz_client *c, const tz_request 
 void op_named(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
 void op_subject_tokens(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
 void op_misc(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
+
+/* ---- sealed secrets (secret_ops.c) ---- */
+/* The subject's temporary-token secret (plain hex, wiped by the caller) and generation; the
+ * record is created (with a freshly sealed secret) on first read, as Onezone does. */
+tz_error *svc_temp_secret(tz_service_ctx *svc, const tz_subject *s, char secret[TZ_SECRET_HEX_LEN + 1],
+                          int64_t *generation);
+/* Revoke-all: a new sealed secret and generation + 1. */
+tz_error *svc_temp_bump(tz_service_ctx *svc, const tz_subject *s);
+/* The plain secret of a stored named token (wiped by the caller). */
+tz_error *svc_named_secret(tz_service_ctx *svc, const tz_named_token_rec *rec, char secret[TZ_SECRET_HEX_LEN + 1]);
 
 /* ---- responses ---- */
 void resp_json(tz_response *resp, int status, json_t *body);   /* steals body */

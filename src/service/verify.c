@@ -22,9 +22,8 @@ static tz_error *load_secret(tz_service_ctx *svc, const tz_token *t, char secret
         if (rec.revoked) e = tz_err_new(TZE_TOKEN_REVOKED);
         else if (t->version >= 2 && !tz_subject_equal(&t->subject, &rec.subject))
             e = tz_err_new(TZE_TOKEN_SUBJECT_INVALID);
-        else if (!rec.secret || strlen(rec.secret) > TZ_SECRET_HEX_LEN) e = tz_err_new(TZE_INTERNAL);
+        if (!e) e = svc_named_secret(svc, &rec, secret);
         if (!e) {
-            strcpy(secret, rec.secret);
             if (tz_subject_copy(stored_subject, &rec.subject) != 0) e = tz_err_new(TZE_INTERNAL);
         }
         tz_named_token_rec_clear(&rec);
@@ -32,7 +31,7 @@ static tz_error *load_secret(tz_service_ctx *svc, const tz_token *t, char secret
     }
     if (t->subject.kind != TZ_SUBJ_USER && t->subject.kind != TZ_SUBJ_PROVIDER) return tz_err_new(TZE_TOKEN_INVALID);
     int64_t generation = 0;
-    tz_error *e = tz_store_temp_secret_get(svc->store, &t->subject, secret, &generation);
+    tz_error *e = svc_temp_secret(svc, &t->subject, secret, &generation);
     if (e) return e;
     if (t->generation < generation) e = tz_err_new(TZE_TOKEN_REVOKED);
     else if (t->generation > generation) e = tz_err_new(TZE_TOKEN_INVALID);
