@@ -13,6 +13,7 @@
 #include "harness.h"
 #include "http/server.h"
 #include "service/password.h"
+#include "service/master_key.h"
 #include "service/service.h"
 #include "store/store.h"
 
@@ -420,8 +421,12 @@ int main(void) {
         }
         free(hash);
     }
+    tz_keyring *kr = NULL;
+    char key_file[600], why[TZ_MASTER_KEY_WHY_MAX];
+    snprintf(key_file, sizeof key_file, "%s/master.key", data_dir);
+    if (!e) e = tz_keyring_load(key_file, true, &kr, why);
     tz_service_config cfg = {.domain = "test.example", .max_temporary_token_ttl = 3600,
-                             .max_token_size = 1 << 20, .basic_auth_enabled = true};
+                             .max_token_size = 1 << 20, .basic_auth_enabled = true, .keyring = kr};
     if (!e) e = tz_service_new(&cfg, store_, &svc_);
     if (e) {
         fprintf(stderr, "fixture failed: %s\n", tz_err_id_name(e->id));
