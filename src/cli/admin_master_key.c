@@ -134,6 +134,10 @@ static int master_key_run(const admin_cmd *cmd, const char *what) {
             if (v[i] == retire_version) in_use = counts[i];
         if (e) {
             rc = admin_fail(cmd, e, "cannot read the stored secrets");
+        } else if (retire_version == tz_keyring_current(kr)) {
+            fprintf(stderr, "tokenzone admin: %s: version %u is the current one; rotate first\n",
+                    cmd->name, retire_version);
+            rc = ADMIN_EXIT_FAIL;
         } else if (in_use) {
             fprintf(stderr, "tokenzone admin: %s: %zu stored secrets still use version %u; run "
                             "`tokenzone admin master-key reseal` first\n", cmd->name, in_use, retire_version);

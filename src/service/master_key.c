@@ -16,7 +16,6 @@
 #include "service/master_key.h"
 
 #define FILE_MAX 16384
-#define RELOAD_MIN_INTERVAL 1   /* seconds between re-reads triggered by unknown versions */
 
 typedef struct key_entry {
     uint32_t version;
@@ -32,8 +31,22 @@ struct tz_keyring {
     pthread_mutex_t mu;
     char *path;
     key_set *keys;                /* malloc'd: wiped on replacement and free */
-    time_t last_reload;
+    struct stat loaded;           /* identity of the file last read (inode, size, mtime) */
 };
+
+/* Has the file changed (replaced, rewritten) since it was read? A stat is cheap enough to make
+ * on every unknown version; the keys are re-read only when this says so. */
+static bool file_changed(tz_keyring *kr) {
+    struct stat st;
+    if (stat(kr->path, &st) != 0) return false;
+    pthread_mutex_lock(&kr->mu);
+    bool changed = st.st_ino != kr->loaded.st_ino || st.st_dev != kr->loaded.st_dev ||
+                   st.st_size != kr->loaded.st_size ||
+                   st.st_mtim.tv_sec != kr->loaded.st_mtim.tv_sec ||
+                   st.st_mtim.tv_nsec != kr->loaded.st_mtim.tv_nsec;
+    pthread_mutex_unlock(&kr->mu);
+    return changed;
+}
 
 static void set_why(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_why(char *why, const char *fmt, ...) {
@@ -101,8 +114,8 @@ static bool parse_keys(const char *text, key_set *k, char *why) {
     return true;
 }
 
-/* Reads and parses the file into a new key set. */
-static key_set *read_keys(const char *path, char *why) {
+/* Reads and parses the file into a new key set; *st_out (if not NULL) gets the file's status. */
+static key_set *read_keys_st(const char *path, char *why, struct stat *st_out) {
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         set_why(why, "cannot open %s: %s", path, strerror(errno));
@@ -141,8 +154,11 @@ static key_set *read_keys(const char *path, char *why) {
         free(buf);
     }
     close(fd);
+    if (k && st_out) *st_out = st;
     return k;
 }
+
+static key_set *read_keys(const char *path, char *why) { return read_keys_st(path, why, NULL); }
 
 /* Writes the key set to `path` atomically: a 0600 temporary file next to it, fsync, rename,
  * fsync of the directory. */
@@ -212,7 +228,8 @@ tz_error *tz_keyring_load(const char *path, bool create, tz_keyring **out, char 
         keys_free(k);
         if (!ok) return tz_err_new(TZE_INTERNAL);
     }
-    key_set *k = read_keys(path, why);
+    struct stat st;
+    key_set *k = read_keys_st(path, why, &st);
     tz_keyring *kr = k ? calloc(1, sizeof *kr) : NULL;
     if (kr) kr->path = strdup(path);
     if (!kr || !kr->path) {
@@ -223,7 +240,7 @@ tz_error *tz_keyring_load(const char *path, bool create, tz_keyring **out, char 
     }
     pthread_mutex_init(&kr->mu, NULL);
     kr->keys = k;
-    kr->last_reload = time(NULL);
+    kr->loaded = st;
     *out = kr;
     return NULL;
 }
@@ -266,13 +283,15 @@ size_t tz_keyring_versions(const tz_keyring *kr, uint32_t *v, size_t cap) {
 }
 
 bool tz_keyring_reload(tz_keyring *kr) {
-    key_set *k = read_keys(kr->path, NULL);
+    if (!file_changed(kr)) return false;
+    struct stat st;
+    key_set *k = read_keys_st(kr->path, NULL, &st);
     if (!k) return false;
     pthread_mutex_lock(&kr->mu);
     bool changed = k->n != kr->keys->n || CRYPTO_memcmp(k, kr->keys, sizeof *k) != 0;
     key_set *old = kr->keys;
     kr->keys = k;
-    kr->last_reload = time(NULL);
+    kr->loaded = st;
     pthread_mutex_unlock(&kr->mu);
     keys_free(old);
     return changed;
@@ -309,13 +328,7 @@ tz_error *tz_keyring_unseal(tz_keyring *kr, const char *sealed, const char *bind
     if (err) return err;
     key_entry e;
     bool have = take_key(kr, version, &e);
-    if (!have) {
-        pthread_mutex_lock(&kr->mu);
-        bool due = time(NULL) - kr->last_reload >= RELOAD_MIN_INTERVAL;
-        pthread_mutex_unlock(&kr->mu);
-        if (due) tz_keyring_reload(kr);
-        have = take_key(kr, version, &e);
-    }
+    if (!have && tz_keyring_reload(kr)) have = take_key(kr, version, &e);
     if (!have) {
         if (unknown_version) *unknown_version = true;
         return tz_err_new(TZE_INTERNAL);

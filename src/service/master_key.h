@@ -36,15 +36,16 @@ uint32_t tz_keyring_current(const tz_keyring *kr);
 bool tz_keyring_has(const tz_keyring *kr, uint32_t version);
 /* The versions, ascending, into v[cap]; returns their count. */
 size_t tz_keyring_versions(const tz_keyring *kr, uint32_t *v, size_t cap);
-/* Re-reads the file (after an operator added a version while the server runs); keeps the keys
- * held so far when the file cannot be read. Returns whether the keyring changed. */
+/* Re-reads the file if it changed since it was read (an operator added a version while the
+ * server runs); keeps the keys held so far when the file cannot be read. Returns whether the
+ * keyring changed. */
 bool tz_keyring_reload(tz_keyring *kr);
 
 /* Seals a secret of `n` bytes for the row `binding` with the current key. *out malloc'd. */
 tz_error *tz_keyring_seal(tz_keyring *kr, const char *binding, const uint8_t *plain, size_t n,
                           char **out);
 /* Opens sealed text for `binding` into out[cap] (NUL-terminated); *n = length. A version the
- * keyring lacks makes it re-read the file once (rate-limited) before failing. TZE_INTERNAL on any
+ * keyring lacks makes it re-read the file (if the file changed) before failing. TZE_INTERNAL on any
  * failure; *unknown_version (if not NULL) says the version was missing rather than the text not
  * opening. */
 tz_error *tz_keyring_unseal(tz_keyring *kr, const char *sealed, const char *binding, uint8_t *out,
