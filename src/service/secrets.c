@@ -306,7 +306,11 @@ tz_error *tz_secrets_prepare(tz_store *s, tz_keyring *kr, size_t *migrated, char
     if (!e && p.n_todo) {
         e = tz_store_scrub(s);
         if (e) snprintf(why, TZ_SECRETS_WHY_MAX, "the secrets are sealed, but erasing the old plain values "
-                                                 "from the store files failed");
+                                                 "from the store files failed (the next start tries again)");
+    } else if (!e) {
+        /* Every start scrubs too, best effort: a start whose scrub failed after sealing (another
+         * process reading) left old values in free pages or the log, and no row says so. */
+        tz_err_free(tz_store_scrub(s));
     }
     for (size_t i = 0; i < p.n_todo; i++) {
         free(p.todo[i].row.token_id);
