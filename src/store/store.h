@@ -142,6 +142,8 @@ tz_error *tz_store_named_delete_all(tz_store *s, const tz_subject *subject);
 tz_error *tz_store_named_list(tz_store *s, const tz_subject *subject, char ***ids, size_t *n);
 
 /* ---------------- temporary-token secrets ---------------- */
+/* These two store plain secrets they generate themselves; the service no longer uses them (it
+ * stores sealed secrets through tz_store_temp_sealed_get/_bump below). */
 /* The subject's shared secret and generation, created with generation 1 on first read. */
 tz_error *tz_store_temp_secret_get(tz_store *s, const tz_subject *subject,
                                    char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation);
