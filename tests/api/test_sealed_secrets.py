@@ -19,7 +19,6 @@
   the old version is retired once unused and refused while used."""
 import hashlib
 import hmac
-import json
 import os
 import shutil
 import sqlite3
@@ -114,11 +113,10 @@ class StoreCopy(ServerTestCase):
             raise AssertionError("revoke-all failed")
         cls.tokens.append(old_temp)
         srv.restart()
-        # the tokens that are live must verify: the check below is about tokens that exist
-        for t in cls.tokens[1:5]:
-            if srv.get("/user" if not t.startswith(cls.tokens[2][:8]) else "/provider", token=t).status != 200 \
-                    and srv.post("/tokens/examine", body={"token": t}).status != 200:
-                raise AssertionError("issued token unusable")
+        # the workload's tokens are real: the live ones still authenticate after the restart
+        for t in (alice.token, cls.tokens[3]):
+            if srv.get("/user", token=t).status != 200:
+                raise AssertionError("an issued token does not authenticate")
 
     def test_no_column_value_starts_a_chain(self):
         values = db_values(self.srv.data_dir)
@@ -143,14 +141,12 @@ class StoreCopy(ServerTestCase):
                     sealcheck.parse_token(v)
 
     def test_get_recomputes_the_issued_token(self):
-        alice = self.srv.user_by_name("alice") if hasattr(self.srv, "user_by_name") else None
         tok = self.tokens[3]
         ident, _, _ = sealcheck.parse_token(tok)
         token_id = ident.decode().split("/")[-1]
         resp = self.srv.get("/tokens/named/" + token_id, token=self.tokens[1])
         self.assertEqual(resp.status, 200, resp)
         self.assertEqual(resp.json["token"], tok)
-        self.assertIsNone(alice)
 
 
 def legacy_rows(data_dir, user_id, domain):
