@@ -10,7 +10,7 @@
 #include "seal.h"
 
 #define AD_LABEL "tokenzone sealed secret\n"
-#define AD_MAX 1024
+#define AD_HEAD_MAX 48   /* label + version + newline */
 #define BLOB_MAX (TZ_SEAL_NONCE_LEN + TZ_SEAL_MAX_PLAIN + TZ_SEAL_TAG_LEN)
 
 /* Parses "tzs1$VERSION$" and returns a pointer to the base64 part, or NULL. */
@@ -46,16 +46,17 @@ tz_error *tz_seal_version(const char *sealed, uint32_t *version) {
     return parse_header(sealed, version) ? NULL : tz_err_new(TZE_INTERNAL);
 }
 
-/* The associated data for a version and a binding; returns its length, 0 if it does not fit. */
-static size_t make_ad(uint32_t version, const char *binding, char ad[AD_MAX]) {
-    if (!binding || !*binding) return 0;
-    int n = snprintf(ad, AD_MAX, AD_LABEL "%u\n%s", version, binding);
-    return n > 0 && n < AD_MAX ? (size_t)n : 0;
+/* The head of the associated data (label and version); the binding follows it. Returns its
+ * length, 0 without a binding. Any binding length works: the AD is fed in two parts. */
+static size_t make_ad(uint32_t version, const char *binding, char ad[AD_HEAD_MAX]) {
+    if (!binding || !*binding || strlen(binding) > INT_MAX) return 0;
+    int n = snprintf(ad, AD_HEAD_MAX, AD_LABEL "%u\n", version);
+    return n > 0 && n < AD_HEAD_MAX ? (size_t)n : 0;
 }
 
-/* One AES-256-GCM operation; tag is written (encrypt) or checked (decrypt). */
+/* One AES-256-GCM operation over AD = ad | binding; tag is written (encrypt) or checked. */
 static bool gcm(bool encrypt, const uint8_t *key, const uint8_t *nonce, const char *ad, size_t ad_len,
-                const uint8_t *in, size_t n, uint8_t *out, uint8_t *tag) {
+                const char *binding, const uint8_t *in, size_t n, uint8_t *out, uint8_t *tag) {
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     if (!ctx) return false;
     int len = 0, fin = 0;
@@ -63,6 +64,7 @@ static bool gcm(bool encrypt, const uint8_t *key, const uint8_t *nonce, const ch
               EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, TZ_SEAL_NONCE_LEN, NULL) == 1 &&
               EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, encrypt) == 1 &&
               EVP_CipherUpdate(ctx, NULL, &len, (const unsigned char *)ad, (int)ad_len) == 1 &&
+              EVP_CipherUpdate(ctx, NULL, &len, (const unsigned char *)binding, (int)strlen(binding)) == 1 &&
               EVP_CipherUpdate(ctx, out, &len, in, (int)n) == 1 && (size_t)len == n &&
               (encrypt || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TZ_SEAL_TAG_LEN, tag) == 1) &&
               EVP_CipherFinal_ex(ctx, out + len, &fin) == 1 && fin == 0 &&
@@ -75,7 +77,7 @@ tz_error *tz_seal(const uint8_t key[TZ_SEAL_KEY_LEN], uint32_t version,
                   const uint8_t nonce[TZ_SEAL_NONCE_LEN], const char *binding,
                   const uint8_t *plain, size_t n, char **out) {
     *out = NULL;
-    char ad[AD_MAX];
+    char ad[AD_HEAD_MAX];
     size_t ad_len = make_ad(version, binding, ad);
     if (!key || !nonce || !plain || n == 0 || n > TZ_SEAL_MAX_PLAIN || version == 0 ||
         version > TZ_SEAL_MAX_VERSION || ad_len == 0)
@@ -83,7 +85,7 @@ tz_error *tz_seal(const uint8_t key[TZ_SEAL_KEY_LEN], uint32_t version,
     uint8_t blob[BLOB_MAX];
     size_t blob_len = TZ_SEAL_NONCE_LEN + n + TZ_SEAL_TAG_LEN;
     memcpy(blob, nonce, TZ_SEAL_NONCE_LEN);
-    if (!gcm(true, key, nonce, ad, ad_len, plain, n, blob + TZ_SEAL_NONCE_LEN,
+    if (!gcm(true, key, nonce, ad, ad_len, binding, plain, n, blob + TZ_SEAL_NONCE_LEN,
              blob + TZ_SEAL_NONCE_LEN + n)) {
         OPENSSL_cleanse(blob, sizeof blob);
         return tz_err_new(TZE_INTERNAL);
@@ -108,7 +110,7 @@ tz_error *tz_unseal(const uint8_t key[TZ_SEAL_KEY_LEN], const char *sealed, cons
     *n = 0;
     uint32_t version = 0;
     const char *b64 = parse_header(sealed, &version);
-    char ad[AD_MAX];
+    char ad[AD_HEAD_MAX];
     size_t ad_len = b64 ? make_ad(version, binding, ad) : 0;
     size_t len = b64 ? strlen(b64) : 0;
     uint8_t blob[BLOB_MAX + 3], plain[TZ_SEAL_MAX_PLAIN];
@@ -119,7 +121,7 @@ tz_error *tz_unseal(const uint8_t key[TZ_SEAL_KEY_LEN], const char *sealed, cons
               blob_len - TZ_SEAL_NONCE_LEN - TZ_SEAL_TAG_LEN <= sizeof plain;
     size_t plain_len = ok ? blob_len - TZ_SEAL_NONCE_LEN - TZ_SEAL_TAG_LEN : 0;
     ok = ok && plain_len <= cap &&
-         gcm(false, key, blob, ad, ad_len, blob + TZ_SEAL_NONCE_LEN, plain_len, plain,
+         gcm(false, key, blob, ad, ad_len, binding, blob + TZ_SEAL_NONCE_LEN, plain_len, plain,
              blob + TZ_SEAL_NONCE_LEN + plain_len);
     if (ok) {
         memcpy(out, plain, plain_len);

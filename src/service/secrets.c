@@ -10,7 +10,6 @@
 #include "service/secrets.h"
 
 #define PAGE 500
-#define BINDING_MAX 512
 
 static void free_wiped(char *p) {
     if (!p) return;
@@ -18,15 +17,17 @@ static void free_wiped(char *p) {
     free(p);
 }
 
-static bool named_binding(const char *token_id, char out[BINDING_MAX]) {
-    int n = token_id ? snprintf(out, BINDING_MAX, "named:%s", token_id) : -1;
-    return n > 6 && n < BINDING_MAX;
+/* The row a secret is bound to: "named:TOKEN_ID" or "temp:usr:ID" / "temp:prv:ID". Subject ids
+ * come from tokens and may be long; any length is fine. malloc'd, NULL when there is no row. */
+static char *named_binding(const char *token_id) {
+    char *b = NULL;
+    return token_id && *token_id && asprintf(&b, "named:%s", token_id) >= 0 ? b : NULL;
 }
 
-static bool temp_binding(const tz_subject *s, char out[BINDING_MAX]) {
+static char *temp_binding(const tz_subject *s) {
     const char *k = !s || !s->id ? NULL : s->kind == TZ_SUBJ_USER ? "usr" : s->kind == TZ_SUBJ_PROVIDER ? "prv" : NULL;
-    int n = k ? snprintf(out, BINDING_MAX, "temp:%s:%s", k, s->id) : -1;
-    return n > 9 && n < BINDING_MAX;
+    char *b = NULL;
+    return k && asprintf(&b, "temp:%s:%s", k, s->id) >= 0 ? b : NULL;
 }
 
 static bool is_hex_secret(const char *p, size_t n) {
@@ -55,27 +56,35 @@ static tz_error *open_with(tz_keyring *kr, const char *binding, const char *seal
 }
 
 tz_error *tz_secrets_seal_named(tz_keyring *kr, const char *token_id, const char *plain, char **out) {
-    char b[BINDING_MAX];
     *out = NULL;
-    return named_binding(token_id, b) ? seal_with(kr, b, plain, out) : tz_err_new(TZE_INTERNAL);
+    char *b = named_binding(token_id);
+    tz_error *e = b ? seal_with(kr, b, plain, out) : tz_err_new(TZE_INTERNAL);
+    free(b);
+    return e;
 }
 
 tz_error *tz_secrets_seal_temp(tz_keyring *kr, const tz_subject *subject, const char *plain, char **out) {
-    char b[BINDING_MAX];
     *out = NULL;
-    return temp_binding(subject, b) ? seal_with(kr, b, plain, out) : tz_err_new(TZE_INTERNAL);
+    char *b = temp_binding(subject);
+    tz_error *e = b ? seal_with(kr, b, plain, out) : tz_err_new(TZE_INTERNAL);
+    free(b);
+    return e;
 }
 
 tz_error *tz_secrets_open_named(tz_keyring *kr, const char *token_id, const char *sealed,
                                 char out[TZ_SECRET_HEX_LEN + 1]) {
-    char b[BINDING_MAX];
-    return named_binding(token_id, b) ? open_with(kr, b, sealed, out) : tz_err_new(TZE_INTERNAL);
+    char *b = named_binding(token_id);
+    tz_error *e = b ? open_with(kr, b, sealed, out) : tz_err_new(TZE_INTERNAL);
+    free(b);
+    return e;
 }
 
 tz_error *tz_secrets_open_temp(tz_keyring *kr, const tz_subject *subject, const char *sealed,
                                char out[TZ_SECRET_HEX_LEN + 1]) {
-    char b[BINDING_MAX];
-    return temp_binding(subject, b) ? open_with(kr, b, sealed, out) : tz_err_new(TZE_INTERNAL);
+    char *b = temp_binding(subject);
+    tz_error *e = b ? open_with(kr, b, sealed, out) : tz_err_new(TZE_INTERNAL);
+    free(b);
+    return e;
 }
 
 /* ---------------------------------------------------------------- templates */

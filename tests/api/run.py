@@ -67,6 +67,9 @@ def main():
         if not ok:
             failed += 1
             skipped -= 1
+    if result.testsRun == 0:
+        print("no test ran (wrong module name or -k pattern?)")
+        failed += 1
     line = "api: %d passed, %d failed, %d skipped" % (passed, failed, skipped)
     print("(%.1f s)" % (time.monotonic() - started))
     print(line)

@@ -28,7 +28,7 @@ import threading
 import time
 
 import sealcheck
-from harness import (BIN, Server, ServerTestCase, TokenzoneTestCase, mint, time_caveat)
+from harness import (BIN, Server, ServerTestCase, TokenzoneTestCase, craft, ident, mint, time_caveat)
 
 
 def db_values(data_dir):
@@ -169,6 +169,19 @@ def legacy_rows(data_dir, user_id, domain):
     finally:
         conn.close()
     return [named_secret, temp_secret], [named, temp], named_id
+
+
+class CraftedSubjects(ServerTestCase):
+    """Temporary-token secrets are created (and sealed) on first use for whatever subject a
+    token names; a very long or odd subject id must still give tokenInvalid, never a 500."""
+
+    def test_long_subject_id_is_token_invalid(self):
+        for sid in ("a" * 3000, "x" * 60000, "\u017c-\u00f3\u0142w"):
+            tok = craft(ident("tmp-1", "usr-" + sid), [], secret="guess", location=self.srv.domain)
+            resp = self.srv.post("/tokens/verify_access_token", body={"token": tok})
+            self.assertError(resp, 400, "tokenInvalid")
+            if len(tok) < 16000:   # as a header too, within the header limit
+                self.assertAuthError(self.srv.get("/user", token=tok), "tokenInvalid")
 
 
 class LegacyStore(TokenzoneTestCase):

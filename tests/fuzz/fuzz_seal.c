@@ -11,7 +11,7 @@ static const uint8_t KEY[TZ_SEAL_KEY_LEN] = "0123456789abcdef0123456789abcdef";
 static const uint8_t NONCE[TZ_SEAL_NONCE_LEN] = "nonce-fuzzzz";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (size > 4096) return 0;
+    if (size > 1 << 16) return 0;
     char *text = malloc(size + 1);
     if (!text) return 0;
     memcpy(text, data, size);

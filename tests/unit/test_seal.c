@@ -105,6 +105,20 @@ static void test_bad_inputs(void) {
     free(s);
 }
 
+/* Bindings carry subject ids taken from tokens: any length seals and opens, and still binds. */
+static void test_long_binding(void) {
+    char *b = malloc(70001);
+    memset(b, 'x', 70000);
+    b[70000] = 0;
+    char *s = seal(KEY1, 1, b);
+    CHECK(s != NULL);
+    CHECK(opens(KEY1, s, b));
+    b[69999] = 'y';
+    CHECK(!opens(KEY1, s, b));
+    free(s);
+    free(b);
+}
+
 static void test_largest_version(void) {
     char *s = seal(KEY1, TZ_SEAL_MAX_VERSION, "named:z");
     uint32_t v = 0;
@@ -120,5 +134,6 @@ int main(void) {
     RUN(test_every_tampered_byte_fails);
     RUN(test_bad_inputs);
     RUN(test_largest_version);
+    RUN(test_long_binding);
     return TEST_REPORT();
 }
