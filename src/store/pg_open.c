@@ -139,4 +139,9 @@ const tz_store_ops tzs_pg_ops = {
     .temp_verify_state = pgs_temp_verify_state,
     .temp_secret_list = pgs_temp_secret_list,
     .temp_secret_put = pgs_temp_secret_put,
+    .secrets_page = pgs_secrets_page,
+    .secrets_replace = pgs_secrets_replace,
+    .temp_sealed_get = pgs_temp_sealed_get,
+    .temp_sealed_bump = pgs_temp_sealed_bump,
+    .scrub = pgs_scrub,
 };

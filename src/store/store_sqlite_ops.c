@@ -58,4 +58,9 @@ const tz_store_ops tzs_sqlite_ops = {
     .dir_space_supports = tzs_sq_dir_space_supports,
     .dir_join = tzs_sq_dir_join,
     .provider_register_invited = tzs_sq_provider_register_invited,
+    .secrets_page = tzs_sq_secrets_page,
+    .secrets_replace = tzs_sq_secrets_replace,
+    .temp_sealed_get = tzs_sq_temp_sealed_get,
+    .temp_sealed_bump = tzs_sq_temp_sealed_bump,
+    .scrub = tzs_sq_scrub,
 };

@@ -7,7 +7,8 @@ Public API
 ----------
 Paths and constants
     REPO_ROOT, BIN (env TOKENZONE_BIN, default build/tokenzone under the repo root),
-    SHARED_DIR (../shared beside the repo), GEOIP_DIR, SWAGGER_DIR, PREFIX ("/api/v3/onezone"),
+    SHARED_DIR (../shared beside the repo, never needed by a test), GEOIP_DIR and SWAGGER_DIR
+    (tests/fixtures), PREFIX ("/api/v3/onezone"),
     ADMIN_PASSWORD (the password given to the auto-created user "admin").
 
 Server(domain=..., max_ttl=None, geoip=False, data_dir=None, extra_args=(), database=None)
@@ -107,8 +108,10 @@ import pg
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("TOKENZONE_BIN") or os.path.join(REPO_ROOT, "build", "tokenzone")
 SHARED_DIR = os.path.join(REPO_ROOT, "..", "shared")
-GEOIP_DIR = os.path.join(SHARED_DIR, "testdata", "geoip")
-SWAGGER_DIR = os.path.join(SHARED_DIR, "reference", "onezone-swagger")
+# fixtures the repository carries itself (origin and license in each directory's README)
+FIXTURES_DIR = os.path.join(REPO_ROOT, "tests", "fixtures")
+GEOIP_DIR = os.path.join(FIXTURES_DIR, "geoip")
+SWAGGER_DIR = os.path.join(FIXTURES_DIR, "onezone-swagger")
 PREFIX = "/api/v3/onezone"
 ADMIN_PASSWORD = "admin-password-for-tests"
 DEFAULT_DOMAIN = "zone.tokenzone.test"
@@ -624,8 +627,9 @@ class TokenzoneTestCase(unittest.TestCase):
 
     def assertSchema(self, definition, instance):
         import schemas
-        if not schemas.available():
-            self.skipTest("swagger definitions not found at %s" % SWAGGER_DIR)
+        # a check that cannot run fails (never skips): the schemas are in the repository
+        self.assertTrue(schemas.available(), "swagger definitions or jsonschema/yaml missing (%s)"
+                        % SWAGGER_DIR)
         errors = schemas.errors(definition, instance)
         self.assertFalse(errors, "%s does not validate against %s:\n%s"
                          % (json.dumps(instance)[:2000], definition, "\n".join(errors)))
@@ -633,8 +637,8 @@ class TokenzoneTestCase(unittest.TestCase):
 
     def assertRouteSchema(self, method, template, resp):
         import schemas
-        if not schemas.available():
-            self.skipTest("swagger definitions not found at %s" % SWAGGER_DIR)
+        self.assertTrue(schemas.available(), "swagger definitions or jsonschema/yaml missing (%s)"
+                        % SWAGGER_DIR)
         problems = schemas.route_errors(method, template, resp.status, resp.json)
         self.assertIsNotNone(problems, "the swagger documents no %d body for %s %s"
                              % (resp.status, method, template))
