@@ -37,7 +37,8 @@ static char *key_path(const admin_cmd *cmd, const char *path) {
     }
     char *p = NULL;
     if (path) p = strdup(path);
-    else if (asprintf(&p, "%s/%s", cmd->data_dir, TZ_MASTER_KEY_DEFAULT_NAME) < 0) p = NULL;
+    else if (!tz_store_location_dir(cmd->data_dir)) p = NULL;   /* shared store: no default */
+    else if (asprintf(&p, "%s/%s", tz_store_location_dir(cmd->data_dir), TZ_MASTER_KEY_DEFAULT_NAME) < 0) p = NULL;
     return p;
 }
 

@@ -299,9 +299,9 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         fprintf(stderr, "tokenzone serve: --master-key-file must not be empty\n");
         return 2;
     }
-    if (!a->master_key_file && tz_store_location_is_remote(a->data)) {
+    if (!a->master_key_file && !tz_store_location_dir(a->location)) {
         fprintf(stderr, "tokenzone serve: a shared store (%.*s...) needs --master-key-file FILE (or $%s):\n"
-                        "every node must be given the same key file\n", 13, a->data, TZ_MASTER_KEY_ENV);
+                        "every node must be given the same key file\n", 13, a->location, TZ_MASTER_KEY_ENV);
         return 2;
     }
     if ((a->tls_cert_path == NULL) != (a->tls_key_path == NULL)) {

@@ -443,13 +443,14 @@ tz_error *tz_secrets_open_keyring(tz_store *s, const char *location, const char 
     *out = NULL;
     *path_used = NULL;
     why[0] = '\0';
-    if (!path && tz_store_location_is_remote(location)) {
+    const char *dir = location ? tz_store_location_dir(location) : NULL;
+    if (!path && (tz_store_location_is_remote(location) || !dir)) {
         snprintf(why, TZ_SECRETS_WHY_MAX, "a shared store needs an explicit master key file "
                                           "(--master-key-file or $%s)", TZ_MASTER_KEY_ENV);
         return tz_err_new(TZE_INTERNAL);
     }
     char *p = path ? strdup(path) : NULL;
-    if (!path && asprintf(&p, "%s/%s", location, TZ_MASTER_KEY_DEFAULT_NAME) < 0) p = NULL;
+    if (!path && asprintf(&p, "%s/%s", dir, TZ_MASTER_KEY_DEFAULT_NAME) < 0) p = NULL;
     if (!p) return tz_err_new(TZE_INTERNAL);
     bool missing = access(p, F_OK) != 0 && errno == ENOENT;
     tz_error *e = NULL;

@@ -40,7 +40,7 @@ tz_error *tzs_sq_secrets_page(tz_store *s, tz_secret_kind kind, const tz_secret_
                                 size_t limit, tz_secret_row **rows, size_t *n) {
     *rows = NULL;
     *n = 0;
-    int after_kind = after ? tzs_subject_kind(&after->subject) : 0;
+    int after_kind = after && kind == TZ_SECRET_TEMP ? tzs_subject_kind(&after->subject) : 0;
     if ((kind != TZ_SECRET_NAMED && kind != TZ_SECRET_TEMP) || limit == 0 || limit > PAGE_MAX ||
         (after && kind == TZ_SECRET_NAMED && !after->token_id) || after_kind < 0)
         return tzs_bad_arg(s, "secrets_page", "kind, limit 1..10000, a row to continue after");

@@ -29,7 +29,7 @@ static tz_store *open_store(const char *name) {
     char dir[512];
     path_in(dir, sizeof dir, name);
     tz_store *s = NULL;
-    tz_error *e = tz_store_open(dir, &s);
+    tz_error *e = tz_store_open(dir, NULL, &s);
     CHECK(e == NULL);
     tz_err_free(e);
     return s;
@@ -63,7 +63,7 @@ static void test_temp_sealed_get_and_bump(void) {
     tz_subject u = {.kind = TZ_SUBJ_USER, .id = "u1"};
     char *sealed = NULL;
     int64_t gen = 0;
-    EXPECT_ERR(tz_store_temp_sealed_get(s, &u, NULL, &sealed, &gen), TZE_NOT_FOUND);
+    EXPECT_ERR(tz_store_temp_sealed_get(s, &u, NULL, &sealed, &gen), TZE_STORE_NOT_FOUND);
     CHECK(tz_store_temp_sealed_get(s, &u, "first", &sealed, &gen) == NULL);
     CHECK_STR(sealed, "first");
     CHECK_INT(gen, 1);
