@@ -145,10 +145,10 @@ class ToolError(Exception):
     pass
 
 
-def _run_tool(args, timeout=TOOL_TIMEOUT):
+def _run_tool(args, timeout=TOOL_TIMEOUT, env=None):
     try:
         proc = subprocess.run([BIN] + [str(a) for a in args], stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=timeout)
+                              capture_output=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         raise ToolError("tokenzone %s: timed out after %ss" % (" ".join(map(str, args)), timeout))
     out = proc.stdout.decode("utf-8", "replace")
@@ -292,6 +292,7 @@ class Server:
         self._log_file = os.fdopen(fd, "wb")
         env = dict(os.environ)
         env["TOKENZONE_ADMIN_PASSWORD"] = ADMIN_PASSWORD
+        env.update(self.store_env())
         for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
             env.pop(var, None)
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self._log_file,
@@ -367,6 +368,14 @@ class Server:
         if self.pgdb is not None:
             return ["--store", self.pgdb.uri]
         return ["--data", self.data_dir]
+
+    def store_env(self):
+        """Environment for the server and the admin tool: a PostgreSQL store needs its master key
+        file named explicitly (the same file for every node of the database), unless the run
+        already names one."""
+        if self.pgdb is not None and not os.environ.get("TOKENZONE_MASTER_KEY_FILE"):
+            return {"TOKENZONE_MASTER_KEY_FILE": self.pgdb.master_key_file}
+        return {}
 
     def cleanup(self):
         self.kill()
@@ -448,7 +457,9 @@ class Server:
 
     # ---------------------------------------------------------------- admin tool & fixtures
     def admin(self, *args):
-        return _run_tool(["admin"] + self.store_args() + list(args))
+        env = self.store_env()
+        return _run_tool(["admin"] + self.store_args() + list(args),
+                         env=dict(os.environ, **env) if env else None)
 
     def admin_json(self, *args):
         return json.loads(self.admin(*args))

@@ -84,8 +84,13 @@ class Database:
         self.role = role
         self.password = password
         self.uri = "postgresql://%s@%s:%d/%s" % (role, cluster.host, cluster.port, name)
+        # a shared store has no default master key file: every node serving this database (and
+        # the admin tool) is given this one, created 0600 by the first server that starts
+        self._keydir = tempfile.mkdtemp(prefix="tokenzone-pgkey-")
+        self.master_key_file = os.path.join(self._keydir, "master.key")
 
     def drop(self):
+        shutil.rmtree(self._keydir, ignore_errors=True)
         c = self.cluster
         if not c.running():
             return
