@@ -6,7 +6,9 @@
   every printable or 64-hex run in the raw bytes of the database, its WAL and shared-memory
   files (rows, free pages, old log frames), is tried as the secret, the root key and every
   chain state of every token held (sealcheck.chain_starters). None may match. The same check
-  run on the right secret must match (control), so the check can fail.
+  run on the right secret must match (control), so the check can fail. On PostgreSQL
+  (run.py --store postgres) the values come from a `pg_dump` of the database and the raw bytes
+  from the database's relation files.
 * Legacy stores: plain secrets and whole tokens written the way earlier releases did are
   sealed at the first start with a key, the tokens keep verifying, GET returns the same token,
   and no plain value or old token survives anywhere in the files; a second start migrates
@@ -88,6 +90,40 @@ class CheckCanFail(TokenzoneTestCase):
         self.assertEqual(sealcheck.chain_starters([tok], ["cd" * 32, "nothing"]), [])
 
 
+def store_values(srv):
+    """Every column value of the server's store: the SQLite tables, or a `pg_dump` of the
+    PostgreSQL database (a run with --store postgres)."""
+    return srv.pgdb.dump_values() if srv.pgdb is not None else db_values(srv.data_dir)
+
+
+def store_file_values(srv):
+    if srv.pgdb is None:
+        return file_values(srv.data_dir)
+    values = set()
+    for path in srv.pgdb.file_paths():
+        values |= sealcheck.raw_file_values(path)
+    return values
+
+
+def store_file_bytes(srv):
+    if srv.pgdb is None:
+        return file_bytes(srv.data_dir)
+    out = b""
+    for path in srv.pgdb.file_paths():
+        with open(path, "rb") as f:
+            out += f.read()
+    return out
+
+
+def key_file(srv):
+    """The master key file the server uses: DIR/master.key, or the PostgreSQL database's."""
+    return srv.pgdb.master_key_file if srv.pgdb is not None else os.path.join(srv.data_dir, "master.key")
+
+
+def run_admin(srv, *args):
+    return run("admin", *(srv.store_args() + list(args)), env=srv.store_env())
+
+
 class StoreCopy(ServerTestCase):
     @classmethod
     def setUpWorld(cls):
@@ -119,23 +155,23 @@ class StoreCopy(ServerTestCase):
                 raise AssertionError("an issued token does not authenticate")
 
     def test_no_column_value_starts_a_chain(self):
-        values = db_values(self.srv.data_dir)
+        values = store_values(self.srv)
         self.assertGreater(len(values), 20)
         self.assertEqual(sealcheck.chain_starters(self.tokens, values), [])
 
     def test_no_byte_run_in_the_files_starts_a_chain(self):
-        values = file_values(self.srv.data_dir)
+        values = store_file_values(self.srv)
         self.assertGreater(len(values), 20)
         self.assertEqual(sealcheck.chain_starters(self.tokens, values), [])
 
     def test_no_token_or_signature_is_stored(self):
-        raw = file_bytes(self.srv.data_dir)
+        raw = store_file_bytes(self.srv)
         for t in self.tokens:
             _, _, sig = sealcheck.parse_token(t)
             self.assertNotIn(t[:60].encode(), raw)
             self.assertNotIn(sig, raw)
             self.assertNotIn(sig.hex().encode(), raw)
-        for v in db_values(self.srv.data_dir):
+        for v in store_values(self.srv):
             if isinstance(v, str) and len(v) > 40:
                 with self.assertRaises(Exception, msg="a stored value parses as a token: %s" % v[:40]):
                     sealcheck.parse_token(v)
@@ -186,7 +222,7 @@ class CraftedSubjects(ServerTestCase):
 
 class LegacyStore(TokenzoneTestCase):
     def test_plain_store_is_sealed_on_first_start_and_nothing_plain_survives(self):
-        srv = Server()
+        srv = Server(store="sqlite")
         try:
             srv.start()
             uid = srv.admin("user", "create", "olduser", "--no-password")
@@ -219,7 +255,7 @@ class LegacyStore(TokenzoneTestCase):
             srv.cleanup()
 
     def test_mixed_store_seals_only_the_plain_rows(self):
-        srv = Server()
+        srv = Server(store="sqlite")
         try:
             srv.start()
             admin = srv.admin_user()
@@ -237,7 +273,7 @@ class LegacyStore(TokenzoneTestCase):
 
 class KeyErrors(TokenzoneTestCase):
     def setUp(self):
-        self.srv = Server()
+        self.srv = Server(store="sqlite")
         self.srv.start()
         admin = self.srv.admin_user()
         self.tok = self.srv.named_token("/user", admin.token)[1]
@@ -262,7 +298,7 @@ class KeyErrors(TokenzoneTestCase):
         self.assertEqual(self.srv.get("/user", token=self.tok).status, 200)
 
     def test_another_key_file(self):
-        other = Server()
+        other = Server(store="sqlite")
         try:
             other.start()
             other.stop()
@@ -376,7 +412,7 @@ class Rotation(TokenzoneTestCase):
                 time.sleep(0.5)
             self.assertEqual(status["versions"][0], {"version": 1, "secrets": 0})
             self.assertEqual(srv.admin_json("master-key", "retire", "1"), {"retired": 1})
-            with open(os.path.join(srv.data_dir, "master.key")) as f:
+            with open(key_file(srv)) as f:
                 self.assertFalse(any(line.startswith("1 ") for line in f))
             srv.restart()
             for tok in named + temps[1:]:
@@ -390,15 +426,15 @@ class Rotation(TokenzoneTestCase):
             srv.start()
             admin = srv.admin_user()
             srv.named_token("/user", admin.token)
-            p = run("admin", "--data", srv.data_dir, "master-key", "retire", "1")
+            p = run_admin(srv, "master-key", "retire", "1")
             self.assertEqual(p.returncode, 1)
             self.assertIn(b"current one", p.stderr)
             # a second version by hand (as an operator restoring a key would): v1 still in use
-            with open(os.path.join(srv.data_dir, "master.key"), "a") as f:
+            with open(key_file(srv), "a") as f:
                 f.write("2 " + "ab" * 32 + "\n")
-            p = run("admin", "--data", srv.data_dir, "master-key", "retire", "1")
+            p = run_admin(srv, "master-key", "retire", "1")
             self.assertEqual(p.returncode, 1)
             self.assertIn(b"still use version 1", p.stderr)
-            self.assertIn(b"ab" * 32, open(os.path.join(srv.data_dir, "master.key"), "rb").read())
+            self.assertIn(b"ab" * 32, open(key_file(srv), "rb").read())
         finally:
             srv.cleanup()
