@@ -161,8 +161,10 @@ static key_set *read_keys_st(const char *path, char *why, struct stat *st_out) {
 static key_set *read_keys(const char *path, char *why) { return read_keys_st(path, why, NULL); }
 
 /* Writes the key set to `path` atomically: a 0600 temporary file next to it, fsync, rename,
- * fsync of the directory. */
-static bool write_keys(const char *path, const key_set *k, char *why) {
+ * fsync of the directory. With `only_new`, an existing `path` is never replaced (link instead
+ * of rename): several nodes creating the key file of one shared store at once all end up with
+ * the one that was created first. */
+static bool write_keys(const char *path, const key_set *k, bool only_new, char *why) {
     size_t cap = 256 + k->n * 80;
     char *text = malloc(cap), *tmp = NULL;
     if (!text || asprintf(&tmp, "%s.tmp%ld", path, (long)getpid()) < 0) {
@@ -186,7 +188,14 @@ static bool write_keys(const char *path, const key_set *k, char *why) {
     } else {
         ok = fchmod(fd, 0600) == 0 && write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
         ok = close(fd) == 0 && ok;
-        if (ok && rename(tmp, path) != 0) ok = false;
+        if (ok && only_new) {
+            ok = link(tmp, path) == 0 || errno == EEXIST;
+            int saved = errno;
+            unlink(tmp);
+            errno = saved;
+        } else if (ok && rename(tmp, path) != 0) {
+            ok = false;
+        }
         if (!ok) {
             set_why(why, "cannot write %s: %s", path, strerror(errno));
             unlink(tmp);
@@ -224,7 +233,7 @@ tz_error *tz_keyring_load(const char *path, bool create, tz_keyring **out, char 
         key_set *k = calloc(1, sizeof *k);
         bool ok = k && fresh_key(&k->e[0], 1);
         if (k) k->n = 1;
-        ok = ok && write_keys(path, k, why);
+        ok = ok && write_keys(path, k, true, why);
         keys_free(k);
         if (!ok) return tz_err_new(TZE_INTERNAL);
     }
@@ -350,7 +359,7 @@ tz_error *tz_master_key_add_version(const char *path, uint32_t *version, char wh
     }
     ok = ok && fresh_key(&k->e[k->n], top + 1);
     if (ok) k->n++;
-    ok = ok && write_keys(path, k, why);
+    ok = ok && write_keys(path, k, false, why);
     if (ok) *version = top + 1;
     keys_free(k);
     return ok ? NULL : tz_err_new(TZE_INTERNAL);
@@ -369,7 +378,7 @@ tz_error *tz_master_key_remove_version(const char *path, uint32_t version, char 
         memmove(&k->e[i], &k->e[i + 1], (k->n - (size_t)i - 1) * sizeof k->e[0]);
         k->n--;
         OPENSSL_cleanse(&k->e[k->n], sizeof k->e[0]);
-        ok = write_keys(path, k, why);
+        ok = write_keys(path, k, false, why);
     }
     keys_free(k);
     return ok ? NULL : tz_err_new(TZE_INTERNAL);
