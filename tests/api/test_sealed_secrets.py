@@ -330,7 +330,7 @@ class KeyErrors(TokenzoneTestCase):
 
     def test_shared_store_needs_an_explicit_key_file(self):
         env = {"TOKENZONE_MASTER_KEY_FILE": ""}
-        p = run("serve", "--data", "postgresql://tokenzone@127.0.0.1/tz", "--listen", "127.0.0.1:0", env=env)
+        p = run("serve", "--store", "postgresql://tokenzone@127.0.0.1/tz", "--listen", "127.0.0.1:0", env=env)
         self.assertEqual(p.returncode, 2)
         self.assertIn(b"needs --master-key-file", p.stderr)
 
