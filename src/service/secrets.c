@@ -316,9 +316,11 @@ tz_error *tz_secrets_prepare(tz_store *s, tz_keyring *kr, size_t *migrated, char
         e = tz_store_scrub(s);
         if (e) snprintf(why, TZ_SECRETS_WHY_MAX, "the secrets are sealed, but erasing the old plain values "
                                                  "from the store files failed (the next start tries again)");
-    } else if (!e) {
+    } else if (!e && strcmp(tz_store_backend_name(s), "sqlite") == 0) {
         /* Every start scrubs too, best effort: a start whose scrub failed after sealing (another
-         * process reading) left old values in free pages or the log, and no row says so. */
+         * process reading) left old values in free pages or the log, and no row says so. Not on
+         * a shared store: there the scrub rewrites tables under an exclusive lock that every
+         * node would wait for, and it is only needed after sealing plain values. */
         tz_err_free(tz_store_scrub(s));
     }
     for (size_t i = 0; i < p.n_todo; i++) {
