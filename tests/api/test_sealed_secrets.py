@@ -135,8 +135,11 @@ class StoreCopy(ServerTestCase):
         cls.tokens = [admin.token, alice.token, prov.token]
         cls.tokens.append(srv.named_token("/user", alice.token, caveats=[time_caveat(3600)])[1])
         cls.tokens.append(srv.named_token("/user", alice.token, type={"identityToken": {}})[1])
-        cls.tokens.append(srv.named_token(
-            "/user", alice.token, type={"inviteToken": {"inviteType": "userJoinSpace", "spaceId": space}})[1])
+        if srv.pgdb is None:
+            # invite targets are checked through the directory operations, which the PostgreSQL
+            # backend does not provide yet (docs/store.md): the invite token is SQLite-only
+            cls.tokens.append(srv.named_token(
+                "/user", alice.token, type={"inviteToken": {"inviteType": "userJoinSpace", "spaceId": space}})[1])
         cls.tokens.append(srv.temp_token("/provider", prov.token))
         cls.tokens.append(srv.temp_token("/user", alice.token, caveats=[{"type": "interface", "interface": "rest"}]))
         deleted_id, deleted = srv.named_token("/user", alice.token)
