@@ -94,7 +94,7 @@ class Database:
         c = self.cluster
         proc = c._run([PSQL, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", c.socket_dir,
                        "-p", str(c.port), "-U", PG_USER, "-d", self.name, "-c", sql])
-        return proc.stdout.decode("utf-8", "replace").strip()
+        return proc.strip()
 
     def dump_values(self):
         """Every value of every column of every table, from a data-only `pg_dump` (COPY text:
@@ -104,7 +104,7 @@ class Database:
                        "-p", str(c.port), "-U", PG_USER, self.name], timeout=120)
         values, in_copy = [], False
         unescape = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r"}
-        for line in proc.stdout.decode("utf-8", "replace").split("\n"):
+        for line in proc.split("\n"):
             if not in_copy:
                 in_copy = line.startswith("COPY ") and line.endswith("FROM stdin;")
                 continue
