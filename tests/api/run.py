@@ -73,9 +73,19 @@ def main():
         print("slowest test classes (including their server and fixtures):")
         for name, secs in sorted(result.class_times.items(), key=lambda kv: -kv[1])[:15]:
             print("  %6.1f s  %s" % (secs, name))
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    # a test with several failing subtests counts once; an error outside any test (setUpClass)
+    # counts as one failure of its own and ran no test
+    failed_tests, outside = set(), 0
+    for test, _ in result.failures + result.errors:
+        case = getattr(test, "test_case", test)
+        if isinstance(case, unittest.TestCase):
+            failed_tests.add(case.id())
+        else:
+            outside += 1
+    failed = len(failed_tests) + outside + len(result.unexpectedSuccesses)
     skipped = len(result.skipped)
-    passed = result.testsRun - failed - skipped - len(result.expectedFailures)
+    passed = (result.testsRun - len(failed_tests) - len(result.unexpectedSuccesses) - skipped
+              - len(result.expectedFailures))
     allowed = allowed_skips()
     for test, reason in result.skipped:
         ok = any(fnmatch.fnmatchcase(test.id(), pat) for pat in allowed)
