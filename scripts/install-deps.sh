@@ -25,7 +25,7 @@ packages=(
   man-db groff-base   # man --warnings on the man pages
   debhelper dpkg-dev fakeroot lintian  # make deb and its test
   xxd                 # compiles the web page's files into the binary (scripts/gen-web-assets.sh)
-  chromium chromium-driver python3-selenium  # browser tests of the web page (tests/api/test_web.py)
+  chromium chromium-driver python3-selenium python3-cryptography  # browser tests of the web page (tests/api/test_web.py; sealing copied rows)
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(wrk valgrind)  # nginx (the static baseline) comes with the gateway tests' nginx-core

@@ -33,6 +33,21 @@ static const help_entry entries[] = {
      "cluster (same id) gets USER_ID as a member with every cluster privilege, and the provider\n"
      "gets a named access token called \"root token\". ZONE is the Onezone domain written into\n"
      "the token (default " ADMIN_DEFAULT_ZONE_DOMAIN "; give the --domain of `tokenzone serve`)."},
+    {"master-key status", "[--master-key-file FILE]",
+     "Prints the key versions of the master key file (never the keys) with the number of stored\n"
+     "secrets sealed with each, as JSON. FILE defaults to $TOKENZONE_MASTER_KEY_FILE, else\n"
+     "DIR/master.key (the same rule as `tokenzone serve`)."},
+    {"master-key rotate", "[--master-key-file FILE] [--batch N]",
+     "Adds a new key version to the key file and reseals every stored secret with it, N rows\n"
+     "per transaction (default 100), while the server runs: each row is replaced only if it did\n"
+     "not change meanwhile. Tokens issued before keep verifying. The running server picks up\n"
+     "the new version by itself (or on SIGHUP). Back up the key file afterwards."},
+    {"master-key reseal", "[--master-key-file FILE] [--batch N]",
+     "Reseals every secret not yet sealed with the current version (finishes an interrupted\n"
+     "rotation, or catches secrets a server sealed with the previous version meanwhile)."},
+    {"master-key retire", "VERSION [--master-key-file FILE]",
+     "Removes VERSION from the key file once no stored secret uses it (refused otherwise; run\n"
+     "`master-key reseal` first). The current version cannot be retired."},
     {"provider delete", "PROVIDER_ID",
      "Deletes the provider with its cluster, supports, named tokens and temporary secret."},
     {"cluster add-user", "CLUSTER_ID USER_ID [--privileges P,...]",

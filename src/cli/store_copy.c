@@ -32,6 +32,8 @@ static void usage(FILE *f) {
         "database); it is created and its schema applied as needed. Stop the servers on the source\n"
         "first: writes made during the copy may be missed. If the copy fails half-way, remove the\n"
         "target and start again.\n"
+        "Token secrets are copied sealed, as stored: serve the target with the source's master\n"
+        "key file (DIR/master.key of an sqlite: source; --master-key-file for postgresql://).\n"
         "\n"
         "  --from URL     the store to read\n"
         "  --to URL       the empty store to fill\n"

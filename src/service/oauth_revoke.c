@@ -71,7 +71,12 @@ tz_error *tz_oauth_revoke(tz_service_ctx *svc, const tz_oauth_caller *caller, co
         tz_token_free(t);
         return NULL;
     }
-    if (!e && rec.secret && signature_valid(t, rec.secret)) {
+    /* the stored secret is sealed: opened here only to check the signature, then wiped */
+    char plain[TZ_SECRET_HEX_LEN + 1] = "";
+    if (!e) e = svc_named_secret(svc, &rec, plain);
+    bool signed_ok = !e && signature_valid(t, plain);
+    OPENSSL_cleanse(plain, sizeof plain);
+    if (signed_ok) {
         char *owner = tz_subject_serialize(&rec.subject);
         if (!owner) {
             e = tz_err_new(TZE_INTERNAL);

@@ -71,13 +71,18 @@ void svc_facts_named(tz_response *resp, const tz_named_token_rec *rec) {
     free(s);
     f->persistence = 1;
     f->token_type = -1;
-    /* the type is in the serialized token */
-    tz_token *t = NULL;
-    if (rec->token && !tz_token_deserialize(rec->token, strlen(rec->token), (size_t)1 << 20, &t)) {
-        f->token_type = (int)t->type.kind;
+    /* the type is in the stored template (service/secrets.h): {"v":..,"type":{..},"caveats":[..]} */
+    json_t *tmpl = rec->token ? json_loads(rec->token, 0, NULL) : NULL;
+    tz_token_type type;
+    memset(&type, 0, sizeof type);
+    tz_error *e = tmpl ? tz_token_type_from_json(json_object_get(tmpl, "type"), &type) : tz_err_new(TZE_INTERNAL);
+    if (!e) {
+        f->token_type = (int)type.kind;
         f->known = true;
-        tz_token_free(t);
+        tz_token_type_clear(&type);
     }
+    tz_err_free(e);
+    json_decref(tmpl);
 }
 
 void svc_observe_client(tz_service_ctx *svc, tz_client *c, const char *token, bool basic) {

@@ -155,4 +155,9 @@ const tz_store_ops tzs_pg_ops = {
     .client_list = pgs_client_list,
     .client_set_secret_hash = pgs_client_set_secret_hash,
     .client_delete = pgs_client_delete,
+    .secrets_page = pgs_secrets_page,
+    .secrets_replace = pgs_secrets_replace,
+    .temp_sealed_get = pgs_temp_sealed_get,
+    .temp_sealed_bump = pgs_temp_sealed_bump,
+    .scrub = pgs_scrub,
 };

@@ -96,7 +96,7 @@ tz_error *tzs_sq_is_empty(tz_store *s, bool *empty) {
 
 tz_error *tzs_sq_temp_secret_put(tz_store *s, const tz_temp_secret_rec *r) {
     int kind = r ? tzs_subject_kind(&r->subject) : -1;
-    if (kind < 0 || strlen(r->secret) != TZ_SECRET_HEX_LEN || r->generation < 1)
+    if (kind < 0 || !r->secret[0] || strlen(r->secret) > TZ_STORED_SECRET_MAX || r->generation < 1)
         return tzs_bad_arg(s, "temp_secret_put", "subject, secret or generation");
     tzs_conn *c;
     tz_error *err = tzs_acquire(s, &c);
@@ -106,7 +106,7 @@ tz_error *tzs_sq_temp_secret_put(tz_store *s, const tz_temp_secret_rec *r) {
     if (!err) {
         sqlite3_bind_int(st, 1, kind);
         sqlite3_bind_text(st, 2, r->subject.id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, r->secret, TZ_SECRET_HEX_LEN, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, r->secret, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, r->generation);
         int rc = tzs_step_done(st);
         sqlite3_clear_bindings(st);

@@ -63,4 +63,9 @@ const tz_store_ops tzs_sqlite_ops = {
     .client_list = tzs_sq_client_list,
     .client_set_secret_hash = tzs_sq_client_set_secret_hash,
     .client_delete = tzs_sq_client_delete,
+    .secrets_page = tzs_sq_secrets_page,
+    .secrets_replace = tzs_sq_secrets_replace,
+    .temp_sealed_get = tzs_sq_temp_sealed_get,
+    .temp_sealed_bump = tzs_sq_temp_sealed_bump,
+    .scrub = tzs_sq_scrub,
 };

@@ -28,6 +28,7 @@ measurement)."""
 import base64
 import concurrent.futures
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -532,6 +533,8 @@ class StoreCopyAcrossBackends(TokenzoneTestCase):
         proc = self.copy("sqlite:" + first_dir, db.uri)
         self.assertEqual(proc.returncode, 1, "a non-empty PostgreSQL target must be refused")
         self.assertIn("not empty", proc.stderr)
+        # the copy holds the secrets sealed as they were: the target needs the source's key file
+        shutil.copy2(os.path.join(first_dir, "master.key"), db.master_key_file)
 
         def check(node):
             for tok in (named, temp):
@@ -560,6 +563,7 @@ class StoreCopyAcrossBackends(TokenzoneTestCase):
         back_dir = os.path.join(tmp.name, "back")
         proc = self.copy(db.uri, "sqlite:" + back_dir)
         self.assertEqual(proc.returncode, 0, proc.stderr)
+        shutil.copy2(db.master_key_file, os.path.join(back_dir, "master.key"))
         back = Server(domain="copy.zone.test", data_dir=back_dir)
         back.start()
         self.addCleanup(back.cleanup)

@@ -532,6 +532,8 @@ class Backup(TokenzoneTestCase):
         restored = os.path.join(tmp, "restored")
         os.mkdir(restored, 0o700)
         shutil.copy2(dest, os.path.join(restored, "tokenzone.db"))
+        # the master key file is backed up separately (docs/operations.md): restore it too
+        shutil.copy2(os.path.join(tmp, "data", "master.key"), os.path.join(restored, "master.key"))
         r = Server(data_dir=restored)
         r.start()
         self.addCleanup(r.cleanup)

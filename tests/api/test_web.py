@@ -239,6 +239,29 @@ class WebPage(ServerTestCase):
         finally:
             db.close()
 
+    def reseal_for(self, sealed, old_id, new_id):
+        """The sealed secret of named token old_id sealed again for new_id, with the server's
+        master key file: every stored secret is bound to its row, so a copied row needs its
+        own (src/core/seal.h: tzs1$VERSION$BASE64(nonce|ciphertext|tag), associated data
+        "tokenzone sealed secret\\nVERSION\\nnamed:ID")."""
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+        _, version, b64 = sealed.split("$", 2)
+        if not hasattr(self, "_aes"):
+            keys = {}
+            with open(os.path.join(self.srv.data_dir, "master.key")) as f:
+                for line in f:
+                    parts = line.split()
+                    if len(parts) == 2 and not line.startswith("#"):
+                        keys[parts[0]] = AESGCM(bytes.fromhex(parts[1]))
+            type(self)._aes = keys
+        aes = self._aes[version]
+        head = b"tokenzone sealed secret\n" + version.encode() + b"\n"
+        blob = base64.b64decode(b64)
+        plain = aes.decrypt(blob[:12], blob[12:], head + b"named:" + old_id.encode())
+        nonce = os.urandom(12)
+        sealed_new = aes.encrypt(nonce, plain, head + b"named:" + new_id.encode())
+        return "tzs1$%s$%s" % (version, base64.b64encode(nonce + sealed_new).decode())
+
     def generation(self, user):
         return self.srv.get("/user/tokens/temporary", token=user.token).json["generation"]
 
@@ -890,11 +913,20 @@ class WebPage(ServerTestCase):
         """10,000 named tokens: the list loads them all and keeps one page of rows in the DOM."""
         carol = self.srv.logged_user("carol")
         tid, _ = self.named(carol, "many 00000")
-        self.sql(
-            "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 9999) "
-            "INSERT INTO named_tokens (id, name, subject_kind, subject_id, token, secret, metadata, revoked) "
-            "SELECT t.id || printf('%05d', k.i), printf('many %05d', k.i), t.subject_kind, t.subject_id, "
-            "t.token, t.secret, t.metadata, k.i % 10 = 0 FROM named_tokens t, k WHERE t.id = ?", (tid,))
+        # copies of the row, each with the secret sealed for its own id
+        db = sqlite3.connect(os.path.join(self.srv.data_dir, "tokenzone.db"), timeout=30)
+        try:
+            kind, sid, template, sealed, metadata = db.execute(
+                "SELECT subject_kind, subject_id, token, secret, metadata FROM named_tokens WHERE id = ?",
+                (tid,)).fetchone()
+            rows = [(tid + "%05d" % i, "many %05d" % i, kind, sid, template,
+                     self.reseal_for(sealed, tid, tid + "%05d" % i), metadata, int(i % 10 == 0))
+                    for i in range(1, 10000)]
+            with db:
+                db.executemany("INSERT INTO named_tokens (id, name, subject_kind, subject_id, token, secret,"
+                               " metadata, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        finally:
+            db.close()
         self.assertEqual(len(self.srv.get("/user/tokens/named", token=carol.token).json["tokens"]), 10000)
         self.d.get(self.srv.base + "/")
         self.wait(lambda: self.visible("#username") or self.visible("#signout-button"), "page")

@@ -200,7 +200,7 @@ static void test_verify_states(void) {
     CHECK_INT(err_id(tz_store_named_verify_state(s, "nope", &rec, &exists, &blocked)), TZE_STORE_NOT_FOUND);
 
     tz_subject su = {TZ_SUBJ_USER, TZ_PSUB_NONE, (char *)"u1"};
-    char secret[TZ_SECRET_HEX_LEN + 1];
+    char secret[TZ_STORED_SECRET_MAX + 1];
     int64_t gen = -1;
     bool has = true;
     /* verification never creates a secret */
@@ -613,6 +613,106 @@ static void test_directory_provider_register(void) {
     tz_store_close(s);
 }
 
+/* The sealed-secret operations (rotation and legacy sealing): paged walks of named and temporary
+ * secrets, conditional replacement that loses to a concurrent change, temporary secrets stored
+ * as the caller gives them, and the scrub. */
+static void test_sealed_secret_ops(void) {
+    tz_store *s = open_named("sealed");
+    tz_user_rec u1 = user("u1", "alice"), u2 = user("u2", "bob");
+    CHECK(tz_store_user_create(s, &u1) == NULL);
+    CHECK(tz_store_user_create(s, &u2) == NULL);
+    char id[8];
+    for (int i = 0; i < 5; i++) {
+        snprintf(id, sizeof id, "t%d", i);
+        tz_named_token_rec t = named(id, id, TZ_SUBJ_USER, "u1");
+        t.secret = (char *)"tzs1$1$old";
+        CHECK(tz_store_named_create(s, &t) == NULL);
+    }
+    tz_subject su1 = {TZ_SUBJ_USER, TZ_PSUB_NONE, (char *)"u1"};
+    tz_subject su2 = {TZ_SUBJ_USER, TZ_PSUB_NONE, (char *)"u2"};
+    char *sealed = NULL;
+    int64_t gen = 0;
+    CHECK_INT(err_id(tz_store_temp_sealed_get(s, &su1, NULL, &sealed, &gen)), TZE_STORE_NOT_FOUND);
+    CHECK(tz_store_temp_sealed_get(s, &su1, "tzs1$1$first", &sealed, &gen) == NULL);
+    CHECK_STR(sealed, "tzs1$1$first");
+    CHECK_INT(gen, 1);
+    free(sealed);
+    /* a second first use does not replace the stored value */
+    CHECK(tz_store_temp_sealed_get(s, &su1, "tzs1$1$other", &sealed, &gen) == NULL);
+    CHECK_STR(sealed, "tzs1$1$first");
+    free(sealed);
+    CHECK(tz_store_temp_sealed_bump(s, &su1, "tzs1$1$bumped") == NULL);
+    CHECK(tz_store_temp_sealed_bump(s, &su2, "tzs1$1$u2") == NULL);
+    CHECK(tz_store_temp_sealed_get(s, &su1, NULL, &sealed, &gen) == NULL);
+    CHECK_STR(sealed, "tzs1$1$bumped");
+    CHECK_INT(gen, 2);
+    free(sealed);
+    /* the verification read returns the stored (sealed) text */
+    char stored[TZ_STORED_SECRET_MAX + 1];
+    bool has = false, exists = false, blocked = true;
+    CHECK(tz_store_temp_verify_state(s, &su1, stored, &gen, &has, &exists, &blocked) == NULL);
+    CHECK(has && exists && !blocked);
+    CHECK_STR(stored, "tzs1$1$bumped");
+
+    /* named secrets in pages of 2 */
+    size_t total = 0, n = 0;
+    tz_secret_row *rows = NULL, last = {0};
+    bool have_last = false;
+    char last_id[8] = "";
+    for (int page = 0; page < 10; page++) {
+        CHECK(tz_store_secrets_page(s, TZ_SECRET_NAMED, have_last ? &last : NULL, 2, &rows, &n) == NULL);
+        total += n;
+        if (n) {
+            CHECK_STR(rows[0].secret, "tzs1$1$old");
+            CHECK(rows[0].token != NULL && rows[0].subject.kind == TZ_SUBJ_USER);
+            snprintf(last_id, sizeof last_id, "%s", rows[n - 1].token_id);
+            last.kind = TZ_SECRET_NAMED;
+            last.token_id = last_id;
+            have_last = true;
+        }
+        tz_secret_rows_free(rows, n);
+        if (n < 2) break;
+    }
+    CHECK_INT(total, 5);
+    /* temporary secrets: both subjects */
+    CHECK(tz_store_secrets_page(s, TZ_SECRET_TEMP, NULL, 10, &rows, &n) == NULL);
+    CHECK_INT(n, 2);
+    if (n == 2) {
+        CHECK_STR(rows[0].subject.id, "u1");
+        CHECK(rows[0].token_id == NULL);
+        /* conditional replacement: the first applies, the second lost to a change (u2's secret is
+         * not the one named) */
+        tz_secret_row stale = rows[1];
+        stale.secret = (char *)"tzs1$1$not-this";
+        tz_secret_change ch[2] = {{&rows[0], "tzs1$2$new", NULL}, {&stale, "tzs1$2$new2", NULL}};
+        size_t applied = 9;
+        CHECK(tz_store_secrets_replace(s, ch, 2, &applied) == NULL);
+        CHECK_INT(applied, 1);
+    }
+    tz_secret_rows_free(rows, n);
+    CHECK(tz_store_temp_sealed_get(s, &su1, NULL, &sealed, &gen) == NULL);
+    CHECK_STR(sealed, "tzs1$2$new");
+    CHECK_INT(gen, 2);
+    free(sealed);
+    /* a named secret and template replaced together */
+    CHECK(tz_store_secrets_page(s, TZ_SECRET_NAMED, NULL, 1, &rows, &n) == NULL);
+    CHECK_INT(n, 1);
+    if (n == 1) {
+        tz_secret_change ch = {&rows[0], "tzs1$2$named", "{\"v\":2}"};
+        size_t applied = 0;
+        CHECK(tz_store_secrets_replace(s, &ch, 1, &applied) == NULL);
+        CHECK_INT(applied, 1);
+        tz_named_token_rec rec = {0};
+        CHECK(tz_store_named_get(s, rows[0].token_id, &rec) == NULL);
+        CHECK_STR(rec.secret, "tzs1$2$named");
+        CHECK_STR(rec.token, "{\"v\":2}");
+        tz_named_token_rec_clear(&rec);
+    }
+    tz_secret_rows_free(rows, n);
+    CHECK(tz_store_scrub(s) == NULL);
+    tz_store_close(s);
+}
+
 int main(void) {
     const char *tmp = getenv("TMPDIR");
     snprintf(base_dir, sizeof base_dir, "%s/tz-store-ops-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -631,6 +731,7 @@ int main(void) {
     RUN(test_directory_nested_groups);
     RUN(test_directory_invite_usage);
     RUN(test_directory_provider_register);
+    RUN(test_sealed_secret_ops);
     nftw(base_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return TEST_REPORT();
 }
