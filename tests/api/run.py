@@ -39,6 +39,9 @@ def main():
     ap.add_argument("--store", choices=("sqlite", "postgres"), default=None,
                     help="the store backend of the servers the tests start (default: "
                          "$TOKENZONE_TEST_STORE or sqlite)")
+    ap.add_argument("--exclude", action="append", default=[], metavar="MODULE",
+                    help="leave this module out of a whole-suite run (repeatable): for a second "
+                         "pass over modules that already ran in the first")
     ap.add_argument("modules", nargs="*", help="test module names, e.g. test_auth")
     args = ap.parse_args()
     if args.store:
@@ -59,11 +62,16 @@ def main():
     elif os.environ.get("TOKENZONE_TEST_STORE", "sqlite") != "sqlite":
         # modules that always run on their own PostgreSQL cluster ran in the default pass already
         names = sorted(f[:-3] for f in os.listdir(HERE)
-                       if f.startswith("test_") and f.endswith(".py") and f[:-3] not in PG_ALWAYS)
+                       if f.startswith("test_") and f.endswith(".py") and f[:-3] not in PG_ALWAYS
+                       and f[:-3] not in args.exclude)
         print("(%s already ran on PostgreSQL in the default pass)" % ", ".join(PG_ALWAYS))
         suite = unittest.TestSuite(loader.loadTestsFromName(m) for m in names)
     else:
-        suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
+        names = sorted(f[:-3] for f in os.listdir(HERE)
+                       if f.startswith("test_") and f.endswith(".py") and f[:-3] not in args.exclude)
+        suite = unittest.TestSuite(loader.loadTestsFromName(m) for m in names)
+    if args.exclude:
+        print("(left out of this pass: %s)" % ", ".join(args.exclude))
 
     started = time.monotonic()
     runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2 if args.verbose else 1,
