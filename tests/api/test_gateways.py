@@ -123,7 +123,7 @@ def tls_tokenzone(srv, tmp):
                    check=True, capture_output=True, timeout=60)
     port = free_port()
     log = os.path.join(tmp, "tokenzone-tls.log")
-    env = dict(os.environ, TOKENZONE_ADMIN_PASSWORD="unused-admin-exists")
+    env = dict(os.environ, TOKENZONE_ADMIN_PASSWORD="unused-admin-exists", **srv.store_env())
     p = Process([BIN, "serve"] + srv.store_args() + ["--domain", srv.domain,
                  "--listen", "127.0.0.1:%d" % port, "--tls-cert", cert, "--tls-key", key,
                  "--trusted-proxy", "127.0.0.1/32"], log, env)
