@@ -84,6 +84,14 @@ typedef struct tz_token {
     char *raw_identifier;
     size_t raw_identifier_len;
     size_t third_party_at;     /* with has_third_party_caveat: caveats[] entries preceding it */
+    /* Parsed tokens only (zero otherwise): the decoded macaroon bytes, owned. The first
+     * n_borrowed entries of caveats[] point into them (each NUL-terminated in place) instead of
+     * being copies, and wire_identifier is the identifier exactly as received (what the signature
+     * covers), so verification copies no token bytes. */
+    uint8_t *backing;
+    size_t n_borrowed;
+    const char *wire_identifier;
+    size_t wire_identifier_len;
 } tz_token;
 
 /* Parses a serialized token (optional opw-/opp- prefix, base62, base64url, macaroon v1, identifier)
