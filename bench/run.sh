@@ -25,11 +25,11 @@ mkdir -p "$out"
 pkgs="jansson libcrypto sqlite3 libmaxminddb libmicrohttpd libargon2 libcurl"
 cflags="-O2 -g -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
         -D_GNU_SOURCE -DOPENSSL_API_COMPAT=0x10100000L -Isrc $(pkg-config --cflags $pkgs)"
-libs="$BUILD/libtokenzone.a $(pkg-config --libs $pkgs) -lpthread"
+libs="$BUILD/libtokenzone.a $(pkg-config --libs $pkgs libpq) -lpthread"
 # shellcheck disable=SC2086
 cc $cflags bench/core_bench.c $libs $(pkg-config --libs libmacaroons) -o "$out/core_bench"
 # shellcheck disable=SC2086
-cc $cflags bench/populate.c $libs -o "$out/populate"
+cc $cflags $(pkg-config --cflags libpq) bench/populate.c $libs $(pkg-config --libs libpq) -o "$out/populate"
 
 # The driver bounds itself by its budget; `timeout` is the last resort if it hangs.
 budget=${BENCH_BUDGET:-540}
