@@ -110,6 +110,11 @@ tz_error *tz_token_create(const tz_token *proto, const uint8_t *secret, size_t s
 /* Appends caveats (no secret needed). Returns a new token owned by the caller. */
 tz_error *tz_token_confine(const tz_token *t, const tz_raw_caveat *caveats, size_t n, tz_token **out);
 
+/* The type of a serialized token, read from its first few hundred characters (location and
+ * identifier packets) without parsing the rest; false when they do not parse. Not a validation:
+ * for tokens this service stored itself, where only the type is wanted. */
+bool tz_token_peek_type(const char *in, size_t len, tz_type_kind *kind);
+
 /* Serialized form (no prefix). *out is a malloc'd NUL-terminated string owned by the caller.
  * Error: TZE_BAD_TOKEN when a packet would exceed 0xFFFF bytes, and for parsed tokens that cannot
  * be written back faithfully (a third-party caveat, or a signature that was absent or not 32

@@ -87,11 +87,10 @@ void svc_facts_named(tz_response *resp, const tz_named_token_rec *rec) {
     f->persistence = 1;
     f->token_type = -1;
     /* the type is in the serialized token */
-    tz_token *t = NULL;
-    if (rec->token && !tz_token_deserialize(rec->token, strlen(rec->token), (size_t)1 << 20, &t)) {
-        f->token_type = (int)t->type.kind;
+    tz_type_kind kind;
+    if (rec->token && tz_token_peek_type(rec->token, strlen(rec->token), &kind)) {
+        f->token_type = (int)kind;
         f->known = true;
-        tz_token_free(t);
     }
 }
 
