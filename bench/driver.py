@@ -490,7 +490,7 @@ def main():
     ap.add_argument("--populate", required=True)
     ap.add_argument("--core-bench", required=True)
     ap.add_argument("--out-dir", required=True, help="bench.log and table.md go here")
-    ap.add_argument("--budget", type=float, default=840, help="seconds for the whole run")
+    ap.add_argument("--budget", type=float, default=900, help="seconds for the whole run")
     ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     ap.add_argument("--runs", type=int, default=3, help="timed runs per figure (median), at least 3")
     ap.add_argument("--connections", type=int, default=64)
