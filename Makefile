@@ -57,7 +57,7 @@ FUZZ_SRC    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN    := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps check unit api check-sanitize fuzz fuzz-smoke bench clean run test install deb version FORCE
+.PHONY: all deps check unit api check-sanitize fuzz fuzz-smoke fuzz-long bench clean run test install deb version FORCE
 all: $(BUILD)/tokenzone
 
 deps:
@@ -134,6 +134,11 @@ fuzz: $(FUZZ_BIN)
 
 fuzz-smoke: $(FUZZ_BIN)
 	scripts/fuzz-smoke.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+# Long run, not in CI: each target until FUZZ_LONG_RUNS executions or FUZZ_LONG_SECONDS (see
+# docs/testing.md), at nice 19.
+fuzz-long: $(FUZZ_BIN)
+	scripts/fuzz-long.sh $(FUZZ_BIN)
 
 bench: all
 	scripts/install-deps.sh --bench

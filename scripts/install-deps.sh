@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that building, testing, fuzzing and benchmarking tokenzone needs.
 # Packages already present are skipped; apt is only touched when something is missing.
-# Usage: scripts/install-deps.sh [--bench]   (--bench adds the load generator and the nginx baseline)
+# Usage: scripts/install-deps.sh [--build | --bench]
+#   --build  only what building the binary needs (scripts/run-server.sh)
+#   --bench  also the load generator, the nginx baseline and the OAuth peer
 set -euo pipefail
 
-packages=(
+build_packages=(
   build-essential pkg-config make
   libssl-dev          # SHA-256 / HMAC primitives, random source, constant-time compare
   libargon2-dev       # Argon2id password hashes
   libjansson-dev      # JSON
   libsqlite3-dev      # embedded store
   libpq-dev           # PostgreSQL store backend (libpq)
-  postgresql          # PostgreSQL 15 server: the tests start throwaway clusters from its binaries
   libmaxminddb-dev    # GeoIP lookups for asn / geo caveats
   libmicrohttpd-dev   # HTTP(S) server
   libcurl4-openssl-dev  # command-line client
+  xxd                 # compiles the web page's files into the binary (scripts/gen-web-assets.sh)
+)
+packages=(
+  "${build_packages[@]}"
   libmacaroons-dev    # independent macaroon implementation, used as a test oracle
+  postgresql          # PostgreSQL 15 server: the tests start throwaway clusters from its binaries
   clang libclang-rt-14-dev  # libFuzzer and sanitizer runtimes
   python3 python3-yaml python3-jsonschema  # black-box API tests
   curl openssl ca-certificates  # TLS test certificates, curl examples
@@ -24,9 +30,11 @@ packages=(
   prometheus          # promtool: the metrics exposition test
   man-db groff-base   # man --warnings on the man pages
   debhelper dpkg-dev fakeroot lintian  # make deb and its test
-  xxd                 # compiles the web page's files into the binary (scripts/gen-web-assets.sh)
-  chromium chromium-driver python3-selenium  # browser tests of the web page (tests/api/test_web.py)
+  chromium chromium-driver python3-selenium python3-cryptography  # browser tests of the web page (tests/api/test_web.py; sealing copied rows)
 )
+if [ "${1:-}" = "--build" ]; then
+  packages=("${build_packages[@]}")
+fi
 if [ "${1:-}" = "--bench" ]; then
   packages+=(wrk valgrind)  # nginx (the static baseline) comes with the gateway tests' nginx-core
   packages+=(nodejs)        # the introspection peer, node oidc-provider (bench/oidc_peer)

@@ -6,6 +6,6 @@
 # TOKENZONE_ADMIN_PASSWORD).
 set -eu
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --build
 make -j"$(nproc)" all >/dev/null
 exec build/tokenzone serve --data "${TOKENZONE_DATA:-data}" "$@"

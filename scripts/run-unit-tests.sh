@@ -19,7 +19,8 @@ for bin in "$@"; do
     passed=$((passed + p)); failed=$((failed + f))
   fi
 done
-echo "unit: $passed passed, $failed failed"
-[ -n "${TZ_COUNTS:-}" ] && echo "$passed $failed" >> "$TZ_COUNTS"
+# the C harness has no skips: a test that cannot run fails
+echo "unit: $passed passed, $failed failed, 0 skipped"
+[ -n "${TZ_COUNTS:-}" ] && echo "$passed $failed 0" >> "$TZ_COUNTS"
 [ $failed -eq 0 ] || status=1
 exit $status

@@ -116,6 +116,7 @@ static int run_area(const char *data_dir, const char *area, int rest, char **res
     if (strcmp(area, "space") == 0) return admin_cmd_space(data_dir, rest, rest_argv);
     if (strcmp(area, "client") == 0) return admin_cmd_client(data_dir, rest, rest_argv);
     if (strcmp(area, "check") == 0) return cmd_check(data_dir, rest, rest_argv);
+    if (strcmp(area, "master-key") == 0) return admin_cmd_master_key(data_dir, rest, rest_argv);
     if (strcmp(area, "privileges") == 0) return cmd_privileges(rest, rest_argv);
     fprintf(stderr, "tokenzone admin: unknown command '%s'\n\n", area);
     admin_help(stderr, NULL);

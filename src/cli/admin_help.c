@@ -33,6 +33,21 @@ static const help_entry entries[] = {
      "cluster (same id) gets USER_ID as a member with every cluster privilege, and the provider\n"
      "gets a named access token called \"root token\". ZONE is the Onezone domain written into\n"
      "the token (default " ADMIN_DEFAULT_ZONE_DOMAIN "; give the --domain of `tokenzone serve`)."},
+    {"master-key status", "[--master-key-file FILE]",
+     "Prints the key versions of the master key file (never the keys) with the number of stored\n"
+     "secrets sealed with each, as JSON. FILE defaults to $TOKENZONE_MASTER_KEY_FILE, else\n"
+     "DIR/master.key (the same rule as `tokenzone serve`)."},
+    {"master-key rotate", "[--master-key-file FILE] [--batch N]",
+     "Adds a new key version to the key file and reseals every stored secret with it, N rows\n"
+     "per transaction (default 100), while the server runs: each row is replaced only if it did\n"
+     "not change meanwhile. Tokens issued before keep verifying. The running server picks up\n"
+     "the new version by itself (or on SIGHUP). Back up the key file afterwards."},
+    {"master-key reseal", "[--master-key-file FILE] [--batch N]",
+     "Reseals every secret not yet sealed with the current version (finishes an interrupted\n"
+     "rotation, or catches secrets a server sealed with the previous version meanwhile)."},
+    {"master-key retire", "VERSION [--master-key-file FILE]",
+     "Removes VERSION from the key file once no stored secret uses it (refused otherwise; run\n"
+     "`master-key reseal` first). The current version cannot be retired."},
     {"provider delete", "PROVIDER_ID",
      "Deletes the provider with its cluster, supports, named tokens and temporary secret."},
     {"cluster add-user", "CLUSTER_ID USER_ID [--privileges P,...]",
@@ -94,7 +109,8 @@ static const help_entry entries[] = {
     {"check", "", "Runs the database integrity check; prints \"ok\" when sound."},
     {"backup", "--to FILE",
      "Writes a consistent copy of the store to the new file FILE (SQLite's online backup; the\n"
-     "server may keep serving meanwhile) and prints its name. See docs/operations.md to restore."},
+     "server may keep serving meanwhile) and prints its name. See docs/operations.md to restore.\n"
+     "SQLite stores only: a PostgreSQL store is refused (use pg_dump, docs/operations.md)."},
     {"audit-hash", "TOKEN|-",
      "Prints the audit trail's \"hmac-sha256:<hex>\" of TOKEN (or of a line read from stdin\n"
      "with '-') under this installation's audit key (DIR/audit.key, or $TOKENZONE_AUDIT_KEY_FILE;\n"

@@ -102,5 +102,13 @@ int admin_cmd_audit_hash(const char *data_dir, int argc, char **argv);
  * line after it (exit 1 when that fails). */
 int admin_audited(const char *data_dir, const char *audit_log, const char *area, int argc, char **argv,
                   int (*run)(const char *data_dir, const char *area, int argc, char **argv));
+int admin_cmd_master_key(const char *data_dir, int argc, char **argv);
+
+/* Opens the master keyring of the store (admin_master_key.c): `path` from --master-key-file,
+ * else $TOKENZONE_MASTER_KEY_FILE, else DIR/master.key (created on first use like the server
+ * does). Returns -1 on success (*out owned by the caller, tz_keyring_free), else the exit status
+ * after reporting the reason. */
+struct tz_keyring;
+int admin_open_keyring(const admin_cmd *cmd, tz_store *s, const char *path, struct tz_keyring **out);
 
 #endif

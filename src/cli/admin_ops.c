@@ -18,6 +18,14 @@ int admin_cmd_backup(const char *data_dir, int argc, char **argv) {
     if (!to || !*to) return admin_usage(&cmd, "--to FILE is required");
     tz_store *s;
     if ((rc = admin_open(&cmd, &s)) != 0) return rc;
+    if (strcmp(tz_store_backend_name(s), "sqlite") != 0) {
+        /* the online copy is SQLite's own; a database server has its own consistent tools */
+        fprintf(stderr, "tokenzone admin: backup: the store is a %s database; `admin backup` copies "
+                        "SQLite stores only: use pg_dump (see docs/operations.md, \"Backups\")\n",
+                tz_store_backend_name(s));
+        tz_store_close(s);
+        return ADMIN_EXIT_FAIL;
+    }
     tz_error *err = tz_store_backup(s, to);
     tz_store_close(s);
     if (err) return admin_fail(&cmd, err, "cannot back up to '%s'", to);
@@ -60,7 +68,12 @@ static bool is_change(const char *area, const char *sub) {
         "user create", "user set-password", "user grant", "user revoke", "user block",
         "user unblock", "user delete", "provider create", "provider delete", "cluster add-user",
         "group create", "group add-user", "space create", "space add-user", "space add-group",
-        "space support",
+        "space support", "cluster add-group", "group add-group", "group grant", "group revoke",
+        "space grant", "space revoke", "cluster grant", "cluster revoke", "harvester create",
+        "harvester add-user", "harvester add-group", "harvester add-space", "harvester grant",
+        "harvester revoke", "atm-inventory create", "atm-inventory add-user",
+        "atm-inventory add-group", "atm-inventory grant", "atm-inventory revoke", "client create",
+        "client delete", "client rotate-secret",
     };
     if (!sub) return false;
     for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {

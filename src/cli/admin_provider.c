@@ -7,15 +7,17 @@
 #include <openssl/crypto.h>
 #include "cli/admin_internal.h"
 #include "core/token.h"
+#include "service/secrets.h"
 
 #define ROOT_TOKEN_NAME "root token"
 
 /* Mints the provider's named access token (signed with a fresh per-token secret, like every
  * named token the service issues) and registers the provider with its cluster admin and that
- * token in one store transaction: nothing is left behind when any part fails. *serialized is
- * malloc'd, owned by the caller. */
-static tz_error *register_provider(tz_store *s, const tz_provider_rec *p, const char *admin_id,
-                                   const char *zone_domain, char **serialized) {
+ * token in one store transaction: nothing is left behind when any part fails. The store gets the
+ * token's secret sealed under the master key and the token's template, never the token.
+ * *serialized is malloc'd, owned by the caller. */
+static tz_error *register_provider(tz_store *s, tz_keyring *kr, const tz_provider_rec *p,
+                                   const char *admin_id, const char *zone_domain, char **serialized) {
     *serialized = NULL;
     char id[TZ_ID_HEX_LEN + 1], secret[TZ_SECRET_HEX_LEN + 1];
     tz_error *err = tz_store_random_id(id);
@@ -33,6 +35,10 @@ static tz_error *register_provider(tz_store *s, const tz_provider_rec *p, const 
     tz_token *t = NULL;
     if (!err) err = tz_token_create(&proto, (const uint8_t *)secret, strlen(secret), NULL, 0, &t);
     if (!err) err = tz_token_serialize(t, serialized, NULL);
+    /* stored as a template with the secret sealed, like every named token */
+    char *tmpl = NULL, *sealed = NULL;
+    if (!err && !(tmpl = tz_token_template(t))) err = tz_err_new(TZE_INTERNAL);
+    if (!err) err = tz_secrets_seal_named(kr, id, secret, &sealed);
     tz_token_free(t);
     char metadata[96];
     snprintf(metadata, sizeof metadata, "{\"creationTime\":%lld,\"custom\":{}}", (long long)p->creation_time);
@@ -41,13 +47,15 @@ static tz_error *register_provider(tz_store *s, const tz_provider_rec *p, const 
         rec.id = id;
         rec.name = (char *)ROOT_TOKEN_NAME;
         rec.subject = proto.subject;
-        rec.token = *serialized;
-        rec.secret = secret;
+        rec.token = tmpl;
+        rec.secret = sealed;
         rec.metadata_json = metadata;
         tz_priv_list all = tz_privileges_all(TZ_PRIV_CLUSTER);
         err = tz_store_provider_register(s, p, admin_id, all.names, all.n, &rec);
     }
     OPENSSL_cleanse(secret, sizeof secret);
+    free(tmpl);
+    free(sealed);
     if (err && *serialized) {
         OPENSSL_cleanse(*serialized, strlen(*serialized));
         free(*serialized);
@@ -57,12 +65,13 @@ static tz_error *register_provider(tz_store *s, const tz_provider_rec *p, const 
 }
 
 static int provider_create(const admin_cmd *cmd) {
-    const char *admin_id = NULL, *domain = NULL, *zone_domain = NULL;
+    const char *admin_id = NULL, *domain = NULL, *zone_domain = NULL, *key_file = NULL;
     const admin_opt opts[] = {{"admin", &admin_id, NULL},
                               {"domain", &domain, NULL},
-                              {"zone-domain", &zone_domain, NULL}};
+                              {"zone-domain", &zone_domain, NULL},
+                              {"master-key-file", &key_file, NULL}};
     admin_args a;
-    int rc = admin_parse(cmd, opts, 3, 1, 1, &a);
+    int rc = admin_parse(cmd, opts, 4, 1, 1, &a);
     if (rc != -1) return rc;
     if (!admin_id) return admin_usage(cmd, "--admin USER_ID is required");
     if (!zone_domain) zone_domain = ADMIN_DEFAULT_ZONE_DOMAIN;
@@ -75,14 +84,20 @@ static int provider_create(const admin_cmd *cmd) {
         tz_store_close(s);
         return rc;
     }
+    tz_keyring *kr = NULL;
+    if ((rc = admin_open_keyring(cmd, s, key_file, &kr)) != -1) {
+        tz_store_close(s);
+        return rc;
+    }
     char id[TZ_ID_HEX_LEN + 1];
     char *root_token = NULL;
     int64_t now = (int64_t)time(NULL);
     tz_error *err = tz_store_random_id(id);
     if (!err) {
         tz_provider_rec p = {id, a.pos[0], (char *)domain, now};
-        err = register_provider(s, &p, admin_id, zone_domain, &root_token);
+        err = register_provider(s, kr, &p, admin_id, zone_domain, &root_token);
     }
+    tz_keyring_free(kr);
     tz_store_close(s);
     if (err) return admin_fail(cmd, err, "cannot register the provider");
     json_t *out = json_pack("{s:s,s:s}", "providerId", id, "rootToken", root_token);

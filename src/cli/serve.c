@@ -22,7 +22,9 @@
 #include "http/server.h"
 #include "service/audit.h"
 #include "http/web_routes.h"
+#include "service/master_key.h"
 #include "service/password.h"
+#include "service/secrets.h"
 #include "service/service.h"
 #include "service/store_errors.h"
 #include "store/store.h"
@@ -56,6 +58,7 @@ typedef struct serve_args {
     const char *audit_log;       /* file or "-"; NULL = no audit trail */
     const char *zone_name;
     bool no_web;
+    const char *master_key_file;
     tz_http_options http;
     tz_trusted_proxies trusted;
 } serve_args;
@@ -99,13 +102,17 @@ static void usage(FILE *f) {
         "                                  authentication and refusal; '-' = stdout; default\n"
         "                                  $" TZ_AUDIT_LOG_ENV "; SIGHUP reopens it\n"
         "  --no-web                        do not serve the web page for tokens at /\n"
+        "  --master-key-file FILE          the keys sealing every stored token secret (default\n"
+        "                                  $" TZ_MASTER_KEY_ENV ", else DIR/" TZ_MASTER_KEY_DEFAULT_NAME "; created 0600\n"
+        "                                  on first start; required for a postgresql:// store)\n"
         "\n"
         "GET /healthz and GET /readyz (store answers) are always served, unauthenticated.\n"
         "On first start a user 'admin' with the privilege " ADMIN_PRIVILEGE " is created; its\n"
         "password comes from $" ADMIN_PASSWORD_ENV " or is generated and printed once on stdout\n"
         "(by the one node that created it when several start at once on an empty store).\n"
         "SIGTERM/SIGINT stop the server after in-flight requests (at most %d s). SIGHUP reloads the\n"
-        "TLS files and reopens the audit log.\n",
+        "TLS files, reopens the audit log and re-reads the master key file. Back up the master key\n"
+        "file: without it no stored token can be verified.\n",
         DEFAULT_TTL, TZ_HTTP_DEFAULT_MAX_BODY, TZ_HTTP_DEFAULT_MAX_HEADER,
         TZ_HTTP_DEFAULT_MAX_CONNECTIONS, TZ_HTTP_DEFAULT_IDLE_TIMEOUT, SHUTDOWN_GRACE_MS / 1000);
 }
@@ -144,6 +151,7 @@ enum {
     OPT_TRUSTED_PROXY,
     OPT_METRICS, OPT_METRICS_LISTEN, OPT_AUDIT_LOG, OPT_ZONE_NAME,
     OPT_NO_WEB,
+    OPT_MASTER_KEY,
 };
 
 /* Returns -1 to go on, else the exit status. */
@@ -177,6 +185,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         {"audit-log", required_argument, NULL, OPT_AUDIT_LOG},
         {"zone-name", required_argument, NULL, OPT_ZONE_NAME},
         {"no-web", no_argument, NULL, OPT_NO_WEB},
+        {"master-key-file", required_argument, NULL, OPT_MASTER_KEY},
         {NULL, 0, NULL, 0},
     };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -216,6 +225,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         case OPT_METRICS_LISTEN: a->metrics_listen = optarg; break;
         case OPT_AUDIT_LOG: a->audit_log = optarg; break;
         case OPT_NO_WEB: a->no_web = true; break;
+        case OPT_MASTER_KEY: a->master_key_file = optarg; break;
         case OPT_TTL:
             if (!parse_number("--max-temporary-token-ttl", optarg, 1, INT64_MAX / 2, &v)) return 2;
             a->max_ttl = (int64_t)v;
@@ -280,6 +290,19 @@ static int parse_args(int argc, char **argv, serve_args *a) {
     if (!a->location) {
         fprintf(stderr, "tokenzone serve: --data DIR or --store URL is required (or $" TZ_STORE_ENV ")\n\n");
         usage(stderr);
+        return 2;
+    }
+    if (!a->master_key_file) {
+        const char *env = getenv(TZ_MASTER_KEY_ENV);
+        if (env && *env) a->master_key_file = env;
+    }
+    if (a->master_key_file && !*a->master_key_file) {
+        fprintf(stderr, "tokenzone serve: --master-key-file must not be empty\n");
+        return 2;
+    }
+    if (!a->master_key_file && !tz_store_location_dir(a->location)) {
+        fprintf(stderr, "tokenzone serve: a shared store (%.*s...) needs --master-key-file FILE (or $%s):\n"
+                        "every node must be given the same key file\n", 13, a->location, TZ_MASTER_KEY_ENV);
         return 2;
     }
     if ((a->tls_cert_path == NULL) != (a->tls_key_path == NULL)) {
@@ -367,10 +390,19 @@ static tz_error *random_password(char out[25]) {
     return NULL;
 }
 
-/* Creates `admin` unless it exists, idempotently: several nodes starting at once on an empty
- * store all come up, exactly one creates the user (one transaction with its privilege) and only
- * that one prints the password. */
-static tz_error *bootstrap_admin(tz_store *store) {
+/* What a first start created, reported once the port is bound. */
+typedef struct bootstrap {
+    bool created;
+    bool from_env;
+    char id[TZ_ID_HEX_LEN + 1];
+    char generated[25];
+} bootstrap;
+
+/* Creates the admin user before the server accepts connections (so that a Basic login in the
+ * first moment works); the password is printed only after the port is bound (report_admin), and
+ * a start that fails removes the user again (undo_admin), so no generated password is lost. */
+static tz_error *bootstrap_admin(tz_store *store, bootstrap *b) {
+    memset(b, 0, sizeof *b);
     tz_user_rec existing = {0};
     tz_error *e = tz_store_user_get_by_username(store, ADMIN_USERNAME, &existing);
     if (!e) {
@@ -381,7 +413,7 @@ static tz_error *bootstrap_admin(tz_store *store) {
     tz_err_free(e);
 
     const char *env = getenv(ADMIN_PASSWORD_ENV);
-    char generated[25];
+    char *generated = b->generated;
     const char *password;
     if (env) {
         if (!*env) {
@@ -415,13 +447,28 @@ static tz_error *bootstrap_admin(tz_store *store) {
         free(hash);
     }
     if (!e && created) {
+        b->created = true;
+        b->from_env = env != NULL;
+        memcpy(b->id, id, sizeof id);
+    } else {
+        OPENSSL_cleanse(b->generated, sizeof b->generated);
+    }
+    return e;
+}
+
+static void report_admin(bootstrap *b) {
+    if (b->created) {
         printf("admin user: %s\n", ADMIN_USERNAME);
-        if (env) printf("admin password: taken from %s\n", ADMIN_PASSWORD_ENV);
-        else printf("admin password: %s\n", generated);
+        if (b->from_env) printf("admin password: taken from %s\n", ADMIN_PASSWORD_ENV);
+        else printf("admin password: %s\n", b->generated);
         fflush(stdout);
     }
-    OPENSSL_cleanse(generated, sizeof generated);
-    return e;
+    OPENSSL_cleanse(b->generated, sizeof b->generated);
+}
+
+static void undo_admin(tz_store *store, bootstrap *b) {
+    if (b->created) tz_err_free(tz_store_user_delete(store, b->id));
+    OPENSSL_cleanse(b->generated, sizeof b->generated);
 }
 
 /* ---------------------------------------------------------------- main loop */
@@ -444,13 +491,16 @@ static void reload_tls(tz_http_server *srv, const serve_args *a) {
     free_pem(key);
 }
 
-/* Serves until SIGTERM or SIGINT; returns the signal number. SIGHUP reloads the TLS files and
- * reopens the audit log (logrotate). */
+/* Serves until SIGTERM or SIGINT; returns the signal number. SIGHUP reloads the TLS files,
+ * reopens the audit log (logrotate) and re-reads the master key file. */
 static int run_until_signal(tz_http_server *srv, tz_http_server *metrics_srv, tz_audit *audit,
-                            const serve_args *a, const sigset_t *set) {
-    for (;;) {
+                            const serve_args *a, const sigset_t *set, tz_keyring *kr) {
+    for (unsigned tick = 1;; tick++) {
         struct timespec wait = {0, 200 * 1000000};
         int sig = sigtimedwait(set, NULL, &wait);
+        /* every 5 s: a version added by `admin master-key rotate` becomes the sealing one */
+        if (tick % 25 == 0 && tz_keyring_reload(kr))
+            tz_log_event("master key file reloaded (current version %u)", tz_keyring_current(kr));
         if (sig == SIGHUP) {
             if (audit) {
                 tz_error *re = tz_audit_reopen(audit);
@@ -459,6 +509,8 @@ static int run_until_signal(tz_http_server *srv, tz_http_server *metrics_srv, tz
                 tz_err_free(re);
             }
             if (a->tls_cert_path || !audit) reload_tls(srv, a);
+            tz_log_event("master key file %s (current version %u)",
+                         tz_keyring_reload(kr) ? "reloaded" : "unchanged", tz_keyring_current(kr));
         } else if (sig == SIGTERM || sig == SIGINT) {
             return sig;
         }
@@ -509,6 +561,29 @@ static int serve(const serve_args *a, const sigset_t *set) {
         tz_store_close(store);
         return report(e);
     }
+    /* The master key before anything else: a missing or wrong key stops the start with the
+     * reason, instead of a server that finds every token invalid. */
+    tz_keyring *kr = NULL;
+    char *key_path = NULL, why[TZ_SECRETS_WHY_MAX];
+    size_t migrated = 0;
+    e = tz_secrets_open_keyring(store, a->location, a->master_key_file, &kr, &key_path, why);
+    if (!e) {
+        e = tz_secrets_prepare(store, kr, &migrated, why);
+        if (e) tz_log_event("master key file %s: %s", key_path, why);
+    } else {
+        tz_log_event("%s", why);
+    }
+    if (e) {
+        tz_keyring_free(kr);
+        free(key_path);
+        tz_audit_close(audit);
+        tz_store_close(store);
+        return report(e);
+    }
+    tz_log_event("master key file %s: current version %u", key_path, tz_keyring_current(kr));
+    if (migrated) tz_log_event("sealed %zu stored secrets with master key version %u; old values erased",
+                               migrated, tz_keyring_current(kr));
+    free(key_path);
     tz_service_config cfg = {
         .domain = a->domain,
         .max_temporary_token_ttl = a->max_ttl,
@@ -520,10 +595,13 @@ static int serve(const serve_args *a, const sigset_t *set) {
         .throttle_loopback = a->throttle_loopback,
         .audit = audit,
         .zone_name = a->zone_name,
+        .keyring = kr,
     };
+    bootstrap boot = {0};
     if ((e = tz_service_new(&cfg, store, &svc))) {
         tz_log_event("cannot start the token service");
         tz_audit_close(audit);
+        tz_keyring_free(kr);
         tz_store_close(store);
         return report(e);
     }
@@ -558,12 +636,20 @@ static int serve(const serve_args *a, const sigset_t *set) {
         http.tls_cert = cert;
         http.tls_key = key;
     }
+    /* The admin user exists before the port answers. */
+    if ((e = bootstrap_admin(store, &boot))) {
+        tz_log_event("cannot create the admin user");
+        goto out;
+    }
     e = tz_http_start(&http, svc, &srv);
     /* The daemon has parsed the key into its own structures: the PEM text goes now. */
     free_pem(key);
     free_pem(cert);
     key = cert = NULL;
-    if (e) goto out;
+    if (e) {
+        undo_admin(store, &boot);
+        goto out;
+    }
     /* The recommended place for metrics: a listener of its own, which only answers /metrics. */
     tz_extra_route metrics_route[1];
     size_t n_metrics_route = 0;
@@ -579,6 +665,7 @@ static int serve(const serve_args *a, const sigset_t *set) {
         if ((e = tz_http_start(&mo, svc, &metrics_srv))) {
             tz_log_event("cannot listen for metrics on %s", a->metrics_listen);
             tz_http_stop(srv, 0);
+            undo_admin(store, &boot);
             goto out;
         }
         char maddr[80];
@@ -586,17 +673,12 @@ static int serve(const serve_args *a, const sigset_t *set) {
         tz_log_event("metrics on http://%s/metrics", maddr);
     }
     /* After the port is bound: a generated password is never printed by a start that fails. */
-    if ((e = bootstrap_admin(store))) {
-        tz_log_event("cannot create the admin user");
-        if (metrics_srv) tz_http_stop(metrics_srv, 0);
-        tz_http_stop(srv, 0);
-        goto out;
-    }
+    report_admin(&boot);
 
     char addr[80];
     tz_http_address(srv, addr, sizeof addr);
     tz_log_event("listening on %s://%s", tz_http_is_tls(srv) ? "https" : "http", addr);
-    int sig = run_until_signal(srv, metrics_srv, audit, a, set);
+    int sig = run_until_signal(srv, metrics_srv, audit, a, set, kr);
     tz_log_event("%s received, finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
     tz_http_stop(srv, SHUTDOWN_GRACE_MS);
     if (metrics_srv) tz_http_stop(metrics_srv, 0);
@@ -604,8 +686,10 @@ static int serve(const serve_args *a, const sigset_t *set) {
 out:
     free_pem(key);
     free_pem(cert);
+    OPENSSL_cleanse(&boot, sizeof boot);
     tz_service_free(svc);
     tz_audit_close(audit);
+    tz_keyring_free(kr);
     tz_store_close(store);
     return e ? report(e) : 0;
 }

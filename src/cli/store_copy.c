@@ -2,7 +2,10 @@
  * store interface only, so it works between any two backends (SQLite and PostgreSQL either way).
  * Everything a token needs to verify afterwards goes along: users with their password hashes and
  * privileges, providers, groups, spaces, clusters with memberships and supports, named tokens
- * with their secrets, metadata and revocation, temporary-token secrets with their generations.
+ * with their secrets, metadata and revocation, temporary-token secrets with their generations,
+ * introspection clients with their secret hashes. Not copied yet: the directory's own relations
+ * (nested groups, harvesters, automation inventories, support sizes, provider subdomains), which
+ * have no listing op.
  * The target must be empty. Lists are read a page at a time. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,13 +23,17 @@ static void usage(FILE *f) {
         "usage: tokenzone store copy --from URL --to URL\n"
         "\n"
         "Copies every user (with password hash and privileges), provider, group, space, cluster\n"
-        "membership and support, named token (with secret, metadata and revocation) and\n"
-        "temporary-token secret (with generation) from one store to another. Tokens issued before\n"
-        "the copy verify against the new store. URL is sqlite:DIR or postgresql://... (a password\n"
-        "from PGPASSWORD, ~/.pgpass or passfile=). The target must be empty (a new directory or\n"
+        "membership and support, named token (with secret, metadata and revocation),\n"
+        "temporary-token secret (with generation) and introspection client (with its secret's\n"
+        "hash) from one store to another. Tokens issued before the copy verify against the new\n"
+        "store. Not copied: nested groups, harvesters, automation inventories, support sizes.\n"
+        "URL is sqlite:DIR or postgresql://... (a password from PGPASSWORD, ~/.pgpass or\n"
+        "passfile=). The target must be empty (a new directory or\n"
         "database); it is created and its schema applied as needed. Stop the servers on the source\n"
         "first: writes made during the copy may be missed. If the copy fails half-way, remove the\n"
         "target and start again.\n"
+        "Token secrets are copied sealed, as stored: serve the target with the source's master\n"
+        "key file (DIR/master.key of an sqlite: source; --master-key-file for postgresql://).\n"
         "\n"
         "  --from URL     the store to read\n"
         "  --to URL       the empty store to fill\n"
@@ -34,7 +41,8 @@ static void usage(FILE *f) {
 }
 
 typedef struct copy_counts {
-    size_t users, providers, groups, spaces, clusters, memberships, supports, named, temporary;
+    size_t users, providers, groups, spaces, clusters, memberships, supports, named, temporary,
+        clients;
 } copy_counts;
 
 /* Reports a failure of `what` (location shown without password) and returns 1. */
@@ -201,6 +209,19 @@ static tz_error *copy_temporary(tz_store *from, tz_store *to, copy_counts *n) {
     return e;
 }
 
+/* Introspection clients with their secret hashes (a client keeps its secret across the copy). */
+static tz_error *copy_clients(tz_store *from, tz_store *to, copy_counts *n) {
+    tz_oauth_client_rec *v = NULL;
+    size_t got = 0;
+    tz_error *e = tz_store_client_list(from, &v, &got);
+    for (size_t i = 0; !e && i < got; i++) {
+        e = tz_store_client_create(to, &v[i]);
+        if (!e) n->clients++;
+    }
+    tz_oauth_client_recs_free(v, got);
+    return e;
+}
+
 static tz_error *copy_all(tz_store *from, tz_store *to, copy_counts *n) {
     tz_error *e = copy_users(from, to, n);
     if (!e) e = copy_providers(from, to, n);
@@ -209,6 +230,7 @@ static tz_error *copy_all(tz_store *from, tz_store *to, copy_counts *n) {
     for (int k = TZ_ENT_GROUP; !e && k <= TZ_ENT_CLUSTER; k++) e = copy_entities(from, to, (tz_entity_kind)k, 1, n);
     if (!e) e = copy_named(from, to, n);
     if (!e) e = copy_temporary(from, to, n);
+    if (!e) e = copy_clients(from, to, n);
     return e;
 }
 
@@ -290,9 +312,10 @@ static int cmd_copy(int argc, char **argv) {
             rc = fail(e, "the copy stopped (the target now holds part of the source: remove it and start again)");
         } else {
             printf("{\"users\":%zu,\"providers\":%zu,\"groups\":%zu,\"spaces\":%zu,\"clusters\":%zu,"
-                   "\"memberships\":%zu,\"supports\":%zu,\"namedTokens\":%zu,\"temporarySecrets\":%zu}\n",
+                   "\"memberships\":%zu,\"supports\":%zu,\"namedTokens\":%zu,\"temporarySecrets\":%zu,"
+                   "\"introspectionClients\":%zu}\n",
                    n.users, n.providers, n.groups, n.spaces, n.clusters, n.memberships, n.supports, n.named,
-                   n.temporary);
+                   n.temporary, n.clients);
         }
     }
     tz_store_close(dst);

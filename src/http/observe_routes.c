@@ -28,7 +28,7 @@ static void metrics(const tz_extra_req *req, tz_extra_resp *resp) {
         .ud = (void *)c,
         .op = op_label,
         .store_op = tz_store_op_name,
-        .store_backend = "sqlite",
+        .store_backend = tz_service_store_backend(req->svc),
         .version = c->version,
         .start_time = c->start_time,
     };

@@ -50,7 +50,5 @@ tz_route_status tz_route_match(const char *method, const char *path, size_t path
 size_t tz_route_pattern_count(void);
 const char *tz_route_pattern(size_t idx, char *buf, size_t n);
 
-/* The name of an operation, for tests and diagnostics ("TZ_OP_EXAMINE" -> "examine"). */
-const char *tz_op_name(tz_op op);
 
 #endif

@@ -31,6 +31,7 @@ static tz_error *check_password(tz_service_ctx *svc, const char *username, const
     if (e) {
         if (e->id != TZE_STORE_NOT_FOUND) return e;
         tz_err_free(e);
+        tz_password_verify_dummy(password, pwlen);   /* same cost as a wrong password */
         return tz_err_new(TZE_BAD_BASIC_CREDENTIALS);
     }
     if (u->blocked) return tz_err_new(TZE_USER_BLOCKED);

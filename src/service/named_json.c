@@ -2,17 +2,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "service/named_json.h"
+#include "service/secrets.h"
+#include "service/service_internal.h"
 
 tz_error *named_token_json(tz_service_ctx *svc, const tz_named_token_rec *rec, json_t **out) {
     *out = NULL;
     tz_token *t = NULL;
     json_t *examined = NULL;
-    tz_error *e = tz_token_deserialize(rec->token, strlen(rec->token), 0, &t);
-    (void)svc;
+    char secret[TZ_SECRET_HEX_LEN + 1];
+    char *token = NULL;
+    /* the store keeps no token: it is recomputed from the template and the unsealed secret */
+    tz_error *e = svc_named_secret(svc, rec, secret);
+    if (!e) e = tz_token_from_template(rec->token, rec->id, &rec->subject, svc->domain, secret, &token);
+    OPENSSL_cleanse(secret, sizeof secret);
+    if (!e) e = tz_token_deserialize(token, strlen(token), 0, &t);
     if (!e) e = tz_token_examine_json(t, &examined);
     tz_token_free(t);
     if (e) {
+        if (token) OPENSSL_cleanse(token, strlen(token));
+        free(token);
         tz_err_free(e);
         return tz_err_new(TZE_INTERNAL); /* a stored token that does not parse is a store fault */
     }
@@ -20,8 +31,10 @@ tz_error *named_token_json(tz_service_ctx *svc, const tz_named_token_rec *rec, j
     *out = json_pack("{s:s,s:s,s:o,s:O,s:O,s:o,s:b,s:s}", "id", rec->id, "name", rec->name, "subject",
                      tz_subject_to_json(&rec->subject), "type", json_object_get(examined, "type"), "caveats",
                      json_object_get(examined, "caveats"), "metadata", metadata ? metadata : json_object(),
-                     "revoked", rec->revoked, "token", rec->token);
+                     "revoked", rec->revoked, "token", token);
     json_decref(examined);
+    OPENSSL_cleanse(token, strlen(token));
+    free(token);
     return *out ? NULL : tz_err_new(TZE_INTERNAL);
 }
 

@@ -22,7 +22,21 @@ static bool is_change(tz_op op) {
     case TZ_OP_UPDATE_NAMED:
     case TZ_OP_DELETE_NAMED:
     case TZ_OP_DELETE_ALL_NAMED:
-    case TZ_OP_REVOKE_ALL_TEMPORARY: return true;
+    case TZ_OP_REVOKE_ALL_TEMPORARY:
+    /* consuming an invite, registering a provider, supporting a space */
+    case TZ_OP_JOIN_USER_GROUP: case TZ_OP_JOIN_GROUP_PARENT: case TZ_OP_JOIN_USER_SPACE:
+    case TZ_OP_JOIN_GROUP_SPACE: case TZ_OP_JOIN_HARVESTER_SPACE: case TZ_OP_JOIN_USER_CLUSTER:
+    case TZ_OP_JOIN_GROUP_CLUSTER: case TZ_OP_JOIN_USER_HARVESTER: case TZ_OP_JOIN_GROUP_HARVESTER:
+    case TZ_OP_JOIN_SPACE_HARVESTER: case TZ_OP_JOIN_USER_ATM_INVENTORY:
+    case TZ_OP_JOIN_GROUP_ATM_INVENTORY: case TZ_OP_SUPPORT_SPACE: case TZ_OP_REGISTER_PROVIDER:
+    /* the legacy shortcuts create named invite tokens; client tokens are named tokens too */
+    case TZ_OP_LEGACY_GROUP_USER_TOKEN: case TZ_OP_LEGACY_GROUP_CHILD_TOKEN:
+    case TZ_OP_LEGACY_SPACE_USER_TOKEN: case TZ_OP_LEGACY_SPACE_GROUP_TOKEN:
+    case TZ_OP_LEGACY_SPACE_PROVIDER_TOKEN: case TZ_OP_LEGACY_CLUSTER_USER_TOKEN:
+    case TZ_OP_LEGACY_CLUSTER_GROUP_TOKEN: case TZ_OP_LEGACY_HARVESTER_USER_TOKEN:
+    case TZ_OP_LEGACY_HARVESTER_GROUP_TOKEN: case TZ_OP_LEGACY_HARVESTER_SPACE_TOKEN:
+    case TZ_OP_LEGACY_PROVIDER_REGISTRATION_TOKEN: case TZ_OP_CLIENT_TOKEN_CREATE:
+    case TZ_OP_CLIENT_TOKEN_DELETE: return true;
     default: return false;
     }
 }
@@ -31,35 +45,6 @@ static bool is_change(tz_op op) {
  * routes), with the verification kind of the verify endpoints. */
 static bool is_token_op(tz_op op) {
     return op != TZ_OP_CONFIGURATION && op != TZ_OP_CURRENT_TIME && op != TZ_OP_GET_USER;
-}
-
-/* The operation's label in audit lines (the same names as the HTTP layer's tz_op_name). */
-static const char *op_label(tz_op op) {
-    static const char *const names[TZ_OP__COUNT] = {
-        [TZ_OP_EXAMINE] = "examine",
-        [TZ_OP_CONFINE] = "confine",
-        [TZ_OP_INFER_SCOPE] = "infer_scope",
-        [TZ_OP_VERIFY_ACCESS] = "verify_access",
-        [TZ_OP_VERIFY_IDENTITY] = "verify_identity",
-        [TZ_OP_VERIFY_INVITE] = "verify_invite",
-        [TZ_OP_LIST_ALL_NAMED] = "list_all_named",
-        [TZ_OP_GET_NAMED] = "get_named",
-        [TZ_OP_UPDATE_NAMED] = "update_named",
-        [TZ_OP_DELETE_NAMED] = "delete_named",
-        [TZ_OP_NAMED_STATUS] = "named_status",
-        [TZ_OP_CREATE_TEMPORARY] = "create_temporary",
-        [TZ_OP_GET_GENERATION] = "get_generation",
-        [TZ_OP_REVOKE_ALL_TEMPORARY] = "revoke_all_temporary",
-        [TZ_OP_CREATE_NAMED] = "create_named",
-        [TZ_OP_LIST_NAMED] = "list_named",
-        [TZ_OP_DELETE_ALL_NAMED] = "delete_all_named",
-        [TZ_OP_GET_NAMED_BY_NAME] = "get_named_by_name",
-        [TZ_OP_CONFIGURATION] = "configuration",
-        [TZ_OP_CURRENT_TIME] = "current_time",
-        [TZ_OP_GET_USER] = "get_user",
-    };
-    if ((int)op < 0 || op >= TZ_OP__COUNT || !names[op]) return "unknown";
-    return names[op];
 }
 
 static const char *const TYPE_NAMES[] = {"access", "identity", "invite"};
@@ -86,12 +71,18 @@ void svc_facts_named(tz_response *resp, const tz_named_token_rec *rec) {
     free(s);
     f->persistence = 1;
     f->token_type = -1;
-    /* the type is in the serialized token */
-    tz_type_kind kind;
-    if (rec->token && tz_token_peek_type(rec->token, strlen(rec->token), &kind)) {
-        f->token_type = (int)kind;
+    /* the type is in the stored template (service/secrets.h): {"v":..,"type":{..},"caveats":[..]} */
+    json_t *tmpl = rec->token ? json_loads(rec->token, 0, NULL) : NULL;
+    tz_token_type type;
+    memset(&type, 0, sizeof type);
+    tz_error *e = tmpl ? tz_token_type_from_json(json_object_get(tmpl, "type"), &type) : tz_err_new(TZE_INTERNAL);
+    if (!e) {
+        f->token_type = (int)type.kind;
         f->known = true;
+        tz_token_type_clear(&type);
     }
+    tz_err_free(e);
+    json_decref(tmpl);
 }
 
 void svc_observe_client(tz_service_ctx *svc, tz_client *c, const char *token, bool basic) {
@@ -195,7 +186,7 @@ void svc_observe_end(tz_service_ctx *svc, const tz_client *c, const tz_request *
     const char *actor = c ? tz_client_log_id(c) : "nobody";
     tz_audit_event ev = {
         .event = change && !refusal ? "change" : "authorization",
-        .op = op_label(r->op),
+        .op = tz_op_name(r->op),
         .request_id = r->request_id,
         .actor_type = !c || c->subject.kind == TZ_SUBJ_NOBODY ? "nobody"
                       : c->subject.kind == TZ_SUBJ_USER ? "user" : "provider",
@@ -251,6 +242,10 @@ void tz_service_note_auth_failure(tz_service_ctx *svc, const char *request_id, c
     if (w) tz_metrics_audit_failure(svc->metrics);
     tz_err_free(w);
     json_decref(body);
+}
+
+const char *tz_service_store_backend(const tz_service_ctx *svc) {
+    return tz_store_backend_name(svc->store);
 }
 
 bool tz_service_ready(tz_service_ctx *svc, unsigned timeout_ms) {

@@ -19,4 +19,8 @@ void tz_service_note_auth_failure(tz_service_ctx *svc, const char *request_id,
 /* Whether the store answers one indexed read without error within timeout_ms. */
 bool tz_service_ready(tz_service_ctx *svc, unsigned timeout_ms);
 
+/* The backend name of the service's store ("sqlite", "postgresql"), a static string: the
+ * store_backend label of the metrics. */
+const char *tz_service_store_backend(const tz_service_ctx *svc);
+
 #endif

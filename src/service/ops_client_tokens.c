@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 #include <time.h>
 
 #include "service/authz.h"
+#include "service/secrets.h"
 #include "service/service_internal.h"
 #include "service/store_errors.h"
 #include "service/token_create.h"
@@ -52,11 +54,19 @@ static void list(tz_service_ctx *svc, const tz_client *c, tz_response *resp) {
             tz_err_free(e);
             e = NULL;
         } else if (!e && rec.token) {
+            /* the store keeps a template and the sealed secret: the token is recomputed */
+            char secret[TZ_SECRET_HEX_LEN + 1];
+            char *serialized = NULL;
+            e = svc_named_secret(svc, &rec, secret);
+            if (!e) e = tz_token_from_template(rec.token, rec.id, &rec.subject, svc->domain, secret, &serialized);
+            OPENSSL_cleanse(secret, sizeof secret);
             tz_token *t = NULL;
-            tz_error *pe = tz_token_deserialize(rec.token, strlen(rec.token), svc->max_token_size, &t);
-            if (!pe && t->type.kind == TZ_TT_ACCESS) json_array_append_new(tokens, json_string(rec.token));
+            tz_error *pe = e ? NULL : tz_token_deserialize(serialized, strlen(serialized), svc->max_token_size, &t);
+            if (!e && !pe && t->type.kind == TZ_TT_ACCESS) json_array_append_new(tokens, json_string(serialized));
             tz_err_free(pe);
             tz_token_free(t);
+            if (serialized) OPENSSL_cleanse(serialized, strlen(serialized));
+            free(serialized);
         }
         tz_named_token_rec_clear(&rec);
     }

@@ -11,6 +11,7 @@
 #include "service/authz.h"
 #include "service/invite_ops.h"
 #include "service/privileges.h"
+#include "service/secrets.h"
 #include "service/service_internal.h"
 #include "service/token_create.h"
 
@@ -103,13 +104,15 @@ static tz_error *issuer_allowed(tz_service_ctx *svc, const tz_subject *issuer, c
 static tz_error *register_provider(tz_service_ctx *svc, const reg_body *b, const char *admin,
                                    const char *invite_id, char id[TZ_ID_HEX_LEN + 1], char **root) {
     char token_id[TZ_ID_HEX_LEN + 1], secret[TZ_SECRET_HEX_LEN + 1] = "";
-    char *domain = NULL, metadata[96];
+    char *domain = NULL, metadata[96], *tmpl = NULL, *sealed = NULL;
     tz_error *e = tz_store_random_id(id);
     if (!e) e = tz_store_random_id(token_id);
     if (!e) e = tz_store_random_secret(secret);
     tz_subject subject = {TZ_SUBJ_PROVIDER, TZ_PSUB_NONE, id};
     tz_token_type access = {TZ_TT_ACCESS, NULL, TZ_INV__COUNT, NULL};
-    if (!e) e = mint_token(svc, &subject, true, 0, &access, token_id, secret, NULL, 0, root);
+    if (!e) e = mint_token_template(svc, &subject, true, 0, &access, token_id, secret, NULL, 0, root, &tmpl);
+    /* the store gets the root token's secret sealed and its template, never a usable value */
+    if (!e) e = tz_secrets_seal_named(svc->keyring, token_id, secret, &sealed);
     if (!e && b->delegation && asprintf(&domain, "%s.%s", b->subdomain, svc->domain) < 0) {
         domain = NULL;
         e = tz_err_new(TZE_INTERNAL);
@@ -119,8 +122,8 @@ static tz_error *register_provider(tz_service_ctx *svc, const reg_body *b, const
         snprintf(metadata, sizeof metadata, "{\"creationTime\":%lld,\"custom\":{}}", (long long)now);
         tz_provider_rec p = {id, (char *)b->name, domain ? domain : (char *)b->domain, now};
         tz_named_token_rec rec = {
-            .id = token_id, .name = ROOT_TOKEN_NAME, .subject = subject, .token = *root,
-            .secret = secret, .metadata_json = metadata, .revoked = false,
+            .id = token_id, .name = ROOT_TOKEN_NAME, .subject = subject, .token = tmpl,
+            .secret = sealed, .metadata_json = metadata, .revoked = false,
         };
         tz_priv_list all = tz_privileges_all(TZ_PRIV_CLUSTER);
         tz_dir_outcome outcome;
@@ -139,6 +142,8 @@ static tz_error *register_provider(tz_service_ctx *svc, const reg_body *b, const
         if (!e) e = svc_join_outcome_error(outcome, &none, admin);
     }
     OPENSSL_cleanse(secret, sizeof secret);
+    free(tmpl);
+    free(sealed);
     free(domain);
     return e;
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 
 #include "service/authz.h"
 #include "service/named_json.h"
@@ -98,8 +99,8 @@ static void get_by_name(tz_service_ctx *svc, const tz_subject *s, const char *na
 static void generation(tz_service_ctx *svc, const tz_subject *s, tz_response *resp) {
     char secret[TZ_SECRET_HEX_LEN + 1];
     int64_t gen = 0;
-    tz_error *e = tz_store_temp_secret_get(svc->store, s, secret, &gen);
-    memset(secret, 0, sizeof secret);
+    tz_error *e = svc_temp_secret(svc, s, secret, &gen);
+    OPENSSL_cleanse(secret, sizeof secret);
     if (e) tz_response_error(resp, e);
     else resp_json(resp, 200, json_pack("{s:I}", "generation", (json_int_t)gen));
 }
@@ -130,7 +131,7 @@ void op_subject_tokens(tz_service_ctx *svc, const tz_client *c, const tz_request
         switch (r->op) {
         case TZ_OP_CREATE_TEMPORARY: create_temporary_token(svc, &s, r->body, resp); break;
         case TZ_OP_GET_GENERATION: generation(svc, &s, resp); break;
-        case TZ_OP_REVOKE_ALL_TEMPORARY: no_content_or_error(resp, tz_store_temp_secret_bump(svc->store, &s)); break;
+        case TZ_OP_REVOKE_ALL_TEMPORARY: no_content_or_error(resp, svc_temp_bump(svc, &s)); break;
         case TZ_OP_CREATE_NAMED: create_named_token(svc, &s, r->body, resp); break;
         case TZ_OP_LIST_NAMED: list_named(svc, &s, resp); break;
         case TZ_OP_DELETE_ALL_NAMED: no_content_or_error(resp, tz_store_named_delete_all(svc->store, &s)); break;

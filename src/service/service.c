@@ -28,12 +28,13 @@ tz_error *tz_service_new(const tz_service_config *cfg, tz_store *store, tz_servi
     svc->clock = cfg->clock;
     svc->clock_ud = cfg->clock_ud;
     if (cfg->zone_name) svc->zone_name = strdup(cfg->zone_name);
+    svc->keyring = cfg->keyring;
     svc->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
     svc->throttle = tz_throttle_new(TZ_THROTTLE_DEFAULT_CAPACITY);
     svc->metrics = tz_metrics_new();
     svc->audit = cfg->audit;
     tz_error *e = NULL;
-    if (!svc->domain || !svc->utf8 || !svc->throttle || !svc->metrics ||
+    if (!svc->domain || !svc->utf8 || !svc->throttle || !svc->metrics || !svc->keyring ||
         (cfg->zone_name && !svc->zone_name))
         e = tz_err_new(TZE_INTERNAL);
     if (!e && (cfg->geoip_asn || cfg->geoip_country || cfg->geoip_city))

@@ -22,6 +22,8 @@ typedef struct tz_service_config {
     bool throttle_loopback;           /* count Basic-auth failures of 127.0.0.0/8 peers per address
                                          too (off: loopback peers are proxies shared by many) */
     const char *zone_name;            /* `name` of GET /configuration; NULL = null */
+    struct tz_keyring *keyring;       /* seals the stored token secrets (service/master_key.h);
+                                         required, borrowed: must outlive the service */
     int64_t (*clock)(void *ud);       /* NULL = wall clock; tests only */
     void *clock_ud;
     struct tz_audit *audit;           /* audit trail (service/audit.h); NULL = none; borrowed */
@@ -64,6 +66,10 @@ typedef enum tz_op {
     TZ_OP_CLIENT_TOKEN_CREATE, TZ_OP_CLIENT_TOKEN_LIST, TZ_OP_CLIENT_TOKEN_DELETE,
     TZ_OP__COUNT
 } tz_op;
+
+/* The name of an operation ("TZ_OP_EXAMINE" -> "examine"; "unknown" out of range): the label of
+ * metrics, audit lines and diagnostics. A static string. */
+const char *tz_op_name(tz_op op);
 
 /* Whose tokens a per-subject route addresses. */
 typedef enum tz_target {

@@ -11,6 +11,7 @@
 #include "core/token.h"
 #include "service/auth_throttle.h"
 #include "service/geo.h"
+#include "service/master_key.h"
 #include "service/service.h"
 #include "store/store.h"
 #include "service/store_timing.h"
@@ -31,6 +32,7 @@ struct tz_service_ctx {
     struct tz_metrics *metrics;   /* owned; counted on the request path (observe.c) */
     struct tz_audit *audit;       /* borrowed; NULL = no audit trail */
     char *zone_name;              /* GET /configuration `name`; NULL = null */
+    tz_keyring *keyring;          /* master keys sealing the stored secrets (borrowed) */
 };
 
 struct tz_client {
@@ -137,6 +139,19 @@ void op_register_provider(tz_service_ctx *svc, const tz_client *c, const tz_requ
 void op_directory(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
 void op_legacy_invite(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
 void op_client_tokens(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_response *resp);
+
+/* ---- sealed secrets (secret_ops.c) ---- */
+/* The subject's temporary-token secret (plain hex, wiped by the caller) and generation; the
+ * record is created (with a freshly sealed secret) on first read, as Onezone does. */
+tz_error *svc_temp_secret(tz_service_ctx *svc, const tz_subject *s, char secret[TZ_SECRET_HEX_LEN + 1],
+                          int64_t *generation);
+/* Opens a sealed temporary-token secret read by the caller (e.g. with the verification state). */
+tz_error *svc_temp_open(tz_service_ctx *svc, const tz_subject *s, const char *sealed,
+                        char secret[TZ_SECRET_HEX_LEN + 1]);
+/* Revoke-all: a new sealed secret and generation + 1. */
+tz_error *svc_temp_bump(tz_service_ctx *svc, const tz_subject *s);
+/* The plain secret of a stored named token (wiped by the caller). */
+tz_error *svc_named_secret(tz_service_ctx *svc, const tz_named_token_rec *rec, char secret[TZ_SECRET_HEX_LEN + 1]);
 
 /* ---- responses ---- */
 void resp_json(tz_response *resp, int status, json_t *body);   /* steals body */

@@ -32,7 +32,9 @@
     X(PROVIDER_SUPPORTS_USER, provider_supports_user) \
     X(SPACE_PROVIDERS, space_providers)               \
     X(ENTITY_EXISTS, entity_exists)                   \
-    X(ENTITY_NAME, entity_name)
+    X(ENTITY_NAME, entity_name)                       \
+    X(TEMP_SEALED_GET, temp_sealed_get)               \
+    X(TEMP_SEALED_BUMP, temp_sealed_bump)
 
 #define TZ_STORE_OP_ENUM(E, n) TZ_STORE_OP_##E,
 typedef enum tz_store_op { TZ_STORE_TIMED_CALLS(TZ_STORE_OP_ENUM) TZ_STORE_OP__COUNT } tz_store_op;
@@ -72,5 +74,7 @@ const char *tz_store_op_name(unsigned op);
 #define tz_store_space_providers(...) TZ_STORE_TIMED(TZ_STORE_OP_SPACE_PROVIDERS, tz_store_space_providers(__VA_ARGS__))
 #define tz_store_entity_exists(...) TZ_STORE_TIMED(TZ_STORE_OP_ENTITY_EXISTS, tz_store_entity_exists(__VA_ARGS__))
 #define tz_store_entity_name(...) TZ_STORE_TIMED(TZ_STORE_OP_ENTITY_NAME, tz_store_entity_name(__VA_ARGS__))
+#define tz_store_temp_sealed_get(...) TZ_STORE_TIMED(TZ_STORE_OP_TEMP_SEALED_GET, tz_store_temp_sealed_get(__VA_ARGS__))
+#define tz_store_temp_sealed_bump(...) TZ_STORE_TIMED(TZ_STORE_OP_TEMP_SEALED_BUMP, tz_store_temp_sealed_bump(__VA_ARGS__))
 
 #endif

@@ -6,12 +6,20 @@
 
 #include "service/invite_rules.h"
 #include "service/privileges.h"
+#include "service/secrets.h"
 #include "service/token_create.h"
 
 tz_error *mint_token(tz_service_ctx *svc, const tz_subject *subject, bool named, int64_t generation,
                      const tz_token_type *type, const char *id, const char *secret, tz_caveat *const *cs, size_t n,
                      char **out) {
+    return mint_token_template(svc, subject, named, generation, type, id, secret, cs, n, out, NULL);
+}
+
+tz_error *mint_token_template(tz_service_ctx *svc, const tz_subject *subject, bool named, int64_t generation,
+                              const tz_token_type *type, const char *id, const char *secret, tz_caveat *const *cs,
+                              size_t n, char **out, char **template_out) {
     *out = NULL;
+    if (template_out) *template_out = NULL;
     tz_token proto;
     memset(&proto, 0, sizeof proto);
     proto.domain = svc->domain;
@@ -29,6 +37,7 @@ tz_error *mint_token(tz_service_ctx *svc, const tz_subject *subject, bool named,
     tz_token *t = NULL;
     if (!e) e = tz_token_create(&proto, (const uint8_t *)secret, strlen(secret), raw, n, &t);
     if (!e) e = tz_token_serialize(t, out, NULL);
+    if (!e && template_out && !(*template_out = tz_token_template(t))) e = tz_err_new(TZE_INTERNAL);
     tz_token_free(t);
     for (size_t i = 0; raw && i < n; i++) free(raw[i].ptr);
     free(raw);
@@ -195,12 +204,14 @@ void create_named_token(tz_service_ctx *svc, const tz_subject *s, const json_t *
     create_req c;
     memset(&c, 0, sizeof c);
     char id[TZ_ID_HEX_LEN + 1], secret[TZ_SECRET_HEX_LEN + 1] = "";
-    char *serialized = NULL, *metadata_text = NULL;
+    char *serialized = NULL, *metadata_text = NULL, *tmpl = NULL, *sealed = NULL;
     tz_error *e = validate_named(svc, s, body, &c);
     if (!e) e = svc_check_subject_and_services(svc, s, &c.type, c.caveats, c.n_caveats);
     if (!e) e = tz_store_random_id(id);
     if (!e) e = tz_store_random_secret(secret);
-    if (!e) e = mint_token(svc, s, true, 0, &c.type, id, secret, c.caveats, c.n_caveats, &serialized);
+    if (!e) e = mint_token_template(svc, s, true, 0, &c.type, id, secret, c.caveats, c.n_caveats, &serialized, &tmpl);
+    /* the store gets the secret sealed and the token as a template: never a usable value */
+    if (!e) e = tz_secrets_seal_named(svc->keyring, id, secret, &sealed);
     if (!e) {
         json_t *m = named_metadata(svc, &c);
         metadata_text = m ? json_dumps(m, JSON_COMPACT) : NULL;
@@ -209,7 +220,7 @@ void create_named_token(tz_service_ctx *svc, const tz_subject *s, const json_t *
     }
     if (!e) {
         tz_named_token_rec rec = {
-            .id = id, .name = (char *)c.name, .subject = *s, .token = serialized, .secret = secret,
+            .id = id, .name = (char *)c.name, .subject = *s, .token = tmpl, .secret = sealed,
             .metadata_json = metadata_text, .revoked = c.revoked,
         };
         e = tz_store_named_create(svc->store, &rec);
@@ -223,6 +234,8 @@ void create_named_token(tz_service_ctx *svc, const tz_subject *s, const json_t *
         tz_response_error(resp, e);
     }
     free(serialized);
+    free(tmpl);
+    free(sealed);
     free(metadata_text);
     create_req_clear(&c);
 }
@@ -244,7 +257,7 @@ void create_temporary_token(tz_service_ctx *svc, const tz_subject *s, const json
         e = tz_err_new_details(TZE_TOKEN_TIME_CAVEAT_REQUIRED,
                                json_pack("{s:I}", "maxTtl", (json_int_t)svc->max_temporary_token_ttl));
     if (!e) e = tz_store_random_id(id);
-    if (!e) e = tz_store_temp_secret_get(svc->store, s, secret, &generation);
+    if (!e) e = svc_temp_secret(svc, s, secret, &generation);
     if (!e) e = mint_token(svc, s, false, generation, &c.type, id, secret, c.caveats, c.n_caveats, &serialized);
     OPENSSL_cleanse(secret, sizeof secret);
     if (e) tz_response_error(resp, e);

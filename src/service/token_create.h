@@ -12,5 +12,10 @@ void create_temporary_token(tz_service_ctx *svc, const tz_subject *subject, cons
 tz_error *mint_token(tz_service_ctx *svc, const tz_subject *subject, bool named, int64_t generation,
                      const tz_token_type *type, const char *id, const char *secret, tz_caveat *const *cs, size_t n,
                      char **out);
+/* The same, also giving the token's template (secrets.h) for storage in *template_out (malloc'd,
+ * caller frees; NULL = not wanted). */
+tz_error *mint_token_template(tz_service_ctx *svc, const tz_subject *subject, bool named, int64_t generation,
+                              const tz_token_type *type, const char *id, const char *secret, tz_caveat *const *cs,
+                              size_t n, char **out, char **template_out);
 
 #endif

@@ -30,9 +30,8 @@ static tz_error *load_secret(tz_service_ctx *svc, const tz_token *t, char secret
         if (rec.revoked) e = tz_err_new(TZE_TOKEN_REVOKED);
         else if (t->version >= 2 && !tz_subject_equal(&t->subject, &rec.subject))
             e = tz_err_new(TZE_TOKEN_SUBJECT_INVALID);
-        else if (!rec.secret || strlen(rec.secret) > TZ_SECRET_HEX_LEN) e = tz_err_new(TZE_INTERNAL);
+        if (!e) e = svc_named_secret(svc, &rec, secret);
         if (!e) {
-            strcpy(secret, rec.secret);
             if (tz_subject_copy(&st->subject, &rec.subject) != 0) e = tz_err_new(TZE_INTERNAL);
         }
         if (!e && metadata_out) {
@@ -45,13 +44,16 @@ static tz_error *load_secret(tz_service_ctx *svc, const tz_token *t, char secret
     if (t->subject.kind != TZ_SUBJ_USER && t->subject.kind != TZ_SUBJ_PROVIDER) return tz_err_new(TZE_TOKEN_INVALID);
     int64_t generation = 0;
     bool has_secret = false;
-    tz_error *e = tz_store_temp_verify_state(svc->store, &t->subject, secret, &generation, &has_secret,
+    char sealed[TZ_STORED_SECRET_MAX + 1];
+    tz_error *e = tz_store_temp_verify_state(svc->store, &t->subject, sealed, &generation, &has_secret,
                                              &st->subject_exists, &st->subject_blocked);
-    if (e) return e;
     /* no secret yet: no temporary token of this subject was ever issued */
-    if (!has_secret) e = tz_err_new(TZE_TOKEN_INVALID);
-    else if (t->generation < generation) e = tz_err_new(TZE_TOKEN_REVOKED);
-    else if (t->generation > generation) e = tz_err_new(TZE_TOKEN_INVALID);
+    if (!e && !has_secret) e = tz_err_new(TZE_TOKEN_INVALID);
+    else if (!e && t->generation < generation) e = tz_err_new(TZE_TOKEN_REVOKED);
+    else if (!e && t->generation > generation) e = tz_err_new(TZE_TOKEN_INVALID);
+    /* the store holds the secret sealed: it is opened only for a token that is not revoked */
+    if (!e) e = svc_temp_open(svc, &t->subject, sealed, secret);
+    OPENSSL_cleanse(sealed, sizeof sealed);
     if (!e && tz_subject_copy(&st->subject, &t->subject) != 0) e = tz_err_new(TZE_INTERNAL);
     if (e) OPENSSL_cleanse(secret, TZ_SECRET_HEX_LEN + 1);
     return e;

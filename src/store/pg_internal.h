@@ -17,7 +17,7 @@
 #include "store/store_backend.h"
 
 /* Enough for every distinct statement of the PostgreSQL store. */
-#define PGS_STMT_CACHE_MAX 96
+#define PGS_STMT_CACHE_MAX 160
 /* Default pool size (--store-pool). */
 #define PGS_POOL_DEFAULT 8
 /* Defaults that keep every answer within 2 s while the database is unreachable or stuck:

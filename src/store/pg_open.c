@@ -2,6 +2,7 @@
  * emptiness checks, and the table of operations (tzs_pg_ops). */
 #include <stdlib.h>
 #include <string.h>
+#include "store/pg_directory.h"
 #include "store/pg_internal.h"
 #include "store/pg_ops.h"
 #include "store/pg_store.h"
@@ -77,7 +78,9 @@ tz_error *pgs_check_integrity(tz_store *ts) {
 static const char SQL_EMPTY[] =
     "SELECT NOT (EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM providers)"
     " OR EXISTS (SELECT 1 FROM entities WHERE kind <> 'cluster' OR id <> 'onezone')"
-    " OR EXISTS (SELECT 1 FROM named_tokens) OR EXISTS (SELECT 1 FROM temp_secrets))";
+    " OR EXISTS (SELECT 1 FROM named_tokens) OR EXISTS (SELECT 1 FROM temp_secrets)"
+    " OR EXISTS (SELECT 1 FROM oauth_clients) OR EXISTS (SELECT 1 FROM dir_entities)"
+    " OR EXISTS (SELECT 1 FROM dir_relations))";
 
 tz_error *pgs_is_empty(tz_store *ts, bool *empty) {
     pg_store *s = (pg_store *)ts;
@@ -139,4 +142,22 @@ const tz_store_ops tzs_pg_ops = {
     .temp_verify_state = pgs_temp_verify_state,
     .temp_secret_list = pgs_temp_secret_list,
     .temp_secret_put = pgs_temp_secret_put,
+    .dir_create = pgs_dir_create,
+    .dir_entity_name = pgs_dir_entity_name,
+    .dir_set_privileges = pgs_dir_set_privileges,
+    .dir_user_has = pgs_dir_user_has,
+    .dir_list = pgs_dir_list,
+    .dir_space_supports = pgs_dir_space_supports,
+    .dir_join = pgs_dir_join,
+    .provider_register_invited = pgs_provider_register_invited,
+    .client_create = pgs_client_create,
+    .client_get = pgs_client_get,
+    .client_list = pgs_client_list,
+    .client_set_secret_hash = pgs_client_set_secret_hash,
+    .client_delete = pgs_client_delete,
+    .secrets_page = pgs_secrets_page,
+    .secrets_replace = pgs_secrets_replace,
+    .temp_sealed_get = pgs_temp_sealed_get,
+    .temp_sealed_bump = pgs_temp_sealed_bump,
+    .scrub = pgs_scrub,
 };

@@ -49,16 +49,30 @@ tz_error *pgs_named_list(tz_store *s, const tz_subject *subject, size_t limit, c
 tz_error *pgs_named_verify_state(tz_store *s, const char *id, tz_named_token_rec *out, bool *subject_exists, bool *subject_blocked);
 tz_error *pgs_temp_secret_get(tz_store *s, const tz_subject *subject, char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation);
 tz_error *pgs_temp_secret_bump(tz_store *s, const tz_subject *subject);
-tz_error *pgs_temp_verify_state(tz_store *s, const tz_subject *subject, char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation, bool *has_secret, bool *subject_exists, bool *subject_blocked);
+tz_error *pgs_temp_verify_state(tz_store *s, const tz_subject *subject, char secret_out[TZ_STORED_SECRET_MAX + 1], int64_t *generation, bool *has_secret, bool *subject_exists, bool *subject_blocked);
 tz_error *pgs_temp_secret_list(tz_store *s, size_t limit, const char *cursor, tz_temp_secret_rec **out, size_t *n, char **next);
 tz_error *pgs_temp_secret_put(tz_store *s, const tz_temp_secret_rec *r);
 tz_error *pgs_entity_create_owned(tz_store *s, tz_entity_kind kind, const char *id, const char *name,
                                   const char *owner_user_id, const char *const *privs, size_t n);
+tz_error *pgs_client_create(tz_store *s, const tz_oauth_client_rec *r);
+tz_error *pgs_client_get(tz_store *s, const char *id, tz_oauth_client_rec *out);
+tz_error *pgs_client_list(tz_store *s, tz_oauth_client_rec **out, size_t *n);
+tz_error *pgs_client_set_secret_hash(tz_store *s, const char *id, const char *hash);
+tz_error *pgs_client_delete(tz_store *s, const char *id);
 
 /* Inserts a named token on connection c (inside the caller's unit of work). */
 tz_error *pgs_named_insert(pg_store *s, pgs_conn *c, const tz_named_token_rec *r, const char *op);
 /* Runs a "... SELECT count(*) FROM u" write statement; count 0 -> NOT_FOUND. */
 tz_error *pgs_counted_write(pg_store *s, const char *op, const char *sql, int n,
                             const char *const *params);
+
+/* sealed secrets (pg_secrets.c) */
+tz_error *pgs_secrets_page(tz_store *s, tz_secret_kind kind, const tz_secret_row *after, size_t limit,
+                           tz_secret_row **rows, size_t *n);
+tz_error *pgs_secrets_replace(tz_store *s, const tz_secret_change *changes, size_t n, size_t *applied);
+tz_error *pgs_temp_sealed_get(tz_store *s, const tz_subject *subject, const char *sealed_if_absent,
+                              char **sealed, int64_t *generation);
+tz_error *pgs_temp_sealed_bump(tz_store *s, const tz_subject *subject, const char *sealed);
+tz_error *pgs_scrub(tz_store *s);
 
 #endif

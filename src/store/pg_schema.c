@@ -100,6 +100,62 @@ static const char *const migrations[] = {
     "  secret text NOT NULL,"
     "  generation bigint NOT NULL CHECK (generation >= 1),"
     "  PRIMARY KEY (subject_kind, subject_id));",
+    /* 2: introspection clients of /oauth2/introspect and /oauth2/revoke */
+    "CREATE TABLE oauth_clients ("
+    "  id text PRIMARY KEY,"
+    "  name text NOT NULL,"
+    "  secret_hash text NOT NULL,"
+    "  allow_revoke boolean NOT NULL,"
+    "  creation_time bigint NOT NULL);",
+    /* 3: the directory (as SQLite's migration 3): harvesters and automation inventories, the
+     * relations the tables of migration 1 cannot hold (nested groups, memberships in harvesters
+     * and inventories, spaces of harvesters), support sizes and provider registration data. The
+     * dir_all_* views present every relation and privilege as (child, parent) pairs for the
+     * effective-membership queries. A deleted user's directory relations go with it (trigger). */
+    "CREATE TABLE dir_entities ("
+    "  kind text NOT NULL CHECK (kind IN ('harvester', 'atm_inventory')),"
+    "  id text NOT NULL,"
+    "  name text NOT NULL,"
+    "  PRIMARY KEY (kind, id));"
+    "CREATE TABLE dir_relations ("
+    "  child_kind text NOT NULL CHECK (child_kind IN ('user', 'group', 'space')),"
+    "  child_id text NOT NULL,"
+    "  parent_kind text NOT NULL CHECK (parent_kind IN ('group', 'harvester', 'atm_inventory')),"
+    "  parent_id text NOT NULL,"
+    "  PRIMARY KEY (parent_kind, parent_id, child_kind, child_id));"
+    "CREATE INDEX dir_relations_by_child ON dir_relations(child_kind, child_id);"
+    "CREATE TABLE dir_relation_privileges ("
+    "  parent_kind text NOT NULL,"
+    "  parent_id text NOT NULL,"
+    "  child_kind text NOT NULL,"
+    "  child_id text NOT NULL,"
+    "  privilege text NOT NULL,"
+    "  PRIMARY KEY (parent_kind, parent_id, child_kind, child_id, privilege),"
+    "  FOREIGN KEY (parent_kind, parent_id, child_kind, child_id)"
+    "    REFERENCES dir_relations(parent_kind, parent_id, child_kind, child_id)"
+    "    ON DELETE CASCADE);"
+    "CREATE FUNCTION tokenzone_dir_user_deleted() RETURNS trigger LANGUAGE plpgsql AS $f$"
+    "  BEGIN DELETE FROM dir_relations WHERE child_kind = 'user' AND child_id = OLD.id;"
+    "  RETURN OLD; END $f$;"
+    "CREATE TRIGGER dir_relations_user_deleted AFTER DELETE ON users"
+    "  FOR EACH ROW EXECUTE FUNCTION tokenzone_dir_user_deleted();"
+    "CREATE VIEW dir_all_entities(kind, id, name) AS"
+    "  SELECT kind, id, name FROM entities UNION ALL SELECT kind, id, name FROM dir_entities;"
+    "CREATE VIEW dir_all_relations(child_kind, child_id, parent_kind, parent_id) AS"
+    "  SELECT 'user'::text, user_id, kind, entity_id FROM user_members"
+    "  UNION ALL SELECT 'group'::text, group_id, kind, entity_id FROM group_members"
+    "  UNION ALL SELECT 'provider'::text, provider_id, 'space'::text, space_id FROM space_supports"
+    "  UNION ALL SELECT child_kind, child_id, parent_kind, parent_id FROM dir_relations;"
+    "CREATE VIEW dir_all_privileges(child_kind, child_id, parent_kind, parent_id, privilege) AS"
+    "  SELECT 'user'::text, user_id, kind, entity_id, privilege FROM user_member_privileges"
+    "  UNION ALL SELECT 'group'::text, group_id, kind, entity_id, privilege"
+    "    FROM group_member_privileges"
+    "  UNION ALL SELECT child_kind, child_id, parent_kind, parent_id, privilege"
+    "    FROM dir_relation_privileges;"
+    "ALTER TABLE space_supports ADD COLUMN size bigint;"
+    "ALTER TABLE providers ADD COLUMN subdomain text, ADD COLUMN admin_email text;"
+    "CREATE UNIQUE INDEX providers_subdomain_key ON providers(subdomain)"
+    "  WHERE subdomain IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -46,6 +46,14 @@ static bool copy_secret(const PGresult *r, int row, int col, char out[TZ_SECRET_
     return true;
 }
 
+/* Copies a stored (sealed) secret cell into out; false when empty or over TZ_STORED_SECRET_MAX. */
+static bool copy_stored(const PGresult *r, int row, int col, char out[TZ_STORED_SECRET_MAX + 1]) {
+    int len = PQgetlength(r, row, col);
+    if (PQgetisnull(r, row, col) || len < 1 || len > TZ_STORED_SECRET_MAX) return false;
+    memcpy(out, PQgetvalue(r, row, col), (size_t)len + 1);
+    return true;
+}
+
 tz_error *pgs_temp_secret_get(tz_store *ts, const tz_subject *subject,
                               char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation) {
     pg_store *s = (pg_store *)ts;
@@ -90,7 +98,7 @@ tz_error *pgs_temp_secret_bump(tz_store *ts, const tz_subject *subject) {
 }
 
 tz_error *pgs_temp_verify_state(tz_store *ts, const tz_subject *subject,
-                                char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation,
+                                char secret_out[TZ_STORED_SECRET_MAX + 1], int64_t *generation,
                                 bool *has_secret, bool *subject_exists, bool *subject_blocked) {
     pg_store *s = (pg_store *)ts;
     *has_secret = false;
@@ -111,7 +119,7 @@ tz_error *pgs_temp_verify_state(tz_store *ts, const tz_subject *subject,
         *subject_exists = pgs_bool(r, 0, 2);
         *subject_blocked = *subject_exists && pgs_bool(r, 0, 3);
         if (!PQgetisnull(r, 0, 0)) {
-            if (!copy_secret(r, 0, 0, secret_out))
+            if (!copy_stored(r, 0, 0, secret_out))
                 err = pgs_bad_arg(s, "temp_verify_state", "stored secret has the wrong length");
             else {
                 *has_secret = true;
@@ -153,7 +161,7 @@ tz_error *pgs_temp_secret_list(tz_store *ts, size_t limit, const char *cursor,
         tz_temp_secret_rec *t = &recs[count];
         if (!pgs_subject_from_row((int)pgs_int(r, (int)count, 0), PQgetvalue(r, (int)count, 1),
                                   &t->subject) ||
-            !copy_secret(r, (int)count, 2, t->secret))
+            !copy_stored(r, (int)count, 2, t->secret))
             err = tz_err_new(TZE_INTERNAL);
         t->generation = pgs_int(r, (int)count, 3);
     }
@@ -172,7 +180,7 @@ tz_error *pgs_temp_secret_list(tz_store *ts, size_t limit, const char *cursor,
 tz_error *pgs_temp_secret_put(tz_store *ts, const tz_temp_secret_rec *rec) {
     pg_store *s = (pg_store *)ts;
     const char *kind = rec ? pgs_subject_kind(&rec->subject) : NULL;
-    if (!kind || strlen(rec->secret) != TZ_SECRET_HEX_LEN || rec->generation < 1)
+    if (!kind || !rec->secret[0] || strlen(rec->secret) > TZ_STORED_SECRET_MAX || rec->generation < 1)
         return pgs_bad_arg(s, "temp_secret_put", "subject, secret and generation");
     char gen[24];
     snprintf(gen, sizeof gen, "%lld", (long long)rec->generation);

@@ -35,6 +35,7 @@ tz_error *pgs_conflict_error(const char *constraint) {
         {"users_username_key", "username"},
         {"named_tokens_subject_name_key", "name"},
         {"temp_secrets_pkey", "subject"},
+        {"providers_subdomain_key", "subdomain"},
     };
     for (size_t i = 0; constraint && i < sizeof fields / sizeof fields[0]; i++)
         if (!strcmp(constraint, fields[i].constraint))

@@ -28,6 +28,7 @@ struct tz_named_token_rec;
 
 #define TZ_ID_HEX_LEN 32      /* entity and token ids: 32 lowercase hex chars */
 #define TZ_SECRET_HEX_LEN 64  /* token secrets: 64 lowercase hex chars (32 random bytes) */
+#define TZ_STORED_SECRET_MAX 512  /* a secret as stored (sealed text, src/core/seal.h), in bytes */
 #define TZ_ONEZONE_CLUSTER_ID "onezone"
 
 /* Where and how to open a store. Zero means "the backend's default" for every number. */
@@ -68,8 +69,9 @@ tz_error *tz_store_random_secret(char out[TZ_SECRET_HEX_LEN + 1]);
 /* The backend's integrity check (SQLite: PRAGMA integrity_check + foreign keys): NULL when
  * sound. */
 tz_error *tz_store_check_integrity(tz_store *s);
-/* *empty = true when the store holds no user, provider, group, space, token or temporary secret
- * (the built-in `onezone` cluster does not count). Used by `store copy` on the target. */
+/* *empty = true when the store holds no user, provider, group, space, token, temporary secret,
+ * introspection client, harvester, inventory or directory relation (the built-in `onezone`
+ * cluster does not count). Used by `store copy` on the target. */
 tz_error *tz_store_is_empty(tz_store *s, bool *empty);
 
 /* ---------------- paging ----------------
@@ -244,6 +246,8 @@ tz_error *tz_store_named_verify_state(tz_store *s, const char *id, tz_named_toke
                                       bool *subject_exists, bool *subject_blocked);
 
 /* ---------------- temporary-token secrets ---------------- */
+/* These two store plain secrets they generate themselves; the service no longer uses them (it
+ * stores sealed secrets through tz_store_temp_sealed_get/_bump below). */
 /* The subject's shared secret and generation, created with generation 1 on first read. */
 tz_error *tz_store_temp_secret_get(tz_store *s, const tz_subject *subject,
                                    char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation);
@@ -253,12 +257,12 @@ tz_error *tz_store_temp_secret_bump(tz_store *s, const tz_subject *subject);
 /* Verification read, one round trip, creating nothing: the subject's exists/blocked state and,
  * when *has_secret, its temporary-token secret and generation. */
 tz_error *tz_store_temp_verify_state(tz_store *s, const tz_subject *subject,
-                                     char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation,
+                                     char secret_out[TZ_STORED_SECRET_MAX + 1], int64_t *generation,
                                      bool *has_secret, bool *subject_exists, bool *subject_blocked);
 /* For copying stores: a subject's record as it is. */
 typedef struct tz_temp_secret_rec {
     tz_subject subject;
-    char secret[TZ_SECRET_HEX_LEN + 1];   /* wiped by tz_temp_secret_recs_free */
+    char secret[TZ_STORED_SECRET_MAX + 1];   /* as stored (sealed); wiped by tz_temp_secret_recs_free */
     int64_t generation;
 } tz_temp_secret_rec;
 void tz_temp_secret_recs_free(tz_temp_secret_rec *recs, size_t n);
@@ -281,7 +285,8 @@ typedef struct tz_oauth_client_rec {
 void tz_oauth_client_rec_clear(tz_oauth_client_rec *r);
 void tz_oauth_client_recs_free(tz_oauth_client_rec *v, size_t n);
 
-/* Id taken -> TZE_ALREADY_EXISTS. */
+/* Operations of the store (store_dispatch_clients.c; SQLite store_clients.c, PostgreSQL
+ * pg_clients.c). Id taken -> TZE_STORE_CONFLICT {"key": "id"}; a missing id -> TZE_STORE_NOT_FOUND. */
 tz_error *tz_store_client_create(tz_store *s, const tz_oauth_client_rec *r);
 tz_error *tz_store_client_get(tz_store *s, const char *id, tz_oauth_client_rec *out); /* TZE_NOT_FOUND */
 /* Every client ordered by creation time then id; *out malloc'd (tz_oauth_client_recs_free). */
@@ -293,7 +298,8 @@ tz_error *tz_store_client_delete(tz_store *s, const char *id);                  
 /* Writes a consistent copy of the whole store to the new file `dest` (created 0600; an existing
  * file is TZE_ALREADY_EXISTS) while other connections keep reading and writing: SQLite's online
  * backup API, one read snapshot, then fsync and rename into place. The copy is a complete
- * SQLite database (no -wal file needed); see docs/operations.md for restoring it. */
+ * SQLite database (no -wal file needed); see docs/operations.md for restoring it. Any other
+ * backend -> TZE_NOT_SUPPORTED, nothing created (PostgreSQL: pg_dump). */
 tz_error *tz_store_backup(tz_store *s, const char *dest);
 /* ---------------- directory: every entity kind, nested groups, invite consumption ----------------
  * (SQLite: store_directory.c, store_invites.c; dispatched by store_dispatch_dir.c) Relations are
@@ -390,5 +396,52 @@ tz_error *tz_store_provider_register_invited(tz_store *s, const tz_provider_rec 
                                              const char *const *admin_privs, size_t n_admin_privs,
                                              const tz_named_token_rec *root, const char *invite_id,
                                              tz_dir_outcome *outcome);
+
+/* ---------------- sealed secrets (store_secrets.c) ----------------
+ * The service seals every token secret before it reaches the store (src/core/seal.h); to the
+ * store a secret is opaque text. These functions let the service create and bump temporary-token
+ * secrets it sealed itself, walk every stored secret in pages (sealing of legacy plain values,
+ * master-key rotation) and replace a secret only if it is still the one that was read. */
+typedef enum tz_secret_kind { TZ_SECRET_NAMED = 1, TZ_SECRET_TEMP = 2 } tz_secret_kind;
+typedef struct tz_secret_row {
+    tz_secret_kind kind;
+    char *token_id;            /* named: the token id; NULL for temporary-token secrets */
+    tz_subject subject;        /* the row's subject (user or provider) */
+    char *secret;              /* the secret column as stored */
+    char *token;               /* named: the token column as stored; NULL for temporary */
+} tz_secret_row;
+void tz_secret_rows_free(tz_secret_row *rows, size_t n);   /* wipes secret and token */
+
+/* Up to `limit` (1..10000) rows of `kind` in key order (named: token id; temporary: subject kind,
+ * subject id), starting after the row `after` (NULL = from the first). *rows is a malloc'd array
+ * of *n records (tz_secret_rows_free); fewer than `limit` means the end was reached. */
+tz_error *tz_store_secrets_page(tz_store *s, tz_secret_kind kind, const tz_secret_row *after,
+                                size_t limit, tz_secret_row **rows, size_t *n);
+
+/* A conditional replacement: the row `row` names (kind, token id or subject) gets `secret` (and,
+ * for named tokens, `token` unless NULL) only if it still holds row->secret. */
+typedef struct tz_secret_change {
+    const tz_secret_row *row;
+    const char *secret;
+    const char *token;
+} tz_secret_change;
+/* Applies the changes in one transaction. A row that changed meanwhile (revoke-all, deletion)
+ * is left alone and not counted; *applied says how many were replaced. */
+tz_error *tz_store_secrets_replace(tz_store *s, const tz_secret_change *changes, size_t n,
+                                   size_t *applied);
+
+/* The subject's sealed temporary-token secret and generation. When there is none yet:
+ * with `sealed_if_absent` NULL -> TZE_STORE_NOT_FOUND; otherwise it is stored with generation 1 (a
+ * concurrent first store wins, and its value is returned). *sealed is malloc'd (caller wipes and
+ * frees). */
+tz_error *tz_store_temp_sealed_get(tz_store *s, const tz_subject *subject,
+                                   const char *sealed_if_absent, char **sealed, int64_t *generation);
+/* Revoke-all with a secret sealed by the caller: stores `sealed` with generation + 1 (generation
+ * 1 if absent). */
+tz_error *tz_store_temp_sealed_bump(tz_store *s, const tz_subject *subject, const char *sealed);
+/* Leaves no earlier content of rows in the files: empties the write-ahead log (checkpoint with
+ * truncation), rewrites the database without free pages (VACUUM) and empties the log again.
+ * SQLite: fails with TZE_INTERNAL while another process holds a read snapshot open. */
+tz_error *tz_store_scrub(tz_store *s);
 
 #endif

@@ -95,6 +95,12 @@
  *      dir_space_supports, dir_join, provider_register_invited: the directory of every entity
  *      kind with nested groups, and invite consumption counted in the join's transaction
  *      (store.h "directory"); errors as listed there, outcomes through tz_dir_outcome.
+ *   3. client_create (CONFLICT id), client_get, client_set_secret_hash, client_delete
+ *      (NOT_FOUND), client_list: the introspection clients (store.h "introspection clients").
+ *   4. secrets_page, secrets_replace, temp_sealed_get, temp_sealed_bump, scrub: sealed token
+ *      secrets (store.h "sealed secrets"): paged walk of every stored secret, conditional
+ *      replacement (rotation, legacy sealing), temporary secrets sealed by the caller, and erasing
+ *      old row versions from the files; temp_sealed_get without a value to create: NOT_FOUND.
  * --------------------------------------------------------------------------------------------- */
 #ifndef TZ_STORE_BACKEND_H
 #define TZ_STORE_BACKEND_H
@@ -179,7 +185,7 @@ typedef struct tz_store_ops {
                                  char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation);
     tz_error *(*temp_secret_bump)(tz_store *s, const tz_subject *subject);
     tz_error *(*temp_verify_state)(tz_store *s, const tz_subject *subject,
-                                   char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation,
+                                   char secret_out[TZ_STORED_SECRET_MAX + 1], int64_t *generation,
                                    bool *has_secret, bool *subject_exists, bool *subject_blocked);
     tz_error *(*temp_secret_list)(tz_store *s, size_t limit, const char *cursor,
                                   tz_temp_secret_rec **out, size_t *n, char **next);
@@ -207,6 +213,21 @@ typedef struct tz_store_ops {
                                            const char *admin_user, const char *const *admin_privs,
                                            size_t n_admin_privs, const tz_named_token_rec *root,
                                            const char *invite_id, tz_dir_outcome *outcome);
+    /* 3. introspection clients (store.h "introspection clients") */
+    tz_error *(*client_create)(tz_store *s, const tz_oauth_client_rec *r);
+    tz_error *(*client_get)(tz_store *s, const char *id, tz_oauth_client_rec *out);
+    tz_error *(*client_list)(tz_store *s, tz_oauth_client_rec **out, size_t *n);
+    tz_error *(*client_set_secret_hash)(tz_store *s, const char *id, const char *hash);
+    tz_error *(*client_delete)(tz_store *s, const char *id);
+
+    /* 4. sealed secrets (store.h "sealed secrets") */
+    tz_error *(*secrets_page)(tz_store *s, tz_secret_kind kind, const tz_secret_row *after, size_t limit,
+                              tz_secret_row **rows, size_t *n);
+    tz_error *(*secrets_replace)(tz_store *s, const tz_secret_change *changes, size_t n, size_t *applied);
+    tz_error *(*temp_sealed_get)(tz_store *s, const tz_subject *subject, const char *sealed_if_absent,
+                                 char **sealed, int64_t *generation);
+    tz_error *(*temp_sealed_bump)(tz_store *s, const tz_subject *subject, const char *sealed);
+    tz_error *(*scrub)(tz_store *s);
 } tz_store_ops;
 
 /* The common header every backend's store structure starts with. The dispatcher sets log/log_ud

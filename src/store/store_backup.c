@@ -1,5 +1,6 @@
 /* Online backup of the SQLite store (SQLite's backup API): a consistent copy while other
- * connections, in this process or another, keep reading and writing. */
+ * connections, in this process or another, keep reading and writing. Any other backend is
+ * TZE_NOT_SUPPORTED (PostgreSQL: pg_dump, docs/operations.md). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -27,6 +28,9 @@ static bool sync_path(const char *path, bool dir) {
 }
 
 tz_error *tz_store_backup(tz_store *s, const char *dest) {
+    /* the online copy is SQLite's; other backends have their own tools (pg_dump): refuse before
+     * anything is created, with no SQLite helper touching a foreign store */
+    if (s->ops != &tzs_sqlite_ops) return tz_err_new(TZE_NOT_SUPPORTED);
     char tmp[BACKUP_PATH_MAX], dir[BACKUP_PATH_MAX];
     if (!dest || !*dest || snprintf(tmp, sizeof tmp, "%s.partial", dest) >= (int)sizeof tmp)
         return tz_err_key(TZE_BAD_DATA, "to");

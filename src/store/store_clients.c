@@ -1,24 +1,8 @@
-/* Introspection clients: id, name, the hash of the secret, whether the client may revoke. */
-#include <openssl/crypto.h>
+/* The SQLite backend's introspection clients (client_* ops, contracts in store.h): id, name, the
+ * hash of the secret, whether the client may revoke. */
 #include <stdlib.h>
 #include <string.h>
 #include "store/store_internal.h"
-
-void tz_oauth_client_rec_clear(tz_oauth_client_rec *r) {
-    if (!r) return;
-    free(r->id);
-    free(r->name);
-    if (r->secret_hash) {
-        OPENSSL_cleanse(r->secret_hash, strlen(r->secret_hash));
-        free(r->secret_hash);
-    }
-    memset(r, 0, sizeof *r);
-}
-
-void tz_oauth_client_recs_free(tz_oauth_client_rec *v, size_t n) {
-    for (size_t i = 0; v && i < n; i++) tz_oauth_client_rec_clear(&v[i]);
-    free(v);
-}
 
 static const char SQL_CLIENT_INSERT[] =
     "INSERT INTO oauth_clients (id, name, secret_hash, allow_revoke, creation_time)"
@@ -31,7 +15,7 @@ static const char SQL_CLIENT_LIST[] =
 static const char SQL_CLIENT_SET_SECRET[] = "UPDATE oauth_clients SET secret_hash = ?2 WHERE id = ?1";
 static const char SQL_CLIENT_DELETE[] = "DELETE FROM oauth_clients WHERE id = ?1";
 
-tz_error *tz_store_client_create(tz_store *s, const tz_oauth_client_rec *r) {
+tz_error *tzs_sq_client_create(tz_store *s, const tz_oauth_client_rec *r) {
     if (!r || !r->id || !r->name || !r->secret_hash)
         return tzs_bad_arg(s, "client_create", "id, name and secret hash");
     tzs_conn *c;
@@ -67,7 +51,7 @@ static bool read_row(sqlite3_stmt *st, tz_oauth_client_rec *out) {
     return ok && out->id && out->name && out->secret_hash;
 }
 
-tz_error *tz_store_client_get(tz_store *s, const char *id, tz_oauth_client_rec *out) {
+tz_error *tzs_sq_client_get(tz_store *s, const char *id, tz_oauth_client_rec *out) {
     memset(out, 0, sizeof *out);
     if (!id) return tzs_bad_arg(s, "client_get", "id");
     tzs_conn *c;
@@ -88,7 +72,7 @@ tz_error *tz_store_client_get(tz_store *s, const char *id, tz_oauth_client_rec *
     return err;
 }
 
-tz_error *tz_store_client_list(tz_store *s, tz_oauth_client_rec **out, size_t *n) {
+tz_error *tzs_sq_client_list(tz_store *s, tz_oauth_client_rec **out, size_t *n) {
     *out = NULL;
     *n = 0;
     tzs_conn *c;
@@ -149,12 +133,12 @@ static tz_error *write_one(tz_store *s, const char *sql, const char *op, const c
     return err;
 }
 
-tz_error *tz_store_client_set_secret_hash(tz_store *s, const char *id, const char *hash) {
+tz_error *tzs_sq_client_set_secret_hash(tz_store *s, const char *id, const char *hash) {
     if (!id || !hash) return tzs_bad_arg(s, "client_set_secret_hash", "id and hash");
     return write_one(s, SQL_CLIENT_SET_SECRET, "client_set_secret_hash", id, hash);
 }
 
-tz_error *tz_store_client_delete(tz_store *s, const char *id) {
+tz_error *tzs_sq_client_delete(tz_store *s, const char *id) {
     if (!id) return tzs_bad_arg(s, "client_delete", "id");
     return write_one(s, SQL_CLIENT_DELETE, "client_delete", id, NULL);
 }

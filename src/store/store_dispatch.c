@@ -227,7 +227,7 @@ tz_error *tz_store_temp_secret_bump(tz_store *s, const tz_subject *subject) {
     DISPATCH(temp_secret_bump, subject);
 }
 tz_error *tz_store_temp_verify_state(tz_store *s, const tz_subject *subject,
-                                     char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation,
+                                     char secret_out[TZ_STORED_SECRET_MAX + 1], int64_t *generation,
                                      bool *has_secret, bool *subject_exists, bool *subject_blocked) {
     DISPATCH(temp_verify_state, subject, secret_out, generation, has_secret, subject_exists, subject_blocked);
 }

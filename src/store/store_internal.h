@@ -182,11 +182,19 @@ tz_error *tzs_sq_temp_secret_get(tz_store *s, const tz_subject *subject,
                                  char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation);
 tz_error *tzs_sq_temp_secret_bump(tz_store *s, const tz_subject *subject);
 tz_error *tzs_sq_temp_verify_state(tz_store *s, const tz_subject *subject,
-                                   char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation,
+                                   char secret_out[TZ_STORED_SECRET_MAX + 1], int64_t *generation,
                                    bool *has_secret, bool *subject_exists, bool *subject_blocked);
 tz_error *tzs_sq_temp_secret_list(tz_store *s, size_t limit, const char *cursor,
                                   tz_temp_secret_rec **out, size_t *n, char **next);
 tz_error *tzs_sq_temp_secret_put(tz_store *s, const tz_temp_secret_rec *r);
+/* Sealed secrets (store_secrets.c). */
+tz_error *tzs_sq_secrets_page(tz_store *s, tz_secret_kind kind, const tz_secret_row *after, size_t limit,
+                              tz_secret_row **rows, size_t *n);
+tz_error *tzs_sq_secrets_replace(tz_store *s, const tz_secret_change *changes, size_t n, size_t *applied);
+tz_error *tzs_sq_temp_sealed_get(tz_store *s, const tz_subject *subject, const char *sealed_if_absent,
+                                 char **sealed, int64_t *generation);
+tz_error *tzs_sq_temp_sealed_bump(tz_store *s, const tz_subject *subject, const char *sealed);
+tz_error *tzs_sq_scrub(tz_store *s);
 
 /* Shared by the SQLite files: the entity-kind word stored on disk ("group", ...; NULL if bad). */
 const char *tzs_kind_word(tz_entity_kind k);
@@ -213,5 +221,11 @@ tz_error *tzs_sq_entity_create_owned(tz_store *s, tz_entity_kind kind, const cha
 tz_error *tzs_insert_provider(tz_store *s, tzs_conn *c, const tz_provider_rec *p);
 /* Inserts user + privileges inside the caller's transaction (store_users.c). */
 tz_error *tzs_insert_user(tz_store *s, tzs_conn *c, const tz_user_rec *u);
+/* Introspection clients (store_clients.c; contracts in store.h). */
+tz_error *tzs_sq_client_create(tz_store *s, const tz_oauth_client_rec *r);
+tz_error *tzs_sq_client_get(tz_store *s, const char *id, tz_oauth_client_rec *out);
+tz_error *tzs_sq_client_list(tz_store *s, tz_oauth_client_rec **out, size_t *n);
+tz_error *tzs_sq_client_set_secret_hash(tz_store *s, const char *id, const char *hash);
+tz_error *tzs_sq_client_delete(tz_store *s, const char *id);
 
 #endif

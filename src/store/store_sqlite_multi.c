@@ -10,7 +10,8 @@ static const char SQL_IS_EMPTY[] =
     "SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM providers)"
     " OR EXISTS (SELECT 1 FROM entities WHERE NOT (kind = 'cluster' AND id = 'onezone'))"
     " OR EXISTS (SELECT 1 FROM named_tokens) OR EXISTS (SELECT 1 FROM temp_secrets)"
-    " OR EXISTS (SELECT 1 FROM group_members)";
+    " OR EXISTS (SELECT 1 FROM group_members) OR EXISTS (SELECT 1 FROM oauth_clients)"
+    " OR EXISTS (SELECT 1 FROM dir_entities) OR EXISTS (SELECT 1 FROM dir_relations)";
 static const char SQL_TEMP_PUT[] =
     "INSERT INTO temp_secrets (subject_kind, subject_id, secret, generation) VALUES (?1, ?2, ?3, ?4)";
 
@@ -95,7 +96,7 @@ tz_error *tzs_sq_is_empty(tz_store *s, bool *empty) {
 
 tz_error *tzs_sq_temp_secret_put(tz_store *s, const tz_temp_secret_rec *r) {
     int kind = r ? tzs_subject_kind(&r->subject) : -1;
-    if (kind < 0 || strlen(r->secret) != TZ_SECRET_HEX_LEN || r->generation < 1)
+    if (kind < 0 || !r->secret[0] || strlen(r->secret) > TZ_STORED_SECRET_MAX || r->generation < 1)
         return tzs_bad_arg(s, "temp_secret_put", "subject, secret or generation");
     tzs_conn *c;
     tz_error *err = tzs_acquire(s, &c);
@@ -105,7 +106,7 @@ tz_error *tzs_sq_temp_secret_put(tz_store *s, const tz_temp_secret_rec *r) {
     if (!err) {
         sqlite3_bind_int(st, 1, kind);
         sqlite3_bind_text(st, 2, r->subject.id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, r->secret, TZ_SECRET_HEX_LEN, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, r->secret, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, r->generation);
         int rc = tzs_step_done(st);
         sqlite3_clear_bindings(st);

@@ -429,12 +429,13 @@ tz_error *tzs_sq_temp_secret_list(tz_store *s, size_t limit, const char *cursor,
             last_kind = sqlite3_column_int(st, 0);
             const char *sid = (const char *)sqlite3_column_text(st, 1);
             const char *secret = (const char *)sqlite3_column_text(st, 2);
-            if (!sid || !tzs_subject_from_row(last_kind, sid, &r->subject) || !secret ||
-                sqlite3_column_bytes(st, 2) != TZ_SECRET_HEX_LEN) {
+            int len = sqlite3_column_bytes(st, 2);
+            if (!sid || !tzs_subject_from_row(last_kind, sid, &r->subject) || !secret || len < 1 ||
+                len > TZ_STORED_SECRET_MAX) {
                 err = tzs_bad_arg(s, "temp_secret_list", "malformed stored record");
                 break;
             }
-            memcpy(r->secret, secret, TZ_SECRET_HEX_LEN + 1);
+            memcpy(r->secret, secret, (size_t)len + 1);
             r->generation = sqlite3_column_int64(st, 3);
         }
         if (!err && rc != SQLITE_DONE) err = tzs_fail(s, c->db, "temp_secret_list", rc);

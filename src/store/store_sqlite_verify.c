@@ -46,7 +46,7 @@ tz_error *tzs_sq_named_verify_state(tz_store *s, const char *id, tz_named_token_
 }
 
 tz_error *tzs_sq_temp_verify_state(tz_store *s, const tz_subject *subject,
-                                   char secret_out[TZ_SECRET_HEX_LEN + 1], int64_t *generation,
+                                   char secret_out[TZ_STORED_SECRET_MAX + 1], int64_t *generation,
                                    bool *has_secret, bool *subject_exists, bool *subject_blocked) {
     *has_secret = *subject_exists = *subject_blocked = false;
     *generation = 0;
@@ -69,10 +69,11 @@ tz_error *tzs_sq_temp_verify_state(tz_store *s, const tz_subject *subject,
             *subject_blocked = *subject_exists && sqlite3_column_int(st, 0) != 0;
             if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
                 const char *secret = (const char *)sqlite3_column_text(st, 1);
-                if (!secret || sqlite3_column_bytes(st, 1) != TZ_SECRET_HEX_LEN) {
+                int len = sqlite3_column_bytes(st, 1);
+                if (!secret || len < 1 || len > TZ_STORED_SECRET_MAX) {
                     err = tzs_bad_arg(s, "temp_verify_state", "stored secret has the wrong length");
                 } else {
-                    memcpy(secret_out, secret, TZ_SECRET_HEX_LEN + 1);
+                    memcpy(secret_out, secret, (size_t)len + 1);
                     *generation = sqlite3_column_int64(st, 2);
                     *has_secret = true;
                 }
@@ -82,7 +83,7 @@ tz_error *tzs_sq_temp_verify_state(tz_store *s, const tz_subject *subject,
     }
     tzs_release(s, c);
     if (err) {
-        OPENSSL_cleanse(secret_out, TZ_SECRET_HEX_LEN + 1);
+        OPENSSL_cleanse(secret_out, TZ_STORED_SECRET_MAX + 1);
         *has_secret = false;
     }
     return err;

@@ -5,8 +5,11 @@ import {h, add, clear, field, showError, uid} from "./dom.js";
 import {api, S, serverNow, ownerBase, ownerLabel, status, reportError, copyText, targetName} from "./ctx.js";
 import {TEMPLATES, INVITE_TYPES, TARGET_LABELS, TARGET_PATHS, PRIVILEGES, DEFAULT_PRIVILEGES, generateName, validName} from "./model.js";
 import {caveatEditors, FieldError} from "./caveats.js";
+import {fillPicker} from "./directory.js";
 
 const DEFAULT_TEMP_TTL = 3600;
+// Template inputs that can be picked from the user's own entities.
+const NEED_PICKERS = {spaceId: "space", clusterId: "cluster"};
 
 function radios(name, legend, options, value) {
   const inputs = {};
@@ -33,7 +36,13 @@ export function createView(main) {
   const kind = radios("kind", "Type", [["access", "Access"], ["identity", "Identity"], ["invite", "Invite"]], "access");
 
   const inviteType = field("Invite type", h("select", {id: "invite-type"}, Object.entries(INVITE_TYPES).map(([k, v]) => h("option", {value: k}, `${v.sentence} (${k})`))));
-  const target = field("Target ID", h("input", {type: "text", id: "invite-target", autocomplete: "off"}));
+  // The target: picked from the user's own entities, or typed as an id (an admin inviting to
+  // someone else's entity, or an entity the lists do not show).
+  const targetPick = field("Your space", h("select", {id: "invite-target-pick"}));
+  const target = field("Target ID", h("input", {type: "text", id: "invite-target", autocomplete: "off"}),
+    "Filled in by the choice above, or type the ID of any target.");
+  let known = new Map();   // id -> name of the entities in the picker
+  let pickSeq = 0;
   const privBoxes = h("div", {class: "privs"});
   const privErr = h("p", {class: "field-error", role: "alert", hidden: true});
   const privs = h("fieldset", {class: "privileges"}, h("legend", {}, "Privileges"),
@@ -42,7 +51,7 @@ export function createView(main) {
   const limit = field("Maximum number of uses", h("input", {type: "number", id: "usage-limit", min: "1", step: "1", value: "1"}));
   const limitWrap = h("div", {hidden: true}, limit.wrap);
   limitMode.input.addEventListener("change", () => { limitWrap.hidden = limitMode.input.value !== "number"; });
-  const inviteBox = h("fieldset", {class: "invite", hidden: true}, h("legend", {}, "Invitation"), inviteType.wrap, target.wrap, privs, limitMode.wrap, limitWrap);
+  const inviteBox = h("fieldset", {class: "invite", hidden: true}, h("legend", {}, "Invitation"), inviteType.wrap, targetPick.wrap, target.wrap, privs, limitMode.wrap, limitWrap);
 
   const meta = field("Custom metadata (JSON object, optional)", h("textarea", {rows: "2", spellcheck: "false", class: "mono", id: "custom-metadata"}));
   const caveats = caveatEditors();
@@ -60,8 +69,10 @@ export function createView(main) {
       const it = INVITE_TYPES[inviteType.input.value];
       // Onezone puts the target's name here; the API does not give it, so a short id instead
       // (a whole id would leave no room for the time stamp within 50 characters).
+      // (Onezone uses the target's name; where the page does not know it, a short id.)
       const tid = target.input.value.trim();
-      p = it.short + (tid ? " " + tid.slice(0, 8) : "");
+      const tname = known.get(tid);
+      p = it.short + (tname ? " " + tname : tid ? " " + tid.slice(0, 8) : "");
     }
     name.input.value = generateName(p);
   };
@@ -78,7 +89,22 @@ export function createView(main) {
   };
   const syncTarget = () => {
     const it = INVITE_TYPES[inviteType.input.value];
-    target.wrap.querySelector("label").textContent = `Target ${TARGET_LABELS[it.target].toLowerCase()} ID`;
+    const label = TARGET_LABELS[it.target].toLowerCase();
+    target.wrap.querySelector("label").textContent = `Target ${label} ID`;
+    targetPick.wrap.querySelector("label").textContent = `Your ${label} to invite to`;
+    // Only the signed-in user's own entities are listed; an admin acting for someone else types ids.
+    targetPick.wrap.hidden = S.owner.kind !== "self";
+    if (targetPick.wrap.hidden || kind.value !== "invite" || targetPick.input.dataset.kind === it.target) return;
+    if (targetPick.input.dataset.kind) target.input.value = "";   // an id of another kind of target
+    targetPick.input.dataset.kind = it.target;
+    const my = ++pickSeq;
+    known = new Map();
+    fillPicker(targetPick.input, it.target, `Choose one of your ${label === "automation inventory" ? "automation inventories" : label + "s"}, or type an ID below`, null, target.input.value.trim())
+      .then((list) => {
+        if (my !== pickSeq) return;
+        known = new Map(list.map((e) => [e.id, e.name]));
+        regenerate();
+      });
   };
   const sync = () => {
     const k = kind.value;
@@ -110,7 +136,16 @@ export function createView(main) {
   };
   for (const r of [...Object.values(persistence.inputs), ...Object.values(kind.inputs)]) r.addEventListener("change", () => { sync(); regenerate(); });
   inviteType.input.addEventListener("change", () => { prefix = "Invite"; sync(); regenerate(); });
-  target.input.addEventListener("input", regenerate);
+  target.input.addEventListener("input", () => {
+    const tid = target.input.value.trim();
+    targetPick.input.value = known.has(tid) ? tid : "";
+    regenerate();
+  });
+  targetPick.input.addEventListener("change", () => {
+    if (targetPick.input.value) target.input.value = targetPick.input.value;
+    showError(target.error, "");
+    regenerate();
+  });
   caveats.el.addEventListener("change", updateWarning);
   caveats.el.addEventListener("input", updateWarning);
 
@@ -142,6 +177,18 @@ export function createView(main) {
       return;
     }
     const fields = tpl.needs.map(([key, label]) => [key, field(label, h("input", {type: "text", autocomplete: "off", "data-need": key}))]);
+    // A space or cluster can also be picked from the user's own (the id field follows the choice).
+    const pickers = [];
+    for (const [key, f] of fields) {
+      const pk = NEED_PICKERS[key];
+      if (!pk || S.owner.kind !== "self") continue;
+      const pick = field(`Your ${pk} for this template`, h("select", {"data-need-pick": key}));
+      pick.input.addEventListener("change", () => { if (pick.input.value) f.input.value = pick.input.value; showError(f.error, ""); });
+      f.input.addEventListener("input", () => { if ([...pick.input.options].some((o) => o.value && o.value === f.input.value.trim())) pick.input.value = f.input.value.trim(); else pick.input.value = ""; });
+      fillPicker(pick.input, pk, `Choose one of your ${pk}s, or type an ID below`);
+      pickers.push([key, pick]);
+    }
+    const pickerOf = (key) => { const p = pickers.find(([k]) => k === key); return p ? p[1].wrap : null; };
     const go = h("button", {type: "button", id: "apply-template"}, "Apply template");
     go.addEventListener("click", () => {
       const inputs = {};
@@ -153,7 +200,7 @@ export function createView(main) {
       }
       if (ok) apply(tpl, inputs);
     });
-    add(needsBox, h("legend", {}, tpl.label), fields.map(([, f]) => f.wrap), go);
+    add(needsBox, h("legend", {}, tpl.label), fields.map(([key, f]) => [pickerOf(key), f.wrap]), go);
     needsBox.hidden = false;
     fields[0][1].input.focus();
   };
@@ -168,7 +215,7 @@ export function createView(main) {
     sync();
     caveats.load([]);
     regenerate();
-    target.input.focus();
+    (targetPick.wrap.hidden ? target.input : targetPick.input).focus();
   };
   const chooseCustom = () => {
     clear(needsBox);

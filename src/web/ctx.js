@@ -102,10 +102,18 @@ export async function copyText(text, source, what) {
 }
 
 // Resolves an invite target's name where the server has a route for it; null otherwise.
-const nameCache = new Map();
-export async function targetName(path, id) {
+// The cache holds what the current access token may read; another token starts it afresh.
+let nameCache = new Map();
+let nameCacheToken = null;
+// `fresh` asks again even when a name was not readable before (e.g. right after joining).
+export async function targetName(path, id, fresh) {
+  if (!path || !id) return null;
+  if (nameCacheToken !== api.token) {
+    nameCache = new Map();
+    nameCacheToken = api.token;
+  }
   const key = path + id;
-  if (nameCache.has(key)) return nameCache.get(key);
+  if (nameCache.has(key) && !(fresh && nameCache.get(key) === null)) return nameCache.get(key);
   let name = null;
   try {
     const rec = await api.get(path + seg(id));

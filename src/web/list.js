@@ -8,6 +8,7 @@ import {INVITE_TYPES, TARGET_LABELS, TARGET_PATHS, tokenKind, tokenState, STATE_
 
 const PAGE_SIZE = 50;
 const FETCH_PARALLEL = 8;
+const TARGET_NAMES_MAX = 200;
 
 const L = {
   ids: [],
@@ -128,10 +129,13 @@ export function tokensView(main) {
     [["all", "All types"], ["access", "Access"], ["identity", "Identity"], ["invite", "Invite"]].map(([v, l]) => h("option", {value: v, selected: f.type === v}, l))));
   const state = field("Token state", h("select", {},
     [["all", "All states"], ["active", "Active"], ["revoked", "Revoked"], ["expired", "Expired"], ["limit", "Usage limit reached"]].map(([v, l]) => h("option", {value: v, selected: f.state === v}, l))));
-  const target = field("Invite target", h("select", {},
-    h("option", {value: "all"}, "All targets"),
+  const target = field("Invite target type", h("select", {id: "filter-target-type"},
+    h("option", {value: "all"}, "All target types"),
     Object.entries(TARGET_LABELS).map(([v, l]) => h("option", {value: v, selected: f.target === v}, l))));
-  const targetId = field("Invite target ID", h("input", {type: "text", value: f.targetId, autocomplete: "off"}));
+  // The targets of the loaded invites of the chosen target type, by name where the server gives
+  // it (renderList keeps the options up to date as records arrive).
+  const targetId = field("Invite target", h("select", {id: "filter-target-id"}, h("option", {value: ""}, "All targets")));
+  targetId.wrap.hidden = f.target === "all";
   const inviteFilters = h("div", {class: "invite-filters", hidden: f.type !== "invite"}, target.wrap, targetId.wrap);
   const apply = () => {
     f.text = text.input.value;
@@ -140,8 +144,10 @@ export function tokensView(main) {
     showError(text.error, bad ? "Not a valid regular expression: matching the text literally." : "");
     f.type = type.input.value;
     f.state = state.input.value;
-    f.target = target.input.value;
-    f.targetId = targetId.input.value.trim();
+    const newTarget = target.input.value;
+    f.targetId = newTarget === f.target ? targetId.input.value : "";   // another type: all its targets
+    f.target = newTarget;
+    targetId.wrap.hidden = f.target === "all";
     inviteFilters.hidden = f.type !== "invite";
     L.page = 0;
     renderList();
@@ -207,6 +213,7 @@ function renderList() {
     list.dataset.signature = signature;
     renderRows(list, shown, now);
   }
+  renderTargetOptions();
   let text = rows.length ? `Showing ${from + 1}–${from + shown.length} of ${rows.length}` : "Showing 0 tokens";
   if (rows.length !== L.tokens.size) text += ` (${L.tokens.size} in all)`;
   if (L.loaded < L.total) text += ` · loaded ${L.loaded} of ${L.total}`;
@@ -219,6 +226,35 @@ function renderList() {
     L.selected = null;
     renderDetail();
   }
+}
+
+// The options of the invite target filter: every target of the chosen type among the loaded
+// invites (and the chosen one, even when its invites are gone), named where possible.
+function renderTargetOptions() {
+  const select = L.root.querySelector("#filter-target-id");
+  const f = L.filters;
+  if (!select || f.target === "all") return;
+  const ids = new Set();
+  for (const t of L.tokens.values()) {
+    const inv = t.type.inviteToken;
+    const it = inv && INVITE_TYPES[inv.inviteType];
+    if (it && it.target === f.target && inv[it.key]) ids.add(inv[it.key]);
+  }
+  if (f.targetId) ids.add(f.targetId);
+  const sorted = [...ids].sort();
+  const signature = JSON.stringify([f.target, sorted]);
+  if (select.dataset.signature === signature) return;
+  select.dataset.signature = signature;
+  clear(select);
+  select.append(h("option", {value: ""}, `All ${TARGET_LABELS[f.target].toLowerCase()} targets`));
+  // names for the first TARGET_NAMES_MAX options only, so that a list with thousands of
+  // targets does not send thousands of requests (the rest keep their ids)
+  sorted.forEach((id, i) => {
+    const opt = h("option", {value: id}, `ID: ${id}`);
+    select.append(opt);
+    if (i < TARGET_NAMES_MAX) targetName(TARGET_PATHS[f.target], id).then((n) => { if (n !== null) opt.textContent = `${n} (ID: ${id})`; });
+  });
+  select.value = f.targetId;
 }
 
 function renderRows(list, shown, now) {

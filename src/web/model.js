@@ -26,10 +26,11 @@ export const TARGET_LABELS = {
   atm_inventory: "Automation inventory",
 };
 
-// Where a target's record lives, for showing its name (null when the server has no such route).
+// Where a target's record lives, for showing its name (null when the server has no GET for it:
+// those targets are shown by id).
 export const TARGET_PATHS = {
-  group: "/groups/", space: "/spaces/", user: "/users/", cluster: "/clusters/",
-  harvester: "/harvesters/", atm_inventory: "/atm_inventories/",
+  group: "/groups/", space: "/spaces/", user: null, cluster: null,
+  harvester: null, atm_inventory: null,
 };
 
 // Privileges per entity (Onezone 21.02), and the default set for new members.

@@ -4,6 +4,7 @@ import {h, clear, field, showError} from "./dom.js";
 import {api, S, serverNow, status, reportError, errorDetails, targetName} from "./ctx.js";
 import {INVITE_TYPES, TARGET_LABELS, TARGET_PATHS, describeCaveat, describeType, expiry, formatTime, formatDuration} from "./model.js";
 import {resetList} from "./list.js";
+import {fillPicker, forgetEntities, entityLabel} from "./directory.js";
 
 function dl(pairs) {
   return h("dl", {class: "fields"}, pairs.filter(Boolean).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
@@ -46,7 +47,7 @@ export function consumeView(main) {
     const it = INVITE_TYPES[inv.inviteType];
     const tid = it ? inv[it.key] : "";
     const targetEl = h("span", {}, `ID: ${tid}`);
-    if (it) targetName(TARGET_PATHS[it.target], tid).then((n) => { targetEl.textContent = n !== null ? `${n} (ID: ${tid})` : `Cannot resolve the target's name (ID: ${tid}); it may have been deleted or this server does not show it.`; });
+    if (it && TARGET_PATHS[it.target]) targetName(TARGET_PATHS[it.target], tid).then((n) => { targetEl.textContent = n !== null ? `${n} (ID: ${tid})` : `ID: ${tid} (its name is shown to members only, or it may have been deleted)`; });
     const privEl = h("span", {}, it && it.privs ? "the default privileges of a new member, unless the issuer chose others" : "none");
     const usesEl = h("span", {}, ex.persistence === "temporary" ? "unlimited (temporary invite)" : "not visible to you");
     // The issuer (or an admin) may read the named record: privileges and uses left.
@@ -82,21 +83,43 @@ export function consumeView(main) {
       out.append(h("p", {class: "warning"}, it ? it.notConsumable : "This invitation cannot be consumed here."));
       return;
     }
-    const joiner = it.joiner ? field(`ID of your ${it.joiner} that will join`, h("input", {type: "text", id: "joiner-id", autocomplete: "off"})) : null;
+    // Which of the user's own groups / spaces / harvesters joins: picked from the lists, or
+    // typed as an id ("another one", e.g. reached by an admin privilege).
+    const jl = it.joiner && TARGET_LABELS[it.joiner].toLowerCase();
+    const joiner = it.joiner ? field(`Your ${jl} that will join`, h("select", {id: "joiner-id"})) : null;
+    const other = it.joiner ? field(`ID of the ${jl} that will join`, h("input", {type: "text", id: "joiner-other", autocomplete: "off"})) : null;
+    let joiners = [];
+    if (joiner) {
+      other.wrap.hidden = true;
+      joiner.input.addEventListener("change", () => { other.wrap.hidden = joiner.input.value !== "__other"; showError(joiner.error, ""); });
+      fillPicker(joiner.input, it.joiner, `Choose your ${jl}…`, `Another ${jl} (type its ID)`).then((list) => { joiners = list; });
+    }
     const joinErr = h("p", {class: "field-error", role: "alert", hidden: true});
     const joinBtn = h("button", {type: "button", id: "join-button", class: "primary"}, it.joiner ? `Join with this ${it.joiner}` : "Join");
     joinBtn.addEventListener("click", async () => {
       showError(joinErr, "");
       let jid = "";
+      let jlabel = "";
       if (joiner) {
-        jid = joiner.input.value.trim();
-        if (!jid) { showError(joiner.error, `Give the ID of the ${it.joiner} that joins.`); return; }
         showError(joiner.error, "");
+        showError(other.error, "");
+        jid = joiner.input.value === "__other" ? other.input.value.trim() : joiner.input.value;
+        if (!joiner.input.value) { showError(joiner.error, `Choose the ${jl} that joins.`); return; }
+        if (!jid) { showError(other.error, `Give the ID of the ${jl} that joins.`); return; }
+        const picked = joiners.find((e) => e.id === jid);
+        jlabel = picked ? entityLabel(picked) : `ID: ${jid}`;
       }
       try {
         await api.post(it.join(seg(jid)), {token});
-        const where = targetEl.textContent;
-        out.append(h("p", {class: "success", id: "join-success"}, it.joiner ? `${TARGET_LABELS[it.joiner === "atm_inventory" ? "atm_inventory" : it.joiner]} ${jid} has joined ${where} successfully.` : `You have joined ${where} successfully.`));
+        forgetEntities();
+        if (it.target && TARGET_PATHS[it.target]) {
+          // a member now: the target's name may have become readable
+          const n = await targetName(TARGET_PATHS[it.target], tid, true);
+          if (n !== null) targetEl.textContent = `${n} (ID: ${tid})`;
+        }
+        const where = `${TARGET_LABELS[it.target].toLowerCase()} ${targetEl.textContent}`;
+        out.append(h("p", {class: "success", id: "join-success"}, it.joiner ? `${TARGET_LABELS[it.joiner]} ${jlabel} has joined ${where} successfully.` : `You have joined ${where} successfully.`));
+        joinBtn.disabled = true;
         status("Joined.");
       } catch (e) {
         if (e instanceof ApiError && e.status === 404 && e.id === "notFound" && !(await joinRouteExists(it.join(seg(jid || "x"))))) {
@@ -104,7 +127,7 @@ export function consumeView(main) {
         } else reportError(joinErr, e);
       }
     });
-    out.append(h("div", {class: "join"}, joiner ? joiner.wrap : null, joinBtn, joinErr));
+    out.append(h("div", {class: "join"}, joiner ? joiner.wrap : null, other ? other.wrap : null, joinBtn, joinErr));
   };
   input.input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(check, 500); });
   main.append(h("section", {class: "panel narrow"},

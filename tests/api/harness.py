@@ -7,7 +7,8 @@ Public API
 ----------
 Paths and constants
     REPO_ROOT, BIN (env TOKENZONE_BIN, default build/tokenzone under the repo root),
-    SHARED_DIR (../shared beside the repo), GEOIP_DIR, SWAGGER_DIR, PREFIX ("/api/v3/onezone"),
+    SHARED_DIR (../shared beside the repo, never needed by a test), GEOIP_DIR and SWAGGER_DIR
+    (tests/fixtures), PREFIX ("/api/v3/onezone"),
     ADMIN_PASSWORD (the password given to the auto-created user "admin").
 
 Server(domain=..., max_ttl=None, geoip=False, data_dir=None, extra_args=(), database=None)
@@ -107,8 +108,10 @@ import pg
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("TOKENZONE_BIN") or os.path.join(REPO_ROOT, "build", "tokenzone")
 SHARED_DIR = os.path.join(REPO_ROOT, "..", "shared")
-GEOIP_DIR = os.path.join(SHARED_DIR, "testdata", "geoip")
-SWAGGER_DIR = os.path.join(SHARED_DIR, "reference", "onezone-swagger")
+# fixtures the repository carries itself (origin and license in each directory's README)
+FIXTURES_DIR = os.path.join(REPO_ROOT, "tests", "fixtures")
+GEOIP_DIR = os.path.join(FIXTURES_DIR, "geoip")
+SWAGGER_DIR = os.path.join(FIXTURES_DIR, "onezone-swagger")
 PREFIX = "/api/v3/onezone"
 ADMIN_PASSWORD = "admin-password-for-tests"
 DEFAULT_DOMAIN = "zone.tokenzone.test"
@@ -142,10 +145,10 @@ class ToolError(Exception):
     pass
 
 
-def _run_tool(args, timeout=TOOL_TIMEOUT):
+def _run_tool(args, timeout=TOOL_TIMEOUT, env=None):
     try:
         proc = subprocess.run([BIN] + [str(a) for a in args], stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=timeout)
+                              capture_output=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         raise ToolError("tokenzone %s: timed out after %ss" % (" ".join(map(str, args)), timeout))
     out = proc.stdout.decode("utf-8", "replace")
@@ -289,6 +292,7 @@ class Server:
         self._log_file = os.fdopen(fd, "wb")
         env = dict(os.environ)
         env["TOKENZONE_ADMIN_PASSWORD"] = ADMIN_PASSWORD
+        env.update(self.store_env())
         for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
             env.pop(var, None)
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self._log_file,
@@ -364,6 +368,14 @@ class Server:
         if self.pgdb is not None:
             return ["--store", self.pgdb.uri]
         return ["--data", self.data_dir]
+
+    def store_env(self):
+        """Environment for the server and the admin tool: a PostgreSQL store needs its master key
+        file named explicitly (the same file for every node of the database), unless the run
+        already names one."""
+        if self.pgdb is not None and not os.environ.get("TOKENZONE_MASTER_KEY_FILE"):
+            return {"TOKENZONE_MASTER_KEY_FILE": self.pgdb.master_key_file}
+        return {}
 
     def cleanup(self):
         self.kill()
@@ -445,7 +457,9 @@ class Server:
 
     # ---------------------------------------------------------------- admin tool & fixtures
     def admin(self, *args):
-        return _run_tool(["admin"] + self.store_args() + list(args))
+        env = self.store_env()
+        return _run_tool(["admin"] + self.store_args() + list(args),
+                         env=dict(os.environ, **env) if env else None)
 
     def admin_json(self, *args):
         return json.loads(self.admin(*args))
@@ -624,8 +638,9 @@ class TokenzoneTestCase(unittest.TestCase):
 
     def assertSchema(self, definition, instance):
         import schemas
-        if not schemas.available():
-            self.skipTest("swagger definitions not found at %s" % SWAGGER_DIR)
+        # a check that cannot run fails (never skips): the schemas are in the repository
+        self.assertTrue(schemas.available(), "swagger definitions or jsonschema/yaml missing (%s)"
+                        % SWAGGER_DIR)
         errors = schemas.errors(definition, instance)
         self.assertFalse(errors, "%s does not validate against %s:\n%s"
                          % (json.dumps(instance)[:2000], definition, "\n".join(errors)))
@@ -633,8 +648,8 @@ class TokenzoneTestCase(unittest.TestCase):
 
     def assertRouteSchema(self, method, template, resp):
         import schemas
-        if not schemas.available():
-            self.skipTest("swagger definitions not found at %s" % SWAGGER_DIR)
+        self.assertTrue(schemas.available(), "swagger definitions or jsonschema/yaml missing (%s)"
+                        % SWAGGER_DIR)
         problems = schemas.route_errors(method, template, resp.status, resp.json)
         self.assertIsNotNone(problems, "the swagger documents no %d body for %s %s"
                              % (resp.status, method, template))

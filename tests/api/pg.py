@@ -27,6 +27,7 @@ Database: .name, .role, .password, .uri ("postgresql://role@127.0.0.1:PORT/name"
 import atexit
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -84,8 +85,46 @@ class Database:
         self.role = role
         self.password = password
         self.uri = "postgresql://%s@%s:%d/%s" % (role, cluster.host, cluster.port, name)
+        # a shared store has no default master key file: every node serving this database (and
+        # the admin tool) is given this one, created 0600 by the first server that starts
+        self._keydir = tempfile.mkdtemp(prefix="tokenzone-pgkey-")
+        self.master_key_file = os.path.join(self._keydir, "master.key")
+
+    def _psql_out(self, sql):
+        c = self.cluster
+        proc = c._run([PSQL, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", c.socket_dir,
+                       "-p", str(c.port), "-U", PG_USER, "-d", self.name, "-c", sql])
+        return proc.strip()
+
+    def dump_values(self):
+        """Every value of every column of every table, from a data-only `pg_dump` (COPY text:
+        one row per line, columns separated by tabs, backslash escapes undone)."""
+        c = self.cluster
+        proc = c._run([os.path.join(PG_BIN, "pg_dump"), "--data-only", "-h", c.socket_dir,
+                       "-p", str(c.port), "-U", PG_USER, self.name], timeout=120)
+        values, in_copy = [], False
+        unescape = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r"}
+        for line in proc.split("\n"):
+            if not in_copy:
+                in_copy = line.startswith("COPY ") and line.endswith("FROM stdin;")
+                continue
+            if line == "\\.":
+                in_copy = False
+                continue
+            for cell in line.split("\t"):
+                if cell != "\\N":
+                    values.append(re.sub(r"\\[\\tnr]", lambda m: unescape[m.group(0)], cell))
+        return values
+
+    def file_paths(self):
+        """The files holding this database's tables and indexes (rows and free space alike)."""
+        oid = self._psql_out("SELECT oid FROM pg_database WHERE datname = current_database()")
+        self._psql_out("CHECKPOINT")
+        base = os.path.join(self.cluster.data, "base", oid)
+        return [os.path.join(base, n) for n in sorted(os.listdir(base))]
 
     def drop(self):
+        shutil.rmtree(self._keydir, ignore_errors=True)
         c = self.cluster
         if not c.running():
             return

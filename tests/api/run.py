@@ -1,14 +1,21 @@
 #!/usr/bin/python3
 """Runs every tests/api/test_*.py against the tokenzone binary named by TOKENZONE_BIN (default
-build/tokenzone under the repository root) and prints `api: N passed, N failed[, N skipped]`
-(failed = failures + errors). Exit status 0 only when nothing failed.
+build/tokenzone under the repository root) and prints `api: N passed, N failed, N skipped`
+(failed = failures + errors + skips not allowed). Exit status 0 only when nothing failed.
+
+A test that cannot run fails; the only skips allowed are those listed, with their reason, in the
+"Allowed skips" table of docs/testing.md (a test id pattern such as
+`test_disk_faults.DiskFull.*`). Every skip is printed with its reason; a skip missing from the
+table counts as a failure, so CI cannot pass with a check silently left out.
 
 Usage: run.py [-v] [--durations] [--store sqlite|postgres] [-k PATTERN] [test_module ...]
 --store postgres (or TOKENZONE_TEST_STORE=postgres) runs every server on its own database of a
 throwaway PostgreSQL 15 cluster that the run starts and removes (tests/api/pg.py).
 """
 import argparse
+import fnmatch
 import os
+import re
 import sys
 import time
 import unittest
@@ -32,6 +39,9 @@ def main():
     ap.add_argument("--store", choices=("sqlite", "postgres"), default=None,
                     help="the store backend of the servers the tests start (default: "
                          "$TOKENZONE_TEST_STORE or sqlite)")
+    ap.add_argument("--exclude", action="append", default=[], metavar="MODULE",
+                    help="leave this module out of a whole-suite run (repeatable): for a second "
+                         "pass over modules that already ran in the first")
     ap.add_argument("modules", nargs="*", help="test module names, e.g. test_auth")
     args = ap.parse_args()
     if args.store:
@@ -39,8 +49,8 @@ def main():
 
     if not os.path.exists(harness.BIN):
         print("tokenzone binary not found: %s (build it or set TOKENZONE_BIN)" % harness.BIN)
-        print("api: 0 passed, 1 failed")
-        _record(0, 1)
+        print("api: 0 passed, 1 failed, 0 skipped")
+        _record(0, 1, 0)
         return 1
 
     loader = unittest.TestLoader()
@@ -52,11 +62,16 @@ def main():
     elif os.environ.get("TOKENZONE_TEST_STORE", "sqlite") != "sqlite":
         # modules that always run on their own PostgreSQL cluster ran in the default pass already
         names = sorted(f[:-3] for f in os.listdir(HERE)
-                       if f.startswith("test_") and f.endswith(".py") and f[:-3] not in PG_ALWAYS)
+                       if f.startswith("test_") and f.endswith(".py") and f[:-3] not in PG_ALWAYS
+                       and f[:-3] not in args.exclude)
         print("(%s already ran on PostgreSQL in the default pass)" % ", ".join(PG_ALWAYS))
         suite = unittest.TestSuite(loader.loadTestsFromName(m) for m in names)
     else:
-        suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
+        names = sorted(f[:-3] for f in os.listdir(HERE)
+                       if f.startswith("test_") and f.endswith(".py") and f[:-3] not in args.exclude)
+        suite = unittest.TestSuite(loader.loadTestsFromName(m) for m in names)
+    if args.exclude:
+        print("(left out of this pass: %s)" % ", ".join(args.exclude))
 
     started = time.monotonic()
     runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2 if args.verbose else 1,
@@ -66,19 +81,52 @@ def main():
         print("slowest test classes (including their server and fixtures):")
         for name, secs in sorted(result.class_times.items(), key=lambda kv: -kv[1])[:15]:
             print("  %6.1f s  %s" % (secs, name))
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    # a test with several failing subtests counts once; an error outside any test (setUpClass)
+    # counts as one failure of its own and ran no test
+    failed_tests, outside = set(), 0
+    for test, _ in result.failures + result.errors:
+        case = getattr(test, "test_case", test)
+        if isinstance(case, unittest.TestCase):
+            failed_tests.add(case.id())
+        else:
+            outside += 1
+    failed = len(failed_tests) + outside + len(result.unexpectedSuccesses)
     skipped = len(result.skipped)
-    passed = result.testsRun - failed - skipped - len(result.expectedFailures)
+    passed = (result.testsRun - len(failed_tests) - len(result.unexpectedSuccesses) - skipped
+              - len(result.expectedFailures))
+    allowed = allowed_skips()
+    for test, reason in result.skipped:
+        ok = any(fnmatch.fnmatchcase(test.id(), pat) for pat in allowed)
+        print("%s %s: %s" % ("SKIP (allowed)" if ok else "SKIP NOT ALLOWED", test.id(), reason))
+        if not ok:
+            failed += 1
+            skipped -= 1
+    if result.testsRun == 0:
+        print("no test ran (wrong module name or -k pattern?)")
+        failed += 1
     store = os.environ.get("TOKENZONE_TEST_STORE", "sqlite")
-    line = "api: %d passed, %d failed" % (passed, failed)
-    if skipped:
-        line += ", %d skipped" % skipped
+    line = "api: %d passed, %d failed, %d skipped" % (passed, failed, skipped)
     if store != "sqlite":
         line += " (store: %s)" % store
     print("(%.1f s)" % (time.monotonic() - started))
     print(line)
-    _record(passed, failed)
+    _record(passed, failed, skipped)
     return 1 if failed else 0
+
+
+def allowed_skips():
+    """Test id patterns of the "Allowed skips" table in docs/testing.md."""
+    path = os.path.join(harness.REPO_ROOT, "docs", "testing.md")
+    pats, inside = [], False
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("## "):
+                inside = line.strip() == "## Allowed skips"
+            elif inside:
+                m = re.match(r"^\| `([^`]+)` \|", line)
+                if m:
+                    pats.append(m.group(1))
+    return pats
 
 
 class TimedResult(unittest.TextTestResult):
@@ -98,12 +146,12 @@ class TimedResult(unittest.TextTestResult):
         self._last = now
 
 
-def _record(passed, failed):
-    # scripts/test-all.sh sums "passed failed" lines from every runner
+def _record(passed, failed, skipped):
+    # scripts/test-all.sh sums "passed failed skipped" lines from every runner
     counts = os.environ.get("TZ_COUNTS")
     if counts:
         with open(counts, "a") as f:
-            f.write("%d %d\n" % (passed, failed))
+            f.write("%d %d %d\n" % (passed, failed, skipped))
 
 
 if __name__ == "__main__":

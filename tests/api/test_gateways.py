@@ -124,7 +124,7 @@ def tls_tokenzone(srv, tmp):
     port = free_port()
     log = os.path.join(tmp, "tokenzone-tls.log")
     env = dict(os.environ, TOKENZONE_ADMIN_PASSWORD="unused-admin-exists")
-    p = Process([BIN, "serve", "--data", srv.data_dir, "--domain", srv.domain,
+    p = Process([BIN, "serve"] + srv.store_args() + ["--domain", srv.domain,
                  "--listen", "127.0.0.1:%d" % port, "--tls-cert", cert, "--tls-key", key,
                  "--trusted-proxy", "127.0.0.1/32"], log, env)
     wait_port(port, p.proc, [log], "tokenzone (TLS)")

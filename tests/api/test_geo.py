@@ -1,19 +1,13 @@
 """asn / geo.country / geo.region caveats against the small MaxMind test databases in
-../shared/testdata/geoip (their .json sources say which network maps to what): 1.0.0.0/24 is
+tests/fixtures/geoip (their .json sources say which network maps to what): 1.0.0.0/24 is
 AS15169; 89.160.20.112/28 is Sweden (Europe, EU); 81.2.69.142 is Great Britain (Europe, not EU in
 this data); 67.43.156.0/24 is Bhutan (Asia); 50.114.0.0/22 is the United States. Loopback
 addresses are in no database, so every geo lookup for them fails."""
-import os
-import unittest
-
-from harness import GEOIP_DIR, ServerTestCase
+from harness import ServerTestCase
 
 SE, GB, BT, US, AS15169 = "89.160.20.115", "81.2.69.142", "67.43.156.1", "50.114.0.1", "1.0.0.5"
 
 
-@unittest.skipUnless(os.path.isdir(GEOIP_DIR),
-                     "GeoIP test databases not found at %s (the shared/ directory beside the "
-                     "repository)" % GEOIP_DIR)
 class GeoCaveats(ServerTestCase):
     @classmethod
     def server_args(cls):

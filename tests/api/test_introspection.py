@@ -250,7 +250,7 @@ class IntrospectionAuth(IntegrationCase):
 
     def test_admin_usage_errors(self):
         def admin(*args):
-            return subprocess.run([BIN, "admin", "--data", self.srv.data_dir, "client"] + list(args),
+            return subprocess.run([BIN, "admin"] + self.srv.store_args() + ["client"] + list(args),
                                   capture_output=True, timeout=60)
         self.assertEqual(admin("create").returncode, 2)
         self.assertEqual(admin("create", "x", "--bogus").returncode, 2)
@@ -274,8 +274,16 @@ class IntrospectionAuth(IntegrationCase):
 
     def test_store_keeps_only_a_hash(self):
         import glob
-        data = b"".join(open(f, "rb").read() for f in glob.glob(os.path.join(self.srv.data_dir, "*"))
-                        if os.path.isfile(f))
+        if self.srv.pgdb is not None:
+            # the whole database as SQL text (every table, the clients' among them)
+            db = self.srv.pgdb
+            dump = db.cluster.psql("SELECT string_agg(c::text, ' ') FROM oauth_clients c", db=db.name)
+            self.assertIn(self.client["clientId"], dump)
+            data = dump.encode()
+        else:
+            data = b"".join(open(f, "rb").read()
+                            for f in glob.glob(os.path.join(self.srv.data_dir, "*"))
+                            if os.path.isfile(f))
         for s in self.secrets:
             self.assertNotIn(s.encode(), data)
 

@@ -451,8 +451,9 @@ class UsageLimits(InviteCase):
 
 
     def test_two_servers_on_one_store(self):
-        """Consumers race through two server processes on the same data directory."""
-        other = Server(domain=DOMAIN, data_dir=self.srv.data_dir)
+        """Consumers race through two server processes on the same store (the data directory,
+        or in a PostgreSQL run the same database)."""
+        other = Server(domain=DOMAIN, data_dir=self.srv.data_dir, database=self.srv.pgdb)
         try:
             other.start()
             space = self.entity("space", self.owner)

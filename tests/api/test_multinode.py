@@ -17,11 +17,18 @@ says, and three nodes A, B, C on one database of it. What it checks:
     lost;
   * nodes started at once against an empty database all come up with one `admin` user, and a
     schema newer than the binary is refused;
-  * `tokenzone store copy` SQLite -> PostgreSQL -> SQLite with tokens verifying on every side.
+  * `tokenzone store copy` SQLite -> PostgreSQL -> SQLite with tokens verifying on every side;
+  * an invite with usage limit 5 consumed by 20 users at once through all nodes: exactly 5 joins,
+    usageCount 5, the others inviteTokenUsageLimitReached; an introspection client created with
+    the admin tool authenticates on every node, and its deletion is seen by all;
+  * two nodes nesting groups A in B and B in A at once: exactly one succeeds (no cycle);
+  * `admin backup` on a PostgreSQL store refuses with a pointer to pg_dump.
 The 2 s bound is the product's promise for an unreachable database (a timeout, not a speed
 measurement)."""
+import base64
 import concurrent.futures
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -35,6 +42,7 @@ from harness import BIN, Server, TokenzoneTestCase, sanitizer_report
 ROUNDS = 210               # revocation rounds (>= 200)
 ANSWER_BOUND = 2.0         # seconds: the promised bound for a request while PG is unreachable
 LOAD_SECONDS = 3.0         # load before and after each fault
+PG_SCHEMA_VERSION = "3"    # migrations in src/store/pg_schema.c (3: the directory)
 
 
 def _status(fn, *a, **kw):
@@ -45,6 +53,16 @@ def _status(fn, *a, **kw):
         return r.status, r.json, time.monotonic() - t0
     except (OSError, urllib.error.URLError) as e:  # a killed node
         return 0, str(e), time.monotonic() - t0
+
+
+def introspect(node, client, token):
+    """POST /oauth2/introspect on node as the introspection client (admin `client create`)."""
+    auth = "Basic " + base64.b64encode(
+        ("%s:%s" % (client["clientId"], client["clientSecret"])).encode()).decode()
+    return node.raw_request("POST", "/oauth2/introspect", body_bytes=("token=" + token).encode(),
+                            headers={"Authorization": auth,
+                                     "Content-Type": "application/x-www-form-urlencoded"},
+                            prefix=False)
 
 
 class MultiNodeBase(TokenzoneTestCase):
@@ -235,6 +253,115 @@ class CrossNode(MultiNodeBase):
         self.assertEqual(acknowledged, per_node * len(self.nodes))
 
 
+class InvitesAndClients(MultiNodeBase):
+    def test_invite_usage_limit_across_nodes(self):
+        """20 consumers spread over the three nodes race for an invite with usageLimit 5: the
+        invite's row is locked from its read to the commit of the join, on whichever node."""
+        a = self.nodes[0]
+        owner = a.quick_user()
+        space = a.admin("space", "create", a.unique("space"), "--owner", owner.id)
+        tid, inv = a.named_token("/user", owner.token, name="invite",
+                                 type={"inviteToken": {"inviteType": "userJoinSpace",
+                                                       "spaceId": space}},
+                                 usageLimit=5)
+        users = [a.quick_user() for _ in range(20)]
+        barrier = threading.Barrier(len(users), timeout=60)
+
+        def consume(i):
+            try:
+                barrier.wait()
+            except threading.BrokenBarrierError:
+                pass
+            return self.node(i).post("/user/spaces/join", body={"token": inv},
+                                     token=users[i].token)
+        with concurrent.futures.ThreadPoolExecutor(len(users)) as ex:
+            results = list(ex.map(consume, range(len(users))))
+        ok = [i for i, r in enumerate(results) if r.status == 201]
+        self.assertEqual(len(ok), 5, [(r.status, r.json) for r in results])
+        for r in results:
+            if r.status != 201:
+                self.assertError(r, 400, "inviteTokenUsageLimitReached")
+        for n in self.nodes:
+            resp = n.get("/tokens/named/" + tid, token=owner.token)
+            self.assertStatus(resp, 200)
+            self.assertEqual(resp.json["metadata"]["usageCount"], 5)
+        joined = [i for i, u in enumerate(users)
+                  if self.node(i + 1).get("/user/spaces", token=u.token).json["spaces"] == [space]]
+        self.assertEqual(joined, ok)
+
+    def test_concurrent_nestings_cannot_close_a_cycle(self):
+        """Two nodes at once: group A joins B as a child while B joins A. Each join alone is
+        fine; both together would make a cycle. Exactly one may succeed, every round."""
+        a_node, b_node = self.nodes[0], self.nodes[1]
+        owner = a_node.quick_user()
+        for _ in range(8):
+            ga = a_node.admin("group", "create", a_node.unique("ga"), "--owner", owner.id)
+            gb = a_node.admin("group", "create", a_node.unique("gb"), "--owner", owner.id)
+            invites = {}
+            for g in (ga, gb):
+                _, invites[g] = a_node.named_token(
+                    "/user", owner.token, type={"inviteToken": {"inviteType": "groupJoinGroup",
+                                                                "groupId": g}})
+            barrier = threading.Barrier(2, timeout=30)
+
+            def nest(args):
+                node, child, parent = args
+                barrier.wait()
+                return node.post("/groups/%s/parents/join" % child,
+                                 body={"token": invites[parent]}, token=owner.token)
+            with concurrent.futures.ThreadPoolExecutor(2) as ex:
+                replies = list(ex.map(nest, ((a_node, ga, gb), (b_node, gb, ga))))
+            self.assertEqual(sorted(r.status for r in replies), [201, 400],
+                             [(r.status, r.json) for r in replies])
+            for r in replies:
+                if r.status != 201:
+                    self.assertError(r, 400, "cannotAddRelationToSelf")
+
+    def test_introspection_client_on_every_node(self):
+        a = self.nodes[0]
+        client = a.admin_json("client", "create", "gateway")
+        u = a.quick_user()
+        _, tok = a.named_token("/user", u.token, name="introspected")
+        for n in self.nodes:
+            resp = introspect(n, client, tok)
+            self.assertStatus(resp, 200)
+            self.assertTrue(resp.json["active"], resp.json)
+            self.assertEqual(resp.json.get("sub"), "usr-" + u.id)
+        listed = self.nodes[1].admin_json("client", "list")
+        self.assertIn(client["clientId"], [c["clientId"] for c in listed])
+        self.nodes[2].admin("client", "delete", client["clientId"])
+        for n in self.nodes:
+            resp = introspect(n, client, tok)
+            self.assertStatus(resp, 401)
+            self.assertEqual(resp.json, {"error": "invalid_client"})
+
+
+class AdminOnPostgres(TokenzoneTestCase):
+    """`admin backup` is SQLite's online copy: on a PostgreSQL store it refuses cleanly and
+    points at pg_dump (docs/operations.md), creating nothing and logging no internal error."""
+
+    def test_backup_refused_with_pg_dump_hint(self):
+        cluster = pg.Cluster()
+        self.addCleanup(cluster.cleanup)
+        cluster.start()
+        db = cluster.new_database("backup")
+        srv = Server(database=db)
+        self.addCleanup(srv.cleanup)
+        srv.start()
+        with tempfile.TemporaryDirectory() as tmp:
+            dest = os.path.join(tmp, "copy.db")
+            r = subprocess.run([BIN, "admin"] + srv.store_args() + ["backup", "--to", dest],
+                               capture_output=True, timeout=60)
+            err = r.stderr.decode()
+            self.assertEqual(r.returncode, 1, err)
+            self.assertIn("pg_dump", err)
+            self.assertIn("docs/operations.md", err)
+            self.assertNotIn("internal", err.lower())
+            self.assertNotIn(db.uri, err + r.stdout.decode())
+            self.assertEqual(os.listdir(tmp), [])
+        self.assertEqual(srv.get("/configuration").status, 200)
+
+
 class Load:
     """Mixed load against a set of nodes from a few threads: named-token creation (acknowledged
     ids are recorded with the node that acknowledged them) and verification of an existing token.
@@ -370,8 +497,8 @@ class Faults(MultiNodeBase):
 
 class StoreCopyAcrossBackends(TokenzoneTestCase):
     """`tokenzone store copy` SQLite -> PostgreSQL -> SQLite: tokens issued on the first store
-    verify on both others, revocations and generations travel, and a non-empty target is
-    refused."""
+    verify on both others, revocations, generations and introspection clients travel, and a
+    non-empty target is refused."""
 
     def copy(self, src, dst):
         proc = subprocess.run([BIN, "store", "copy", "--from", src, "--to", dst],
@@ -396,6 +523,7 @@ class StoreCopyAcrossBackends(TokenzoneTestCase):
         temp = src.temp_token("/user", named)
         prov = src.provider("copied", admin_user=alice)
         p_temp = src.temp_token("/provider", prov.token)
+        client = src.admin_json("client", "create", "copied-gateway")
         self.assertEqual(src.stop(), 0)
 
         db = pg.cluster().new_database("copy")
@@ -405,6 +533,8 @@ class StoreCopyAcrossBackends(TokenzoneTestCase):
         proc = self.copy("sqlite:" + first_dir, db.uri)
         self.assertEqual(proc.returncode, 1, "a non-empty PostgreSQL target must be refused")
         self.assertIn("not empty", proc.stderr)
+        # the copy holds the secrets sealed as they were: the target needs the source's key file
+        shutil.copy2(os.path.join(first_dir, "master.key"), db.master_key_file)
 
         def check(node):
             for tok in (named, temp):
@@ -419,6 +549,9 @@ class StoreCopyAcrossBackends(TokenzoneTestCase):
             self.assertStatus(resp, 200)
             self.assertEqual(resp.json["metadata"]["custom"], {"k": 1})
             self.assertStatus(node.get("/user", basic=("alice", alice.password)), 200)
+            resp = introspect(node, client, named)   # the client's secret travelled as its hash
+            self.assertStatus(resp, 200)
+            self.assertTrue(resp.json["active"], resp.json)
 
         on_pg = Server(domain="copy.zone.test", database=db)
         on_pg.start()
@@ -430,6 +563,7 @@ class StoreCopyAcrossBackends(TokenzoneTestCase):
         back_dir = os.path.join(tmp.name, "back")
         proc = self.copy(db.uri, "sqlite:" + back_dir)
         self.assertEqual(proc.returncode, 0, proc.stderr)
+        shutil.copy2(db.master_key_file, os.path.join(back_dir, "master.key"))
         back = Server(domain="copy.zone.test", data_dir=back_dir)
         back.start()
         self.addCleanup(back.cleanup)
@@ -455,9 +589,11 @@ class SimultaneousStart(TokenzoneTestCase):
             for n in nodes:
                 self.assertEqual(n.get("/user", basic=("admin", "admin-password-for-tests")).status,
                                  200)
+            # every migration applied exactly once, however many nodes raced to apply them
             version = cluster.psql("SELECT max(version) FROM tokenzone_schema", db=db.name)
-            self.assertEqual(version, "1")
-            self.assertEqual(cluster.psql("SELECT count(*) FROM tokenzone_schema", db=db.name), "1")
+            self.assertEqual(version, PG_SCHEMA_VERSION)
+            self.assertEqual(cluster.psql("SELECT count(*) FROM tokenzone_schema", db=db.name),
+                             PG_SCHEMA_VERSION)
             for n in nodes:
                 self.assertEqual(n.stop(), 0)
                 self.assertIsNone(sanitizer_report(n.log()))

@@ -172,8 +172,13 @@ class Metrics(ServerTestCase):
         self.assertEqual(delta("tokenzone_token_verifications_total", kind="access", result="ok"), 2)
         self.assertEqual(delta("tokenzone_token_verifications_total", kind="access",
                                result="badValueToken"), 1)
-        self.assertEqual(delta("tokenzone_store_call_duration_seconds_count", backend="sqlite",
+        # the backend label names the store the server really runs on
+        backend = "postgresql" if self.srv.pgdb is not None else "sqlite"
+        self.assertEqual(delta("tokenzone_store_call_duration_seconds_count", backend=backend,
                                op="named_create"), 3)
+        other = "sqlite" if backend == "postgresql" else "postgresql"
+        self.assertFalse([n for (n, labels) in after if ("backend", other) in labels
+                          or ("store_backend", other) in labels])
         # no route label carries an id
         for (name, labels) in after:
             for k, v in labels:
@@ -206,9 +211,24 @@ class MetricsOnTheMainListener(ServerTestCase):
 class AuditBase(TokenzoneTestCase):
     def start(self, audit_path, data_dir=None):
         self.srv = Server(data_dir=data_dir, extra_args=["--audit-log", audit_path])
+        self.audit_key_beside(self.srv)
         self.srv.start()
         self.addCleanup(self.srv.cleanup)
         return self.srv
+
+    def audit_key_beside(self, srv):
+        """The audit key is kept beside an SQLite store (DIR/audit.key); a server on any other
+        store needs $TOKENZONE_AUDIT_KEY_FILE (docs/operations.md), so a PostgreSQL run sets it
+        for this test: the server and the admin tool it runs read it from the environment."""
+        if srv.pgdb is None or "TOKENZONE_AUDIT_KEY_FILE" in os.environ:
+            return
+        keydir = tempfile.mkdtemp(prefix="tokenzone-auditkey-")
+        self.addCleanup(shutil.rmtree, keydir, True)
+        os.environ["TOKENZONE_AUDIT_KEY_FILE"] = os.path.join(keydir, "audit.key")
+        self.addCleanup(os.environ.pop, "TOKENZONE_AUDIT_KEY_FILE", None)
+
+    def audit_key_path(self, srv):
+        return os.environ.get("TOKENZONE_AUDIT_KEY_FILE") or os.path.join(srv.data_dir, "audit.key")
 
     def tearDown(self):
         if getattr(self, "srv", None) is not None:
@@ -221,6 +241,43 @@ class AuditTrail(AuditBase):
         self.tmp = tempfile.mkdtemp(prefix="tokenzone-audit-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.audit = os.path.join(self.tmp, "audit.log")
+
+    def test_invites_clients_and_oauth_revocation_leave_their_lines(self):
+        import base64
+        import urllib.parse
+        srv = self.start(self.audit)
+        owner = srv.user("owner", password="owner-password-1")
+        joiner = srv.user("joiner", password="joiner-password-2")
+        owner_tok, joiner_tok = srv.login(owner), srv.login(joiner)
+        space = srv.admin("space", "create", "audited-space", "--owner", owner.id)
+        n0 = len(audit_lines(self.audit))
+        _, invite = srv.named_token("/user", owner_tok, name="inv",
+                                    type={"inviteToken": {"inviteType": "userJoinSpace", "spaceId": space}})
+        resp = srv.post("/user/spaces/join", body={"token": invite}, token=joiner_tok)
+        self.assertStatus(resp, 201)
+        client = json.loads(subprocess.run(
+            [BIN, "admin"] + srv.store_args() + ["--audit-log", self.audit, "client", "create",
+                                                 "gw", "--allow-revoke"],
+            capture_output=True, check=True).stdout)
+        tid, victim = srv.named_token("/user", owner_tok, name="victim")
+        basic = base64.b64encode(("%s:%s" % (client["clientId"], client["clientSecret"])).encode()).decode()
+        resp = srv.raw_request("POST", "/oauth2/revoke", urllib.parse.urlencode({"token": victim}).encode(),
+                               headers={"Authorization": "Basic " + basic,
+                                        "Content-Type": "application/x-www-form-urlencoded"},
+                               prefix=False)
+        self.assertEqual(resp.status, 200)
+        self.assertTrue(srv.get("/tokens/named/" + tid, token=owner_tok).json["revoked"])
+        lines = audit_lines(self.audit)[n0:]
+        got = [l["op"] for l in lines if l["op"] != "create_temporary"]
+        self.assertEqual(got, ["create_named", "join_user_space", "admin client create", "create_named",
+                               "oauth_revoke"])
+        revoke = lines[-1]
+        self.assertEqual(revoke["target"]["token_id"], tid)
+        self.assertEqual(revoke["target"]["token"], srv.admin("audit-hash", victim))
+        with open(self.audit, "rb") as f:
+            text = f.read()
+        for secret in (client["clientSecret"], invite, victim, owner_tok, joiner_tok):
+            self.assertNotIn(secret.encode(), text)
 
     def test_every_operation_leaves_exactly_its_line(self):
         srv = self.start(self.audit)
@@ -318,12 +375,13 @@ class AuditTrail(AuditBase):
         for s in secrets:
             self.assertNotIn(s.encode(), data, "a secret is in the audit log")
         self.assertEqual(os.stat(self.audit).st_mode & 0o777, 0o600)
-        self.assertEqual(os.stat(os.path.join(srv.data_dir, "audit.key")).st_mode & 0o777, 0o600)
+        self.assertEqual(os.stat(self.audit_key_path(srv)).st_mode & 0o777, 0o600)
 
     def test_audit_log_from_the_environment(self):
         os.environ["TOKENZONE_AUDIT_LOG"] = self.audit
         try:
             srv = Server()
+            self.audit_key_beside(srv)
             srv.start()
         finally:
             del os.environ["TOKENZONE_AUDIT_LOG"]
@@ -333,8 +391,7 @@ class AuditTrail(AuditBase):
         self.assertStatus(srv.post("/user/tokens/named", body={"name": "from-env"}, token=user.token), 201)
         self.assertEqual([l["op"] for l in audit_lines(self.audit)][-1], "create_named")
         # the admin tool reads it too
-        env_admin = subprocess.run([BIN, "admin", "--data", srv.data_dir,
-                                    "user", "block", user.id], capture_output=True, timeout=60,
+        env_admin = subprocess.run([BIN, "admin"] + srv.store_args() + ["user", "block", user.id], capture_output=True, timeout=60,
                                    env=dict(os.environ, TOKENZONE_AUDIT_LOG=self.audit))
         self.assertEqual(env_admin.returncode, 0, env_admin.stderr)
         last = audit_lines(self.audit)[-1]
@@ -475,6 +532,8 @@ class Backup(TokenzoneTestCase):
         restored = os.path.join(tmp, "restored")
         os.mkdir(restored, 0o700)
         shutil.copy2(dest, os.path.join(restored, "tokenzone.db"))
+        # the master key file is backed up separately (docs/operations.md): restore it too
+        shutil.copy2(os.path.join(tmp, "data", "master.key"), os.path.join(restored, "master.key"))
         r = Server(data_dir=restored)
         r.start()
         self.addCleanup(r.cleanup)

@@ -4,6 +4,7 @@ binary, passwords kept out of messages, and `tokenzone store copy` with tokens t
 the copy."""
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -161,6 +162,8 @@ class StoreCopy(TokenzoneTestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("not empty", p.stderr)
 
+        # secrets are copied sealed: the copy is served with the source's master key file
+        shutil.copy2(os.path.join(src.data_dir, "master.key"), os.path.join(target, "master.key"))
         dst = Server(domain="copy.zone.test", data_dir=target)
         dst.start()
         self.addCleanup(dst.kill)

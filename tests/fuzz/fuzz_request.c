@@ -45,6 +45,7 @@
 #include "http/routes.h"
 #include "service/password.h"
 #include "service/privileges.h"
+#include "service/secrets.h"
 #include "service/service.h"
 #include "store/store.h"
 
@@ -58,6 +59,7 @@ typedef struct fixture {
     char dir[256];
     tz_store *store;
     tz_service_ctx *svc;
+    tz_keyring *keyring;     /* master keys (a key file in the store directory) */
     tz_client *admin;         /* authenticated once with Basic auth, never revoked */
     char alice_id[TZ_ID_HEX_LEN + 1], admin_id[TZ_ID_HEX_LEN + 1], prov_id[TZ_ID_HEX_LEN + 1];
     char space_id[TZ_ID_HEX_LEN + 1], group_id[TZ_ID_HEX_LEN + 1];
@@ -178,6 +180,8 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 static void remove_store(void) {
     if (fx.svc) tz_service_free(fx.svc);
     if (fx.store) tz_store_close(fx.store);
+    tz_keyring_free(fx.keyring);
+    fx.keyring = NULL;
     fx.svc = NULL;
     fx.store = NULL;
     if (fx.dir[0]) nftw(fx.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -215,6 +219,9 @@ static void setup(void) {
     snprintf(data, sizeof data, "%s/data", fx.dir);
     tz_error *e = tz_store_open(data, NULL, &fx.store);
     if (e) die("store open", e);
+    char key_file[320], why[TZ_MASTER_KEY_WHY_MAX];
+    snprintf(key_file, sizeof key_file, "%s/master.key", fx.dir);
+    if ((e = tz_keyring_load(key_file, true, &fx.keyring, why))) die("master key", e);
     fx.allow_5xx = getenv("TZ_FUZZ_ALLOW_5XX") != NULL;
     fx.trace = getenv("TZ_FUZZ_TRACE") != NULL;
 
@@ -251,6 +258,7 @@ static void setup(void) {
         .max_token_size = 1048576,
         .basic_auth_enabled = true,
         .clock = fixed_clock,
+        .keyring = fx.keyring,
     };
     if ((e = tz_service_new(&cfg, fx.store, &fx.svc))) die("service new", e);
 
@@ -407,16 +415,26 @@ static void check_no_secrets(const char *text) {
         {.kind = TZ_SUBJ_PROVIDER, .id = fx.prov_id},
     };
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-        tz_error *e = tz_store_temp_secret_get(fx.store, &subs[i], secret, &gen);
+        char *sealed = NULL;
+        tz_error *e = tz_store_temp_sealed_get(fx.store, &subs[i], NULL, &sealed, &gen);
+        if (e && e->id == TZE_NOT_FOUND) {
+            tz_err_free(e);
+            continue;
+        }
         if (e) die("temp secret get", e);
-        if (leaked(text, secret)) {
+        e = tz_secrets_open_temp(fx.keyring, &subs[i], sealed, secret);
+        if (e) die("temp secret open", e);
+        bool leak = leaked(text, secret) || leaked(text, sealed);
+        free(sealed);
+        if (leak) {
             fprintf(stderr, "reply leaks a temporary-token secret: %s\n", text);
             abort();
         }
     }
     tz_named_token_rec rec = {0};
     tz_error *e = tz_store_named_get(fx.store, fx.named_id, &rec);
-    if (!e && leaked(text, rec.secret)) {
+    if (!e && !(e = tz_secrets_open_named(fx.keyring, rec.id, rec.secret, secret)) &&
+        (leaked(text, secret) || leaked(text, rec.secret))) {
         fprintf(stderr, "reply leaks a named-token secret: %s\n", text);
         abort();
     }

@@ -128,8 +128,32 @@ static void test_other_parameters(void) {
     CHECK(tz_password_verify(enc, "secret", 6));
 }
 
+/* The dummy hash an unknown username is checked against costs what a real one costs: same
+ * algorithm, version, memory, passes, lanes, salt and hash length as a fresh hash. */
+static void test_dummy_hash_matches_the_parameters(void) {
+    char *fresh = NULL;
+    tz_error *e = tz_password_hash("pw", 2, &fresh);
+    CHECK(e == NULL);
+    const char *dummy = tz_password_dummy_hash();
+    /* "$argon2id$v=19$m=..,t=..,p=..$" and the lengths of salt and hash */
+    const char *f_salt = fresh ? strchr(strstr(fresh, "$m=") + 1, '$') : NULL;
+    const char *d_salt = strchr(strstr(dummy, "$m=") + 1, '$');
+    CHECK(f_salt && d_salt);
+    if (f_salt && d_salt) {
+        CHECK_INT(f_salt - fresh, d_salt - dummy);
+        CHECK(strncmp(fresh, dummy, (size_t)(f_salt - fresh)) == 0);
+        CHECK_INT(strlen(f_salt), strlen(d_salt));
+    }
+    CHECK(tz_password_verify(dummy, "no user has this password", 25));   /* a real hash */
+    CHECK(!tz_password_verify_dummy("no user has this password", 25));   /* never a match */
+    CHECK(!tz_password_verify_dummy("pw", 2));
+    tz_err_free(e);
+    free(fresh);
+}
+
 int main(void) {
     RUN(test_round_trip);
+    RUN(test_dummy_hash_matches_the_parameters);
     RUN(test_binary_and_empty_passwords);
     RUN(test_too_long);
     RUN(test_garbage_encoded);

@@ -1,7 +1,8 @@
 /* Unit tests of the store operations added with the backend interface: admin bootstrap
  * (user_ensure), provider registration in one transaction, the one-read verification states,
  * compare-and-set metadata, paging of every list, the copy primitives, the neutral errors,
- * store locations and their redaction. Written against store.h only, so that they hold for
+ * store locations and their redaction, the introspection clients, the directory (nested groups,
+ * cycles, supports) and invite consumption counted with the join. Written against store.h only, so that they hold for
  * every backend; they run on SQLite here. */
 #include <ftw.h>
 #include <stdio.h>
@@ -199,7 +200,7 @@ static void test_verify_states(void) {
     CHECK_INT(err_id(tz_store_named_verify_state(s, "nope", &rec, &exists, &blocked)), TZE_STORE_NOT_FOUND);
 
     tz_subject su = {TZ_SUBJ_USER, TZ_PSUB_NONE, (char *)"u1"};
-    char secret[TZ_SECRET_HEX_LEN + 1];
+    char secret[TZ_STORED_SECRET_MAX + 1];
     int64_t gen = -1;
     bool has = true;
     /* verification never creates a secret */
@@ -362,6 +363,356 @@ static void test_paging_and_copy_primitives(void) {
     tz_store_close(s);
 }
 
+/* ---------------- introspection clients and the directory (ops 2 and 3 of store_backend.h) */
+
+static void test_clients(void) {
+    tz_store *s = open_named("clients");
+    if (!s) return;
+    tz_oauth_client_rec a = {.id = "aa", .name = "first", .secret_hash = "h1", .allow_revoke = true,
+                             .creation_time = 20};
+    tz_oauth_client_rec b = {.id = "bb", .name = "second", .secret_hash = "h2", .creation_time = 10};
+    CHECK(tz_store_client_create(s, &a) == NULL);
+    bool empty = true;
+    CHECK(tz_store_is_empty(s, &empty) == NULL && !empty);  /* a client alone is content */
+    CHECK(tz_store_client_create(s, &b) == NULL);
+    char key[32];
+    CHECK_STR(conflict_key(tz_store_client_create(s, &a), key, sizeof key), "id");
+    tz_oauth_client_rec r;
+    CHECK(tz_store_client_get(s, "aa", &r) == NULL);
+    CHECK_STR(r.name, "first");
+    CHECK_STR(r.secret_hash, "h1");
+    CHECK(r.allow_revoke);
+    CHECK_INT(r.creation_time, 20);
+    tz_oauth_client_rec_clear(&r);
+    CHECK_INT(err_id(tz_store_client_get(s, "zz", &r)), TZE_STORE_NOT_FOUND);
+    tz_oauth_client_rec *v = NULL;
+    size_t n = 0;
+    CHECK(tz_store_client_list(s, &v, &n) == NULL);
+    CHECK_INT(n, 2);
+    if (n == 2) {
+        CHECK_STR(v[0].id, "bb"); /* ordered by creation time */
+        CHECK_STR(v[1].id, "aa");
+        CHECK(!v[0].allow_revoke);
+    }
+    tz_oauth_client_recs_free(v, n);
+    CHECK(tz_store_client_set_secret_hash(s, "bb", "h3") == NULL);
+    CHECK(tz_store_client_get(s, "bb", &r) == NULL);
+    CHECK_STR(r.secret_hash, "h3");
+    tz_oauth_client_rec_clear(&r);
+    CHECK_INT(err_id(tz_store_client_set_secret_hash(s, "zz", "h")), TZE_STORE_NOT_FOUND);
+    CHECK(tz_store_client_delete(s, "aa") == NULL);
+    CHECK_INT(err_id(tz_store_client_delete(s, "aa")), TZE_STORE_NOT_FOUND);
+    CHECK(tz_store_client_list(s, &v, &n) == NULL);
+    CHECK_INT(n, 1);
+    tz_oauth_client_recs_free(v, n);
+    /* a reopened store (another node) sees the same rows */
+    tz_store *t = open_named("clients");
+    if (t) {
+        CHECK(tz_store_client_get(t, "bb", &r) == NULL);
+        CHECK_STR(r.secret_hash, "h3");
+        tz_oauth_client_rec_clear(&r);
+        tz_store_close(t);
+    }
+    tz_store_close(s);
+}
+
+static void dir_user(tz_store *s, const char *id) {
+    tz_user_rec u = user(id, id);
+    CHECK(tz_store_user_create(s, &u) == NULL);
+}
+
+static const char *const DIR_ALL[] = {"group_add_user", "group_set_privileges", "group_view"};
+static const char *const DIR_VIEW[] = {"group_view"};
+
+/* Runs a join and returns its outcome (-1 when the store failed). */
+static int dir_join(tz_store *s, const tz_dir_join *j) {
+    tz_dir_outcome outcome = TZ_DIR_DONE;
+    tz_error *e = tz_store_dir_join(s, j, &outcome);
+    int r = e ? -1 : (int)outcome;
+    tz_err_free(e);
+    return r;
+}
+
+static int dir_usage(tz_store *s, const char *token_id) {
+    tz_named_token_rec r = {0};
+    CHECK(tz_store_named_get(s, token_id, &r) == NULL);
+    json_t *m = json_loads(r.metadata_json ? r.metadata_json : "{}", 0, NULL);
+    int n = (int)json_integer_value(json_object_get(m, "usageCount"));
+    json_decref(m);
+    tz_named_token_rec_clear(&r);
+    return n;
+}
+
+static void dir_invite(tz_store *s, const char *id, const char *issuer, int limit) {
+    char meta[160];
+    snprintf(meta, sizeof meta, "{\"creationTime\":1,\"custom\":{},\"usageLimit\":%d,"
+             "\"usageCount\":0,\"privileges\":[\"group_view\"]}", limit);
+    tz_named_token_rec r = named(id, id, TZ_SUBJ_USER, issuer);
+    r.metadata_json = meta;
+    CHECK(tz_store_named_create(s, &r) == NULL);
+}
+
+static void test_directory_nested_groups(void) {
+    tz_store *s = open_named("directory");
+    if (!s) return;
+    dir_user(s, "u1");
+    dir_user(s, "u2");
+    CHECK(tz_store_dir_create(s, TZ_DIR_GROUP, "top", "Top", "u1", DIR_ALL, 3) == NULL);
+    CHECK(tz_store_dir_create(s, TZ_DIR_GROUP, "mid", "Mid", "u1", DIR_ALL, 3) == NULL);
+    CHECK(tz_store_dir_create(s, TZ_DIR_HARVESTER, "h", "H", "u1", NULL, 0) == NULL);
+    CHECK(tz_store_dir_create(s, TZ_DIR_ATM_INVENTORY, "i", "I", "u1", NULL, 0) == NULL);
+    CHECK(tz_store_dir_create(s, TZ_DIR_SPACE, "sp", "Sp", "u1", NULL, 0) == NULL);
+    char key[32];
+    CHECK_STR(conflict_key(tz_store_dir_create(s, TZ_DIR_HARVESTER, "h", "again", "u1", NULL, 0),
+                           key, sizeof key), "id");
+    CHECK_INT(err_id(tz_store_dir_create(s, TZ_DIR_GROUP, "g9", "G9", "nobody", NULL, 0)),
+              TZE_STORE_NOT_FOUND);
+    char *name = NULL;
+    CHECK(tz_store_dir_entity_name(s, TZ_DIR_HARVESTER, "h", &name) == NULL);
+    CHECK_STR(name, "H");
+    free(name);
+    CHECK(tz_store_dir_entity_name(s, TZ_DIR_USER, "u1", &name) == NULL);
+    CHECK_STR(name, "u1");
+    free(name);
+    CHECK_INT(err_id(tz_store_dir_entity_name(s, TZ_DIR_GROUP, "g9", &name)), TZE_STORE_NOT_FOUND);
+    /* mid in top with group_add_user; u2 in mid: u2 gets group_add_user in top */
+    const char *const add[] = {"group_add_user"};
+    tz_dir_join j = {TZ_DIR_GROUP, "mid", TZ_DIR_GROUP, "top", add, 1, 0, NULL, NULL, 0, NULL, NULL, NULL, 0};
+    CHECK_INT(dir_join(s, &j), TZ_DIR_DONE);
+    CHECK_INT(dir_join(s, &j), TZ_DIR_EXISTS);
+    tz_dir_join j2 = {TZ_DIR_USER, "u2", TZ_DIR_GROUP, "mid", DIR_VIEW, 1, 0, NULL, NULL, 0, NULL, NULL, NULL, 0};
+    CHECK_INT(dir_join(s, &j2), TZ_DIR_DONE);
+    bool ok = false;
+    CHECK(tz_store_dir_user_has(s, "u2", TZ_DIR_GROUP, "top", "group_add_user", &ok) == NULL && ok);
+    CHECK(tz_store_dir_user_has(s, "u2", TZ_DIR_GROUP, "top", "group_view", &ok) == NULL && !ok);
+    CHECK(tz_store_dir_user_has(s, "u2", TZ_DIR_GROUP, "top", NULL, &ok) == NULL && ok);
+    CHECK(tz_store_dir_user_has(s, "u2", TZ_DIR_SPACE, "sp", NULL, &ok) == NULL && !ok);
+    /* top in the harvester and in the space: u2 is an effective member of both */
+    tz_dir_join j3 = {TZ_DIR_GROUP, "top", TZ_DIR_HARVESTER, "h", NULL, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, 0};
+    CHECK_INT(dir_join(s, &j3), TZ_DIR_DONE);
+    tz_dir_join j4 = {TZ_DIR_GROUP, "top", TZ_DIR_SPACE, "sp", NULL, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, 0};
+    CHECK_INT(dir_join(s, &j4), TZ_DIR_DONE);
+    CHECK(tz_store_dir_user_has(s, "u2", TZ_DIR_SPACE, "sp", NULL, &ok) == NULL && ok);
+    char **ids = NULL;
+    size_t n = 0;
+    CHECK(tz_store_dir_list(s, TZ_DIR_LIST_USER_EFFECTIVE, "u2", TZ_DIR_HARVESTER, &ids, &n) == NULL);
+    CHECK(n == 1 && !strcmp(ids[0], "h"));
+    tz_strv_free(ids, n);
+    CHECK(tz_store_dir_list(s, TZ_DIR_LIST_USER_DIRECT, "u2", TZ_DIR_HARVESTER, &ids, &n) == NULL);
+    CHECK(n == 0);
+    tz_strv_free(ids, n);
+    CHECK(tz_store_dir_list(s, TZ_DIR_LIST_USER_EFFECTIVE, "u2", TZ_DIR_GROUP, &ids, &n) == NULL);
+    CHECK(n == 2 && !strcmp(ids[0], "mid") && !strcmp(ids[1], "top"));
+    tz_strv_free(ids, n);
+    /* cycles and self */
+    tz_dir_join cyc = {TZ_DIR_GROUP, "top", TZ_DIR_GROUP, "mid", NULL, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, 0};
+    CHECK_INT(dir_join(s, &cyc), TZ_DIR_SELF);
+    tz_dir_join self = {TZ_DIR_GROUP, "top", TZ_DIR_GROUP, "top", NULL, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, 0};
+    CHECK_INT(dir_join(s, &self), TZ_DIR_SELF);
+    tz_dir_join missing = {TZ_DIR_USER, "nobody", TZ_DIR_GROUP, "top", NULL, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, 0};
+    CHECK_INT(dir_join(s, &missing), TZ_DIR_MISSING);
+    /* a provider supporting the space with a size */
+    tz_provider_rec p = {"prov", "Prov", NULL, 1};
+    CHECK(tz_store_provider_create(s, &p) == NULL);
+    tz_dir_join sup = {TZ_DIR_PROVIDER, "prov", TZ_DIR_SPACE, "sp", NULL, 0, 4096, NULL, NULL, 0, NULL, NULL, NULL, 0};
+    CHECK_INT(dir_join(s, &sup), TZ_DIR_DONE);
+    int64_t *sizes = NULL;
+    CHECK(tz_store_dir_space_supports(s, "sp", &ids, &sizes, &n) == NULL);
+    CHECK(n == 1 && !strcmp(ids[0], "prov") && sizes[0] == 4096);
+    tz_strv_free(ids, n);
+    free(sizes);
+    CHECK(tz_store_dir_list(s, TZ_DIR_LIST_PROVIDER_SPACES, "prov", TZ_DIR_SPACE, &ids, &n) == NULL);
+    CHECK(n == 1 && !strcmp(ids[0], "sp"));
+    tz_strv_free(ids, n);
+    /* revoking the relation's privilege takes it away from u2 */
+    CHECK(tz_store_dir_set_privileges(s, TZ_DIR_GROUP, "top", TZ_DIR_GROUP, "mid", add, 1, false) == NULL);
+    CHECK(tz_store_dir_user_has(s, "u2", TZ_DIR_GROUP, "top", "group_add_user", &ok) == NULL && !ok);
+    CHECK_INT(err_id(tz_store_dir_set_privileges(s, TZ_DIR_GROUP, "top", TZ_DIR_USER, "u2", add, 1,
+                                                 true)), TZE_STORE_NOT_FOUND);  /* not direct */
+    /* deleting a user removes its relations in the directory's own tables too */
+    tz_dir_join uh = {TZ_DIR_USER, "u2", TZ_DIR_ATM_INVENTORY, "i", DIR_VIEW, 1, 0, NULL, NULL, 0, NULL, NULL, NULL, 0};
+    CHECK_INT(dir_join(s, &uh), TZ_DIR_DONE);
+    CHECK(tz_store_user_delete(s, "u2") == NULL);
+    CHECK(tz_store_dir_list(s, TZ_DIR_LIST_USER_DIRECT, "u2", TZ_DIR_ATM_INVENTORY, &ids, &n) == NULL);
+    CHECK(n == 0);
+    tz_strv_free(ids, n);
+    CHECK(tz_store_check_integrity(s) == NULL);
+    tz_store_close(s);
+}
+
+static void test_directory_invite_usage(void) {
+    tz_store *s = open_named("dirusage");
+    if (!s) return;
+    dir_user(s, "owner");
+    dir_user(s, "a");
+    dir_user(s, "b");
+    dir_user(s, "c");
+    CHECK(tz_store_dir_create(s, TZ_DIR_GROUP, "g", "G", "owner", DIR_ALL, 3) == NULL);
+    dir_invite(s, "inv", "owner", 2);
+    const char *const need[] = {"group_add_user"};
+    const char *const need_oz[] = {"oz_groups_add_relationships"};
+    tz_dir_join j = {TZ_DIR_USER, "owner", TZ_DIR_GROUP, "g", DIR_VIEW, 1, 0, "inv", "owner",
+                     TZ_DIR_GROUP, "g", need, need_oz, 1};
+    CHECK_INT(dir_join(s, &j), TZ_DIR_EXISTS);
+    CHECK_INT(dir_usage(s, "inv"), 0);  /* a failed join does not count */
+    j.child_id = "a";
+    CHECK_INT(dir_join(s, &j), TZ_DIR_DONE);
+    CHECK_INT(dir_usage(s, "inv"), 1);
+    /* the issuer loses the right: refused, not counted */
+    CHECK(tz_store_dir_set_privileges(s, TZ_DIR_GROUP, "g", TZ_DIR_USER, "owner", need, 1, false) == NULL);
+    j.child_id = "b";
+    CHECK_INT(dir_join(s, &j), TZ_DIR_ISSUER_NOT_ALLOWED);
+    CHECK_INT(dir_usage(s, "inv"), 1);
+    bool ok = true;
+    CHECK(tz_store_dir_user_has(s, "b", TZ_DIR_GROUP, "g", NULL, &ok) == NULL && !ok);
+    CHECK(tz_store_dir_set_privileges(s, TZ_DIR_GROUP, "g", TZ_DIR_USER, "owner", need, 1, true) == NULL);
+    CHECK_INT(dir_join(s, &j), TZ_DIR_DONE);
+    j.child_id = "c";
+    CHECK_INT(dir_join(s, &j), TZ_DIR_INVITE_USED_UP);
+    CHECK_INT(dir_usage(s, "inv"), 2);
+    CHECK(tz_store_named_update(s, "inv", NULL, NULL, 1, NULL) == NULL);
+    CHECK_INT(dir_join(s, &j), TZ_DIR_INVITE_REVOKED);
+    j.invite_id = "gone";
+    CHECK_INT(dir_join(s, &j), TZ_DIR_INVITE_GONE);
+    CHECK(tz_store_dir_user_has(s, "c", TZ_DIR_GROUP, "g", NULL, &ok) == NULL && !ok);
+    tz_store_close(s);
+}
+
+static void test_directory_provider_register(void) {
+    tz_store *s = open_named("dirregister");
+    if (!s) return;
+    dir_user(s, "admin");
+    dir_invite(s, "reg", "admin", 1);
+    const char *const privs[] = {"cluster_update", "cluster_view"};
+    tz_provider_rec p = {"p1", "P1", "sub.zone", 5};
+    tz_named_token_rec root = named("root1", "root token", TZ_SUBJ_PROVIDER, "p1");
+    tz_dir_outcome outcome = TZ_DIR_MISSING;
+    CHECK(tz_store_provider_register_invited(s, &p, "sub", "a@b.c", "admin", privs, 2, &root, "reg",
+                                             &outcome) == NULL);
+    CHECK_INT(outcome, TZ_DIR_DONE);
+    CHECK_INT(dir_usage(s, "reg"), 1);
+    bool ok = false;
+    CHECK(tz_store_dir_user_has(s, "admin", TZ_DIR_CLUSTER, "p1", "cluster_update", &ok) == NULL && ok);
+    tz_provider_rec p2 = {"p2", "P2", "sub.zone", 5};
+    root.id = "root2";
+    root.subject.id = "p2";
+    char key[32];
+    CHECK_STR(conflict_key(tz_store_provider_register_invited(s, &p2, "sub", NULL, "admin", privs, 2,
+                                                              &root, NULL, &outcome),
+                           key, sizeof key), "subdomain");
+    CHECK(tz_store_provider_register_invited(s, &p2, "other", NULL, "admin", privs, 2, &root, "reg",
+                                             &outcome) == NULL);
+    CHECK_INT(outcome, TZ_DIR_INVITE_USED_UP);
+    CHECK(tz_store_provider_register_invited(s, &p2, "other", NULL, "nobody", privs, 2, &root, NULL,
+                                             &outcome) == NULL);
+    CHECK_INT(outcome, TZ_DIR_MISSING);
+    tz_provider_rec got = {0};
+    /* nothing of the refused registrations stayed */
+    CHECK_INT(err_id(tz_store_provider_get(s, "p2", &got)), TZE_STORE_NOT_FOUND);
+    CHECK(tz_store_check_integrity(s) == NULL);
+    tz_store_close(s);
+}
+
+/* The sealed-secret operations (rotation and legacy sealing): paged walks of named and temporary
+ * secrets, conditional replacement that loses to a concurrent change, temporary secrets stored
+ * as the caller gives them, and the scrub. */
+static void test_sealed_secret_ops(void) {
+    tz_store *s = open_named("sealed");
+    tz_user_rec u1 = user("u1", "alice"), u2 = user("u2", "bob");
+    CHECK(tz_store_user_create(s, &u1) == NULL);
+    CHECK(tz_store_user_create(s, &u2) == NULL);
+    char id[8];
+    for (int i = 0; i < 5; i++) {
+        snprintf(id, sizeof id, "t%d", i);
+        tz_named_token_rec t = named(id, id, TZ_SUBJ_USER, "u1");
+        t.secret = (char *)"tzs1$1$old";
+        CHECK(tz_store_named_create(s, &t) == NULL);
+    }
+    tz_subject su1 = {TZ_SUBJ_USER, TZ_PSUB_NONE, (char *)"u1"};
+    tz_subject su2 = {TZ_SUBJ_USER, TZ_PSUB_NONE, (char *)"u2"};
+    char *sealed = NULL;
+    int64_t gen = 0;
+    CHECK_INT(err_id(tz_store_temp_sealed_get(s, &su1, NULL, &sealed, &gen)), TZE_STORE_NOT_FOUND);
+    CHECK(tz_store_temp_sealed_get(s, &su1, "tzs1$1$first", &sealed, &gen) == NULL);
+    CHECK_STR(sealed, "tzs1$1$first");
+    CHECK_INT(gen, 1);
+    free(sealed);
+    /* a second first use does not replace the stored value */
+    CHECK(tz_store_temp_sealed_get(s, &su1, "tzs1$1$other", &sealed, &gen) == NULL);
+    CHECK_STR(sealed, "tzs1$1$first");
+    free(sealed);
+    CHECK(tz_store_temp_sealed_bump(s, &su1, "tzs1$1$bumped") == NULL);
+    CHECK(tz_store_temp_sealed_bump(s, &su2, "tzs1$1$u2") == NULL);
+    CHECK(tz_store_temp_sealed_get(s, &su1, NULL, &sealed, &gen) == NULL);
+    CHECK_STR(sealed, "tzs1$1$bumped");
+    CHECK_INT(gen, 2);
+    free(sealed);
+    /* the verification read returns the stored (sealed) text */
+    char stored[TZ_STORED_SECRET_MAX + 1];
+    bool has = false, exists = false, blocked = true;
+    CHECK(tz_store_temp_verify_state(s, &su1, stored, &gen, &has, &exists, &blocked) == NULL);
+    CHECK(has && exists && !blocked);
+    CHECK_STR(stored, "tzs1$1$bumped");
+
+    /* named secrets in pages of 2 */
+    size_t total = 0, n = 0;
+    tz_secret_row *rows = NULL, last = {0};
+    bool have_last = false;
+    char last_id[8] = "";
+    for (int page = 0; page < 10; page++) {
+        CHECK(tz_store_secrets_page(s, TZ_SECRET_NAMED, have_last ? &last : NULL, 2, &rows, &n) == NULL);
+        total += n;
+        if (n) {
+            CHECK_STR(rows[0].secret, "tzs1$1$old");
+            CHECK(rows[0].token != NULL && rows[0].subject.kind == TZ_SUBJ_USER);
+            snprintf(last_id, sizeof last_id, "%s", rows[n - 1].token_id);
+            last.kind = TZ_SECRET_NAMED;
+            last.token_id = last_id;
+            have_last = true;
+        }
+        tz_secret_rows_free(rows, n);
+        if (n < 2) break;
+    }
+    CHECK_INT(total, 5);
+    /* temporary secrets: both subjects */
+    CHECK(tz_store_secrets_page(s, TZ_SECRET_TEMP, NULL, 10, &rows, &n) == NULL);
+    CHECK_INT(n, 2);
+    if (n == 2) {
+        CHECK_STR(rows[0].subject.id, "u1");
+        CHECK(rows[0].token_id == NULL);
+        /* conditional replacement: the first applies, the second lost to a change (u2's secret is
+         * not the one named) */
+        tz_secret_row stale = rows[1];
+        stale.secret = (char *)"tzs1$1$not-this";
+        tz_secret_change ch[2] = {{&rows[0], "tzs1$2$new", NULL}, {&stale, "tzs1$2$new2", NULL}};
+        size_t applied = 9;
+        CHECK(tz_store_secrets_replace(s, ch, 2, &applied) == NULL);
+        CHECK_INT(applied, 1);
+    }
+    tz_secret_rows_free(rows, n);
+    CHECK(tz_store_temp_sealed_get(s, &su1, NULL, &sealed, &gen) == NULL);
+    CHECK_STR(sealed, "tzs1$2$new");
+    CHECK_INT(gen, 2);
+    free(sealed);
+    /* a named secret and template replaced together */
+    CHECK(tz_store_secrets_page(s, TZ_SECRET_NAMED, NULL, 1, &rows, &n) == NULL);
+    CHECK_INT(n, 1);
+    if (n == 1) {
+        tz_secret_change ch = {&rows[0], "tzs1$2$named", "{\"v\":2}"};
+        size_t applied = 0;
+        CHECK(tz_store_secrets_replace(s, &ch, 1, &applied) == NULL);
+        CHECK_INT(applied, 1);
+        tz_named_token_rec rec = {0};
+        CHECK(tz_store_named_get(s, rows[0].token_id, &rec) == NULL);
+        CHECK_STR(rec.secret, "tzs1$2$named");
+        CHECK_STR(rec.token, "{\"v\":2}");
+        tz_named_token_rec_clear(&rec);
+    }
+    tz_secret_rows_free(rows, n);
+    CHECK(tz_store_scrub(s) == NULL);
+    tz_store_close(s);
+}
+
 int main(void) {
     const char *tmp = getenv("TMPDIR");
     snprintf(base_dir, sizeof base_dir, "%s/tz-store-ops-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -376,6 +727,11 @@ int main(void) {
     RUN(test_verify_states);
     RUN(test_metadata_compare_and_set);
     RUN(test_paging_and_copy_primitives);
+    RUN(test_clients);
+    RUN(test_directory_nested_groups);
+    RUN(test_directory_invite_usage);
+    RUN(test_directory_provider_register);
+    RUN(test_sealed_secret_ops);
     nftw(base_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return TEST_REPORT();
 }
