@@ -102,7 +102,8 @@ class Server:
         env = dict(os.environ, TOKENZONE_ADMIN_PASSWORD=self.admin_password)
         self.log = open(self.log_path, "wb")  # the port is read from this run's lines only
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--data", self.data_dir, "--listen", f"{LOOPBACK}:0"]
+            [self.binary, "serve", "--store" if "://" in self.data_dir else "--data", self.data_dir,
+             "--listen", f"{LOOPBACK}:0"]
             + self.extra_args,
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, env=env)
         end = time.monotonic() + timeout

@@ -22,6 +22,7 @@ from benchlib import (BenchError, Budget, BudgetExceeded, Client, Nginx, Server,
                       error_id, median, summarize)
 import revocation_check  # noqa: E402
 from integration_bench import integration_rows  # noqa: E402
+from pg_bench import pg_rows  # noqa: E402
 from table import Table  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -52,6 +53,10 @@ class Bench:
         self.wrk = Wrk(self.budget, args.threads, args.connections, args.duration, self.log)
         self.table = Table()
         self.processes = []
+        self.sqlite_rows = {}  # SQLite figures the PostgreSQL rows are set against
+        self.bench_password = BENCH_PASSWORD
+        self.caveats = three_caveats
+        self.scale_plans = (SCALE_SMALL, SCALE_BIG)
 
     def log(self, text):
         self.logf.write(text.rstrip() + "\n")
@@ -84,7 +89,12 @@ class Bench:
         self.processes.remove(proc)
 
     def admin_tool(self, data_dir, *args):
-        p = subprocess.run([self.args.tokenzone, "admin", "--data", data_dir] + list(args),
+        return self.admin_tool_store(data_dir, *args)
+
+    def admin_tool_store(self, location, *args):
+        """`tokenzone admin` on a data directory or a store URL."""
+        p = subprocess.run([self.args.tokenzone, "admin", "--store" if "://" in location else "--data", location]
+                           + list(args),
                            capture_output=True, text=True, timeout=60)
         if p.returncode != 0:
             raise BenchError(f"tokenzone admin {' '.join(args[:2])}: {p.stderr.strip()[:300]}")
@@ -117,6 +127,34 @@ class Bench:
                      body=json.dumps({"token": self.named_token, "interface": "rest"}),
                      headers={"Content-Type": "application/json"})
         self.verify_body = conn.getresponse().read()
+        self.memory_rows()
+
+    def memory_rows(self):
+        """Idle RSS of the server that just answered the setup requests, then what each open idle
+        keep-alive connection costs: N connections each send one status read and stay open."""
+        import socket
+        time.sleep(0.5)
+        idle, _ = self.srv.memory_kib()
+        self.table.memory_row("server RSS when idle (SQLite store, after the setup requests)", idle, 16 * 1024)
+        n = 200
+        req = (f"GET /api/v3/onezone/tokens/named/{self.named_id}/status HTTP/1.1\r\nHost: x\r\n"
+               f"x-auth-token: {self.auth_token}\r\n\r\n").encode()
+        socks = []
+        try:
+            for _ in range(n):
+                c = socket.create_connection(("127.0.0.1", self.srv.port), timeout=10)
+                c.sendall(req)
+                socks.append(c)
+            for c in socks:
+                if not c.recv(4096).startswith(b"HTTP/1.1 200"):
+                    raise BenchError("idle-connection probe: a status read failed")
+            time.sleep(0.5)
+            rss, _ = self.srv.memory_kib()
+        finally:
+            for c in socks:
+                c.close()
+        self.log(f"memory: idle {idle} KiB, with {n} open idle connections {rss} KiB")
+        self.table.per_connection_row(n, idle, rss)
 
     def baseline(self):
         """Starts nginx; it stays up (idle) while the read and verify rows alternate their runs
@@ -128,7 +166,7 @@ class Bench:
         self.ngx.start()
         self.base_runs = []
 
-    def paired_row(self, label, path, env, target_ratio=None, p99_max=None):
+    def paired_row(self, label, path, env, target_ratio=None, p99_max=None, p99_ratio=None):
         """Alternates nginx and tokenzone runs, so that both see the same background load; the
         ratio is the median of the per-pair ratios."""
         self.say(label)
@@ -141,9 +179,12 @@ class Bench:
             base.append(self.wrk.run(self.ngx.url(), script, {}))
             ours.append(self.wrk.run(ours_url, script, env))
         self.base_runs += base
+        self.last_row = summarize(ours)
         ratios = [o["rps"] / b["rps"] for o, b in zip(ours, base) if b["rps"]]
+        p99s = [o["p99"] / b["p99"] for o, b in zip(ours, base) if b.get("p99")]
         self.table.load_row(label, summarize(ours), summarize(base), median(ratios),
-                            target_ratio=target_ratio, p99_max=p99_max)
+                            target_ratio=target_ratio, p99_max=p99_max,
+                            p99_ratio=(p99_ratio, median(p99s)) if p99_ratio else None)
 
     def reads_and_verifies(self):
         verify = "/tokens/verify_access_token"
@@ -152,9 +193,11 @@ class Bench:
             self.paired_row(label, verify,
                             {"BENCH_METHOD": "POST",
                              "BENCH_BODY": json.dumps({"token": tok, "interface": "rest"})},
-                            target_ratio=0.5, p99_max=5.0)
+                            target_ratio=1.0, p99_ratio=1.2)
+            self.sqlite_rows.setdefault("verify", self.last_row)
         self.paired_row("status read GET /tokens/named/{id}/status", f"/tokens/named/{self.named_id}/status",
-                        {"BENCH_TOKEN": self.auth_token}, target_ratio=0.4)
+                        {"BENCH_TOKEN": self.auth_token}, target_ratio=1.0, p99_ratio=1.2)
+        self.sqlite_rows["status"] = self.last_row
         self.paired_row("read GET /user/tokens/temporary", "/user/tokens/temporary",
                         {"BENCH_TOKEN": self.auth_token})
         try:
@@ -290,9 +333,10 @@ class Bench:
 
     # ------------------------------------------------------------ scale
 
-    def populate(self, name, plan):
-        """Fills a fresh data directory; returns its path and what populate reported."""
-        data = os.path.join(self.tmp, f"scale-{name}")
+    def populate(self, name, plan, location=None):
+        """Fills a fresh data directory (or the PostgreSQL database at `location`); returns its
+        location and what populate reported."""
+        data = location or os.path.join(self.tmp, f"scale-{name}")
         info_path = os.path.join(self.tmp, f"scale-{name}.txt")
         self.say(f"scale: populating {plan['tokens']:,} named tokens over {plan['users']:,} users")
         self.budget.need(240 if plan["tokens"] > 100000 else 30, "populating the store")
@@ -319,10 +363,14 @@ class Bench:
         """Both stores are served at once and their status runs alternate, so that the p99
         comparison is not a comparison of two moments of the machine's background load."""
         stores = {name: self.populate(name, plan) for name, plan in (("small", SCALE_SMALL), ("big", SCALE_BIG))}
+        res = self.scale_measure(stores, "scale")
+        self.table.scale_rows(res["small"], res["big"])
+
+    def scale_measure(self, stores, prefix):
         servers, clients = {}, {}
         try:
             for name, info in stores.items():
-                servers[name] = self.start_server(f"scale-{name}", info["data"])
+                servers[name] = self.start_server(f"{prefix}-{name}", info["data"])
                 clients[name] = Client(servers[name].port, timeout=60)
                 clients[name].expect(200, "GET", f"/tokens/named/{info['samples'][0]}/status",
                                      token=info["auth_token"])
@@ -358,8 +406,9 @@ class Bench:
             for srv in servers.values():
                 self.stop(srv)
             for info in stores.values():
-                shutil.rmtree(info["data"], ignore_errors=True)
-        self.table.scale_rows(res["small"], res["big"])
+                if "://" not in info["data"]:
+                    shutil.rmtree(info["data"], ignore_errors=True)
+        return res
 
     # ------------------------------------------------------------ in process
 
@@ -382,9 +431,10 @@ class Bench:
                  ("revocation", self.revocation_under_load), ("core", self.core)]
         if not self.args.no_scale:
             steps.append(("scale", self.scale))
+        steps.append(("pg", lambda: pg_rows(self)))
         if self.args.only:
             wanted = set(self.args.only.split(","))
-            if wanted & {"baseline", "reads", "writes", "revoke-all", "revocation"}:
+            if wanted & {"baseline", "reads", "writes", "revoke-all", "revocation", "pg"}:
                 wanted |= {"main", "baseline"} if "reads" in wanted else {"main"}
             steps = [(n, f) for n, f in steps if n in wanted]
         failed = None
@@ -393,7 +443,7 @@ class Bench:
                 self.table.note(f"{name}: not run (terminated)")
                 failed = failed or name
                 continue
-            if failed and name not in ("core", "scale"):
+            if failed and name not in ("core", "scale", "pg"):
                 continue
             try:
                 step()
@@ -440,7 +490,7 @@ def main():
     ap.add_argument("--populate", required=True)
     ap.add_argument("--core-bench", required=True)
     ap.add_argument("--out-dir", required=True, help="bench.log and table.md go here")
-    ap.add_argument("--budget", type=float, default=540, help="seconds for the whole run")
+    ap.add_argument("--budget", type=float, default=900, help="seconds for the whole run")
     ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     ap.add_argument("--runs", type=int, default=3, help="timed runs per figure (median), at least 3")
     ap.add_argument("--connections", type=int, default=64)
@@ -451,7 +501,7 @@ def main():
     ap.add_argument("--core-runs", type=int, default=5)
     ap.add_argument("--no-scale", action="store_true", help="skip the 1,000,000-token store")
     ap.add_argument("--only", help="comma-separated phases: baseline,reads,writes,revoke-all,revocation,"
-                                   "core,scale (for working on one phase; the table is then partial)")
+                                   "core,scale,pg (for working on one phase; the table is then partial)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, stores)")
     ap.add_argument("--server-arg", action="append", default=[],
                     help="extra option for `tokenzone serve` (repeatable), e.g. --server-arg=--threads=4")

@@ -7,6 +7,7 @@ Called by driver.py inside the read/verify phase, while nginx is up."""
 import base64
 import json
 import os
+import shutil
 import subprocess
 import time
 
@@ -102,13 +103,26 @@ def integration_rows(d):
     _row(d, label, ours, base_runs, "nginx", median(ratios), None)
 
     label = "introspect vs node oidc-provider 9.13.3 /token/introspection (in-memory, client-credentials token)"
+    verify_label = "verify_access_token vs node oidc-provider 9.13.3 /token/introspection"
+    if shutil.which("node") is None:
+        for lab in (label, verify_label):
+            d.table._add(lab, "SKIPPED: node is not installed (scripts/install-deps.sh --bench installs node "
+                              "and the pinned oidc-provider)", "", "", "≥ 10× oidc-provider", "SKIPPED")
+        d.say("oidc-provider rows skipped: node is not installed")
+        return
     d.say(label)
     peer = Peer(os.path.join(d.tmp, "oidc-provider.log"))
     try:
         peer_env = {"BENCH_METHOD": "POST", "BENCH_CONTENT_TYPE": FORM, "BENCH_AUTHORIZATION": peer.auth,
                     "BENCH_BODY": f"token={peer.token}&token_type_hint=access_token"}
-        ours, theirs, ratios = _paired(d, base + "/oauth2/introspect", introspect_env,
-                                       f"http://127.0.0.1:{peer.port}/token/introspection", peer_env)
+        peer_url = f"http://127.0.0.1:{peer.port}/token/introspection"
+        ours, theirs, ratios = _paired(d, base + "/oauth2/introspect", introspect_env, peer_url, peer_env)
+        _row(d, label, ours, theirs, "oidc-provider", median(ratios), 10)
+        d.say(verify_label)
+        verify_env = {"BENCH_METHOD": "POST",
+                      "BENCH_BODY": json.dumps({"token": d.named_token, "interface": "rest"})}
+        ours, theirs, ratios = _paired(d, base + "/api/v3/onezone/tokens/verify_access_token", verify_env,
+                                       peer_url, peer_env)
+        _row(d, verify_label, ours, theirs, "oidc-provider", median(ratios), 10)
     finally:
         peer.stop()
-    _row(d, label, ours, theirs, "oidc-provider", median(ratios), 10)

@@ -7,7 +7,12 @@
  * library exactly as the service mints a named token (per-token hex secret used as the macaroon
  * secret, version 2, access type), so the server verifies them like tokens it issued itself.
  *
- * Usage: populate DIR USERS TOKENS HEAVY SAMPLES OUT
+ * PostgreSQL (LOCATION = postgresql://...): the store creates its schema the same way, then the rows
+ * go in with two COPY ... FROM STDIN in one transaction with synchronous_commit=off (the password
+ * comes from libpq's password file, as for the server).
+ *
+ * Usage: populate LOCATION USERS TOKENS HEAVY SAMPLES OUT   (LOCATION: a data directory or a
+ *        PostgreSQL URI)
  *   USERS users; TOKENS named tokens, HEAVY of which belong to the first ("heavy") user and the
  *   rest spread evenly over the others. OUT receives `key value` lines: heavy_user, auth_token (a
  *   token of the heavy user, for x-auth-token), then SAMPLES lines `sample_id ID` (random ids of
@@ -18,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 #include <sqlite3.h>
+#include <libpq-fe.h>
 #include <openssl/crypto.h>
 #include "core/token.h"
 #include "store/store.h"
@@ -25,8 +31,10 @@
 #define DOMAIN "localhost"   /* the server's default --domain; verification ignores it anyway */
 #define MAX_SAMPLES 100000
 
-/* The store's schema version this generator writes rows for. */
-#define EXPECTED_SCHEMA 1
+/* The store's schema versions this generator writes rows for (SQLite: migrations 2 and 3 added
+ * other tables and columns; users and named_tokens are still those of migration 1). */
+#define EXPECTED_SCHEMA 3
+#define EXPECTED_SCHEMA_PG 1
 
 static int fail(const char *what, const char *detail) {
     fprintf(stderr, "populate: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
@@ -80,33 +88,89 @@ typedef struct plan {
     long users, tokens, heavy, samples;
 } plan;
 
-static int insert_all(sqlite3 *db, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1], FILE *out) {
-    sqlite3_stmt *ins_user = NULL, *ins_tok = NULL;
-    if (sqlite3_prepare_v2(db,
+/* Where the rows go: prepared SQLite statements, or a PostgreSQL COPY stream. */
+typedef struct sink {
+    sqlite3 *db;
+    sqlite3_stmt *ins_user, *ins_tok;
+    PGconn *pg;
+    char line[4096];
+} sink;
+
+static int pg_line(sink *k, int n) {
+    if (n < 0 || (size_t)n >= sizeof k->line) return fail("COPY row too long", NULL);
+    if (PQputCopyData(k->pg, k->line, n) != 1) return fail("COPY", PQerrorMessage(k->pg));
+    return 0;
+}
+
+static int pg_copy(sink *k, const char *sql) {
+    PGresult *r = PQexec(k->pg, sql);
+    int ok = PQresultStatus(r) == PGRES_COPY_IN;
+    PQclear(r);
+    return ok ? 0 : fail(sql, PQerrorMessage(k->pg));
+}
+
+static int pg_copy_end(sink *k) {
+    if (PQputCopyEnd(k->pg, NULL) != 1) return fail("COPY end", PQerrorMessage(k->pg));
+    PGresult *r = PQgetResult(k->pg);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    while ((r = PQgetResult(k->pg))) PQclear(r);
+    return ok ? 0 : fail("COPY", PQerrorMessage(k->pg));
+}
+
+static int put_user(sink *k, const char *uid, const char *name, int64_t now) {
+    if (k->pg)
+        return pg_line(k, snprintf(k->line, sizeof k->line, "%s\t%s\t%s\t\\N\tt\tf\t%" PRId64 "\n", uid, name,
+                                   name, now));
+    sqlite3_bind_text(k->ins_user, 1, uid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(k->ins_user, 2, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(k->ins_user, 3, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(k->ins_user, 4, now);
+    int rc = sqlite3_step(k->ins_user) != SQLITE_DONE ? fail("insert user", sqlite3_errmsg(k->db)) : 0;
+    sqlite3_reset(k->ins_user);
+    return rc;
+}
+
+static int put_token(sink *k, const char *tid, const char *name, const char *uid, const char *token,
+                     const char *secret, const char *metadata) {
+    if (k->pg)
+        return pg_line(k, snprintf(k->line, sizeof k->line, "%s\t%s\t1\t%s\t%s\t%s\t%s\tf\n", tid, name, uid,
+                                   token, secret, metadata));
+    sqlite3_bind_text(k->ins_tok, 1, tid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(k->ins_tok, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(k->ins_tok, 3, uid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(k->ins_tok, 4, token, -1, SQLITE_STATIC);
+    sqlite3_bind_text(k->ins_tok, 5, secret, -1, SQLITE_STATIC);
+    sqlite3_bind_text(k->ins_tok, 6, metadata, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(k->ins_tok) != SQLITE_DONE ? fail("insert token", sqlite3_errmsg(k->db)) : 0;
+    sqlite3_reset(k->ins_tok);
+    return rc;
+}
+
+static int insert_all(sink *k, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1], FILE *out) {
+    if (k->db && (sqlite3_prepare_v2(k->db,
                            "INSERT INTO users (id, username, full_name, password_hash,"
                            " basic_auth_enabled, blocked, creation_time)"
-                           " VALUES (?1, ?2, ?3, NULL, 1, 0, ?4)", -1, &ins_user, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
+                           " VALUES (?1, ?2, ?3, NULL, 1, 0, ?4)", -1, &k->ins_user, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(k->db,
                            "INSERT INTO named_tokens (id, name, subject_kind, subject_id, token,"
                            " secret, metadata, revoked) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, 0)",
-                           -1, &ins_tok, NULL) != SQLITE_OK) {
-        sqlite3_finalize(ins_user);
-        return fail("prepare", sqlite3_errmsg(db));
-    }
+                           -1, &k->ins_tok, NULL) != SQLITE_OK))
+        return fail("prepare", sqlite3_errmsg(k->db));
     int64_t now = (int64_t)time(NULL);
     char metadata[96];
     snprintf(metadata, sizeof metadata, "{\"creationTime\":%" PRId64 ",\"custom\":{}}", now);
-    int rc = 0;
+    int rc = k->pg ? pg_copy(k, "COPY users (id, username, full_name, password_hash, basic_auth_enabled,"
+                                " blocked, creation_time) FROM STDIN") : 0;
     for (long u = 0; !rc && u < p->users; u++) {
         char name[48];
         snprintf(name, sizeof name, "bench-user-%06ld", u);
-        sqlite3_bind_text(ins_user, 1, uids[u], -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins_user, 2, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ins_user, 3, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(ins_user, 4, now);
-        if (sqlite3_step(ins_user) != SQLITE_DONE) rc = fail("insert user", sqlite3_errmsg(db));
-        sqlite3_reset(ins_user);
+        rc = put_user(k, uids[u], name, now);
     }
+    if (!rc && k->pg) rc = pg_copy_end(k);
+    if (!rc && k->pg)
+        rc = pg_copy(k, "COPY named_tokens (id, name, subject_kind, subject_id, token, secret, metadata,"
+                        " revoked) FROM STDIN");
     /* Sample positions among the heavy user's tokens: an evenly spaced stride, so the ids (random
      * hex) land all over the primary-key index. */
     long stride = p->samples > 0 ? p->heavy / p->samples : 0;
@@ -125,14 +189,7 @@ static int insert_all(sqlite3 *db, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1
             break;
         }
         snprintf(name, sizeof name, "tok-%07ld", i);
-        sqlite3_bind_text(ins_tok, 1, tid, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins_tok, 2, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins_tok, 3, uids[owner], -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins_tok, 4, token, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins_tok, 5, secret, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins_tok, 6, metadata, -1, SQLITE_STATIC);
-        if (sqlite3_step(ins_tok) != SQLITE_DONE) rc = fail("insert token", sqlite3_errmsg(db));
-        sqlite3_reset(ins_tok);
+        rc = put_token(k, tid, name, uids[owner], token, secret, metadata);
         OPENSSL_cleanse(secret, sizeof secret);
         if (i == 0) {
             fprintf(out, "heavy_user %s\nauth_token %s\nauth_token_id %s\n", uids[0], token, tid);
@@ -141,14 +198,48 @@ static int insert_all(sqlite3 *db, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1
         }
         free(token);
     }
-    sqlite3_finalize(ins_user);
-    sqlite3_finalize(ins_tok);
+    if (!rc && k->pg) rc = pg_copy_end(k);
+    sqlite3_finalize(k->ins_user);
+    sqlite3_finalize(k->ins_tok);
+    return rc;
+}
+
+static int pg_exec(PGconn *pg, const char *sql) {
+    PGresult *r = PQexec(pg, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    return ok ? 0 : fail(sql, PQerrorMessage(pg));
+}
+
+/* The PostgreSQL store: schema version check, then both COPYs in one transaction. */
+static int fill_pg(const char *uri, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1], FILE *out) {
+    sink k = {0};
+    k.pg = PQconnectdb(uri);
+    if (PQstatus(k.pg) != CONNECTION_OK) {
+        int rc = fail("connect", PQerrorMessage(k.pg));
+        PQfinish(k.pg);
+        return rc;
+    }
+    PGresult *r = PQexec(k.pg, "SELECT coalesce(max(version), 0) FROM tokenzone_schema");
+    int version = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : -1;
+    PQclear(r);
+    int rc = 0;
+    if (version != EXPECTED_SCHEMA_PG) {
+        fprintf(stderr, "populate: PostgreSQL schema version %d, this generator writes version %d\n", version,
+                EXPECTED_SCHEMA_PG);
+        rc = 1;
+    }
+    if (!rc) rc = pg_exec(k.pg, "BEGIN; SET LOCAL synchronous_commit = off");
+    if (!rc) rc = insert_all(&k, p, uids, out);
+    if (!rc) rc = pg_exec(k.pg, "COMMIT");
+    if (!rc) rc = pg_exec(k.pg, "ANALYZE users; ANALYZE named_tokens");
+    PQfinish(k.pg);
     return rc;
 }
 
 int main(int argc, char **argv) {
     if (argc != 7) {
-        fprintf(stderr, "usage: populate DIR USERS TOKENS HEAVY SAMPLES OUT\n");
+        fprintf(stderr, "usage: populate DIR|POSTGRESQL_URI USERS TOKENS HEAVY SAMPLES OUT\n");
         return 2;
     }
     plan p = {parse_count(argv[2], 1, 10000000), parse_count(argv[3], 1, 100000000),
@@ -167,6 +258,17 @@ int main(int argc, char **argv) {
     for (long u = 0; u < p.users; u++)
         if ((e = tz_store_random_id(uids[u]))) return fail_err("tz_store_random_id", e);
     tz_store_close(store);
+    if (strncmp(argv[1], "postgresql://", 13) == 0 || strncmp(argv[1], "postgres://", 11) == 0) {
+        FILE *out = fopen(argv[6], "w");
+        if (!out) return fail("cannot write", argv[6]);
+        int rc = fill_pg(argv[1], &p, uids, out);
+        double took = now_s() - t0;
+        fprintf(out, "populate_seconds %.1f\n", took);
+        if (fclose(out) != 0) rc = fail("cannot write", argv[6]);
+        free(uids);
+        if (!rc) fprintf(stderr, "populate: %ld users, %ld tokens in %.1f s (PostgreSQL)\n", p.users, p.tokens, took);
+        return rc;
+    }
 
     char path[4200];
     if ((size_t)snprintf(path, sizeof path, "%s/tokenzone.db", argv[1]) >= sizeof path)
@@ -189,7 +291,8 @@ int main(int argc, char **argv) {
     if (!out) return fail("cannot write", argv[6]);
     int rc = exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; PRAGMA foreign_keys=ON;"
                       " BEGIN IMMEDIATE");
-    if (!rc) rc = insert_all(db, &p, uids, out);
+    sink k = {.db = db};
+    if (!rc) rc = insert_all(&k, &p, uids, out);
     if (!rc) rc = exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);");
     sqlite3_close(db);
     double took = now_s() - t0;

@@ -2,7 +2,7 @@
 # `make bench`: builds the benchmark helpers next to the tokenzone build, then runs bench/driver.py,
 # which starts the real server on the loopback and prints one table (see bench/README.md).
 # Environment: BUILD (build directory, default build), BENCH_ARGS (extra driver options, e.g.
-# "--no-scale" or "--keep"), BENCH_BUDGET (seconds for the driver, default 540).
+# "--no-scale" or "--keep"), BENCH_BUDGET (seconds for the driver, default 900).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -25,14 +25,14 @@ mkdir -p "$out"
 pkgs="jansson libcrypto sqlite3 libmaxminddb libmicrohttpd libargon2 libcurl"
 cflags="-O2 -g -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
         -D_GNU_SOURCE -DOPENSSL_API_COMPAT=0x10100000L -Isrc $(pkg-config --cflags $pkgs)"
-libs="$BUILD/libtokenzone.a $(pkg-config --libs $pkgs) -lpthread"
+libs="$BUILD/libtokenzone.a $(pkg-config --libs $pkgs libpq) -lpthread"
 # shellcheck disable=SC2086
 cc $cflags bench/core_bench.c $libs $(pkg-config --libs libmacaroons) -o "$out/core_bench"
 # shellcheck disable=SC2086
-cc $cflags bench/populate.c $libs -o "$out/populate"
+cc $cflags $(pkg-config --cflags libpq) bench/populate.c $libs $(pkg-config --libs libpq) -o "$out/populate"
 
 # The driver bounds itself by its budget; `timeout` is the last resort if it hangs.
-budget=${BENCH_BUDGET:-540}
+budget=${BENCH_BUDGET:-900}
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 # shellcheck disable=SC2086

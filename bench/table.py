@@ -54,19 +54,32 @@ class Table:
         """Goes first in the table, though it is complete only after the rows it was paired with."""
         self.rows.insert(0, [f"baseline: {label}", _load(res), "", "1.00×", "", self._errors(res) or "baseline"])
 
-    def load_row(self, label, res, base, ratio, target_ratio=None, p99_max=None):
+    def load_row(self, label, res, base, ratio, target_ratio=None, p99_max=None, p99_ratio=None):
+        """p99_ratio: (limit, median of the per-pair p99 ratios ours/nginx) or None."""
         target, result = [], ""
         if target_ratio is not None:
             target.append(f"≥ {target_ratio:.1f}× nginx")
         if p99_max is not None:
             target.append(f"p99 < {p99_max:g} ms")
+        if p99_ratio is not None:
+            target.append(f"p99 ≤ {p99_ratio[0]:g}× nginx's (here {_x(p99_ratio[1])})")
         if target:
             ok = (target_ratio is None or (ratio is not None and ratio >= target_ratio)) and \
-                 (p99_max is None or res["p99"] < p99_max)
+                 (p99_max is None or res["p99"] < p99_max) and \
+                 (p99_ratio is None or (not math.isnan(p99_ratio[1]) and p99_ratio[1] <= p99_ratio[0]))
             result = "PASS" if ok else "FAIL"
         result = self._errors(res) or self._errors(base) or result
         self._add(label, _load(res), f"nginx {_num(base['rps'])} req/s, p99 {_ms(base['p99'])}", _x(ratio),
                   ", ".join(target), result)
+
+    def memory_row(self, label, rss_kib, limit_kib):
+        self._add(label, f"{rss_kib / 1024:.1f} MiB", "", "", f"≤ {limit_kib / 1024:g} MiB",
+                  "PASS" if rss_kib <= limit_kib else "FAIL")
+
+    def per_connection_row(self, n, idle_kib, rss_kib):
+        per = (rss_kib - idle_kib) / n
+        self._add(f"memory per open idle keep-alive connection ({n} connections, one request each)",
+                  f"{per:.1f} KiB", f"RSS {idle_kib / 1024:.1f} → {rss_kib / 1024:.1f} MiB", "", "(reported)", "")
 
     def write_row(self, label, res, minimum=None):
         """A durable write, set against the fdatasync rate measured just before (fsync_row)."""

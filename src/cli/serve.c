@@ -29,6 +29,7 @@
 #include "service/store_errors.h"
 #include "store/store.h"
 #include "cli/store_opts.h"
+#include "cli/serve_memory.h"
 
 #define SERVE_MAX_EXTRA_ROUTES 32
 #define DEFAULT_TTL 2592000
@@ -703,6 +704,7 @@ int tz_cmd_serve(int argc, char **argv) {
     /* No core dumps or ptrace by other users' processes: the process holds secrets. */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     umask(077);
+    tz_serve_tune_malloc();
     /* Blocked before any thread exists, so every worker inherits the mask and only the main
      * thread's sigtimedwait ever sees these signals. */
     sigset_t set;

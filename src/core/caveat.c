@@ -30,8 +30,18 @@ tz_caveat *tz_cv_new(tz_caveat_type type) {
     return c;
 }
 
+tz_caveat *tz_cv_new_in(tz_cv_arena *a, tz_caveat_type type) {
+    if (!a) return tz_cv_new(type);
+    tz_caveat *c = tz_cv_arena_alloc(a, sizeof *c);
+    if (!c) return NULL;
+    memset(c, 0, sizeof *c);
+    c->type = type;
+    c->arena = a;
+    return c;
+}
+
 void tz_caveat_free(tz_caveat *c) {
-    if (!c) return;
+    if (!c || c->arena) return; /* arena records go with their arena */
     free(c->store);
     free(c->elems);
     free(c->masks);
@@ -49,6 +59,11 @@ void tz_caveat_free(tz_caveat *c) {
 
 void tz_caveats_free(tz_caveat **cs, size_t n) {
     if (!cs) return;
+    /* The result of a verification: array and caveats live in one arena. */
+    if (n && cs[0] && cs[0]->arena && tz_cv_arena_is_array(cs[0]->arena, cs)) {
+        tz_cv_arena_free(cs[0]->arena);
+        return;
+    }
     for (size_t i = 0; i < n; i++) tz_caveat_free(cs[i]);
     free(cs);
 }
@@ -64,8 +79,8 @@ tz_cv_status tz_cv_set_elems(tz_caveat *c, const tz_cv_text *src, size_t n) {
         if (src[i].len > SIZE_MAX - total - 1) return TZ_CV_NOMEM;
         total += src[i].len + 1;
     }
-    c->store = malloc(total ? total : 1);
-    c->elems = calloc(n ? n : 1, sizeof *c->elems);
+    c->store = tz_cv_alloc(c, total ? total : 1, 1, false);
+    c->elems = tz_cv_alloc(c, n ? n : 1, sizeof *c->elems, false);
     if (!c->store || !c->elems) return TZ_CV_NOMEM;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
@@ -82,8 +97,8 @@ tz_cv_status tz_cv_set_elems(tz_caveat *c, const tz_cv_text *src, size_t n) {
 static tz_cv_status build_paths(tz_caveat *c) {
     size_t total = 0;
     for (size_t i = 0; i < c->n; i++) total += c->elems[i].len / 4 * 3 + 1;
-    c->paths = calloc(c->n ? c->n : 1, sizeof *c->paths);
-    c->path_store = malloc(total ? total : 1);
+    c->paths = tz_cv_alloc(c, c->n ? c->n : 1, sizeof *c->paths, true);
+    c->path_store = tz_cv_alloc(c, total ? total : 1, 1, false);
     if (!c->paths || !c->path_store) return TZ_CV_NOMEM;
     size_t o = 0;
     for (size_t i = 0; i < c->n; i++) {
@@ -102,18 +117,18 @@ tz_cv_status tz_cv_build_typed(tz_caveat *c) {
     size_t n = c->n;
     switch (c->type) {
     case TZ_CV_IP:
-        if (!(c->masks = calloc(n ? n : 1, sizeof *c->masks))) return TZ_CV_NOMEM;
+        if (!(c->masks = tz_cv_alloc(c, n ? n : 1, sizeof *c->masks, true))) return TZ_CV_NOMEM;
         for (size_t i = 0; i < n; i++)
             if (!tz_cv_parse_mask(c->elems[i].ptr, c->elems[i].len, &c->masks[i])) return TZ_CV_INVALID;
         return TZ_CV_OK;
     case TZ_CV_ASN:
-        if (!(c->asns = calloc(n ? n : 1, sizeof *c->asns))) return TZ_CV_NOMEM;
+        if (!(c->asns = tz_cv_alloc(c, n ? n : 1, sizeof *c->asns, true))) return TZ_CV_NOMEM;
         for (size_t i = 0; i < n; i++)
             if (!tz_cv_parse_int(c->elems[i].ptr, c->elems[i].len, &c->asns[i])) return TZ_CV_INVALID;
         return TZ_CV_OK;
     case TZ_CV_SERVICE:
-        c->services = calloc(n ? n : 1, sizeof *c->services);
-        c->service_id_lens = calloc(n ? n : 1, sizeof *c->service_id_lens);
+        c->services = tz_cv_alloc(c, n ? n : 1, sizeof *c->services, true);
+        c->service_id_lens = tz_cv_alloc(c, n ? n : 1, sizeof *c->service_id_lens, true);
         if (!c->services || !c->service_id_lens) return TZ_CV_NOMEM;
         for (size_t i = 0; i < n; i++) {
             tz_cv_text id;
@@ -125,12 +140,12 @@ tz_cv_status tz_cv_build_typed(tz_caveat *c) {
         }
         return TZ_CV_OK;
     case TZ_CV_CONSUMER:
-        if (!(c->subjects = calloc(n ? n : 1, sizeof *c->subjects))) return TZ_CV_NOMEM;
+        if (!(c->subjects = tz_cv_alloc(c, n ? n : 1, sizeof *c->subjects, true))) return TZ_CV_NOMEM;
         for (size_t i = 0; i < n; i++)
             if (!tz_cv_parse_subject(c->elems[i].ptr, c->elems[i].len, &c->subjects[i])) return TZ_CV_INVALID;
         return TZ_CV_OK;
     case TZ_CV_API:
-        if (!(c->specs = calloc(n ? n : 1, sizeof *c->specs))) return TZ_CV_NOMEM;
+        if (!(c->specs = tz_cv_alloc(c, n ? n : 1, sizeof *c->specs, true))) return TZ_CV_NOMEM;
         for (size_t i = 0; i < n; i++)
             if (!tz_matchspec_parse(c->elems[i].ptr, c->elems[i].len, &c->specs[i])) return TZ_CV_INVALID;
         return TZ_CV_OK;
@@ -163,8 +178,8 @@ static bool path_space(tz_cv_text p, tz_cv_text *space) {
 tz_cv_status tz_cv_build_spaces(tz_caveat *c) {
     size_t total = 0;
     for (size_t i = 0; i < c->n; i++) total += c->elems[i].len + 1; /* bounds both kinds */
-    c->spaces = calloc(c->n ? c->n : 1, sizeof *c->spaces);
-    c->space_store = malloc(total ? total : 1);
+    c->spaces = tz_cv_alloc(c, c->n ? c->n : 1, sizeof *c->spaces, true);
+    c->space_store = tz_cv_alloc(c, total ? total : 1, 1, false);
     if (!c->spaces || !c->space_store) return TZ_CV_NOMEM;
     size_t o = 0;
     c->n_spaces = 0;

@@ -33,8 +33,14 @@ typedef struct tz_cv_subject {
     tz_cv_text id; /* empty for nobody */
 } tz_cv_subject;
 
+/* Bump allocator for the caveats of one verification (caveat_arena.c). */
+typedef struct tz_cv_arena tz_cv_arena;
+
 struct tz_caveat {
     tz_caveat_type type;
+    /* NULL: every buffer below is its own malloc (tz_caveat_free). Else the record and its buffers
+     * live in this arena and are released with it, never one by one. */
+    tz_cv_arena *arena;
     int64_t valid_until;  /* time */
     bool blacklist;       /* geo.country / geo.region */
     tz_interface iface;   /* interface */
@@ -58,8 +64,29 @@ struct tz_caveat {
     char *space_store;
 };
 
+/* ---- arena (caveat_arena.c) ---- */
+/* A new arena whose first block holds about `hint` bytes (clamped to 1 KiB..64 KiB; later blocks
+ * are added as needed). NULL on allocation failure. Owned by the caller: tz_cv_arena_free, or
+ * tz_caveats_free on the array registered with tz_cv_arena_set_array. */
+tz_cv_arena *tz_cv_arena_new(size_t hint);
+/* `size` bytes aligned for any type, uninitialised, owned by the arena; NULL on failure. */
+void *tz_cv_arena_alloc(tz_cv_arena *a, size_t size);
+/* Registers the caveat pointer array (itself allocated in `a`) that tz_caveats_free may receive:
+ * freeing it frees the whole arena. */
+void tz_cv_arena_set_array(tz_cv_arena *a, void *array);
+bool tz_cv_arena_is_array(const tz_cv_arena *a, const void *array);
+void tz_cv_arena_free(tz_cv_arena *a);
+/* n * size bytes for caveat c: from c's arena, else malloc/calloc; zeroed when `zero`. NULL on
+ * overflow or allocation failure. Release with tz_cv_release (a no-op for arena memory). */
+void *tz_cv_alloc(tz_caveat *c, size_t n, size_t size, bool zero);
+void tz_cv_release(const tz_caveat *c, void *p);
+
 /* ---- construction (caveat.c) ---- */
 tz_caveat *tz_cv_new(tz_caveat_type type);
+/* A zeroed record in arena `a` (NULL: malloc'd, as tz_cv_new). */
+tz_caveat *tz_cv_new_in(tz_cv_arena *a, tz_caveat_type type);
+/* Parses one raw caveat into arena `a` (NULL: heap), as tz_caveat_parse. */
+tz_error *tz_caveat_parse_in(tz_cv_arena *a, const char *s, size_t len, tz_caveat **out);
 /* Builds store + elems from n slices (copied). */
 tz_cv_status tz_cv_set_elems(tz_caveat *c, const tz_cv_text *src, size_t n);
 /* Builds the typed view of the elements for list caveats (masks, services, ...). INVALID when an

@@ -43,7 +43,7 @@ static tz_cv_status set_list(tz_caveat *c, const char *list, size_t len) {
     size_t n = 1;
     for (size_t i = 0; i < len; i++)
         if (list[i] == '|' && ++n > TZ_CV_MAX_ELEMS) return TZ_CV_INVALID;
-    tz_cv_text *parts = malloc(n * sizeof *parts);
+    tz_cv_text *parts = tz_cv_alloc(c, n, sizeof *parts, false);
     if (!parts) return TZ_CV_NOMEM;
     size_t k = 0, start = 0;
     for (size_t i = 0; i <= len; i++) {
@@ -54,11 +54,11 @@ static tz_cv_status set_list(tz_caveat *c, const char *list, size_t len) {
         start = i + 1;
     }
     tz_cv_status st = tz_cv_set_elems(c, parts, n);
-    free(parts);
+    tz_cv_release(c, parts);
     return st;
 }
 
-static tz_cv_status parse_wire(const char *s, size_t len, tz_caveat **out) {
+static tz_cv_status parse_wire(tz_cv_arena *a, const char *s, size_t len, tz_caveat **out) {
     *out = NULL;
     size_t plen;
     tz_caveat *c = NULL;
@@ -67,13 +67,13 @@ static tz_cv_status parse_wire(const char *s, size_t len, tz_caveat **out) {
     if (has_prefix(s, len, "time < ", &plen)) {
         int64_t t;
         if (!tz_cv_parse_int(s + plen, len - plen, &t)) return TZ_CV_INVALID;
-        if (!(c = tz_cv_new(TZ_CV_TIME))) return TZ_CV_NOMEM;
+        if (!(c = tz_cv_new_in(a, TZ_CV_TIME))) return TZ_CV_NOMEM;
         c->valid_until = t;
         *out = c;
         return TZ_CV_OK;
     }
     if (is_exactly(s, len, "authorization = none") || is_exactly(s, len, "data.readonly")) {
-        if (!(c = tz_cv_new(s[0] == 'a' ? TZ_CV_SCOPE : TZ_CV_DATA_READONLY))) return TZ_CV_NOMEM;
+        if (!(c = tz_cv_new_in(a, s[0] == 'a' ? TZ_CV_SCOPE : TZ_CV_DATA_READONLY))) return TZ_CV_NOMEM;
         *out = c;
         return TZ_CV_OK;
     }
@@ -85,7 +85,7 @@ static tz_cv_status parse_wire(const char *s, size_t len, tz_caveat **out) {
         memcpy(name, s + plen, nlen);
         name[nlen] = '\0';
         if (tz_interface_from_name(name, &iface) != 0) return TZ_CV_INVALID;
-        if (!(c = tz_cv_new(TZ_CV_INTERFACE))) return TZ_CV_NOMEM;
+        if (!(c = tz_cv_new_in(a, TZ_CV_INTERFACE))) return TZ_CV_NOMEM;
         c->iface = iface;
         *out = c;
         return TZ_CV_OK;
@@ -93,7 +93,7 @@ static tz_cv_status parse_wire(const char *s, size_t len, tz_caveat **out) {
     for (size_t f = 0; f < sizeof list_forms / sizeof list_forms[0]; f++) {
         if (!has_prefix(s, len, list_forms[f].prefix, &plen)) continue;
         if (len == plen) return TZ_CV_INVALID; /* the list must be non-empty as a whole */
-        if (!(c = tz_cv_new(list_forms[f].type))) return TZ_CV_NOMEM;
+        if (!(c = tz_cv_new_in(a, list_forms[f].type))) return TZ_CV_NOMEM;
         c->blacklist = list_forms[f].blacklist;
         st = set_list(c, s + plen, len - plen);
         if (st == TZ_CV_OK) st = tz_cv_build_typed(c);
@@ -108,8 +108,12 @@ static tz_cv_status parse_wire(const char *s, size_t len, tz_caveat **out) {
 }
 
 tz_error *tz_caveat_parse(const char *s, size_t len, tz_caveat **out) {
+    return tz_caveat_parse_in(NULL, s, len, out);
+}
+
+tz_error *tz_caveat_parse_in(tz_cv_arena *a, const char *s, size_t len, tz_caveat **out) {
     *out = NULL;
-    tz_cv_status st = s ? parse_wire(s, len, out) : TZ_CV_INVALID;
+    tz_cv_status st = s ? parse_wire(a, s, len, out) : TZ_CV_INVALID;
     if (st == TZ_CV_OK) return NULL;
     if (st == TZ_CV_NOMEM) return tz_err_new(TZE_INTERNAL);
     json_t *raw = tz_cv_json_string(s ? s : "", s ? len : 0);

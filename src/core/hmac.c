@@ -52,6 +52,49 @@ static void finish(const SHA256_CTX *inner_keyed, const SHA256_CTX *outer_keyed,
     OPENSSL_cleanse(&c, sizeof c);
 }
 
+/* SHA-256 of the rest of a message whose first `prefix` bytes (whole blocks) are already in c->h:
+ * whole blocks go straight to the compression function, then one or two padding blocks. This skips
+ * SHA256_Update's buffering, which costs as much as a compression for the short messages of the
+ * chain. Only c->h is used. */
+static void finish_blocks(SHA256_CTX *c, size_t prefix, const uint8_t *msg, size_t len,
+                          uint8_t out[SHA256_DIGEST_LENGTH]) {
+    uint64_t bits = ((uint64_t)prefix + len) * 8u;
+    for (; len >= BLOCK; msg += BLOCK, len -= BLOCK) SHA256_Transform(c, msg);
+    uint8_t tail[2 * BLOCK];
+    size_t n = len + 9 <= BLOCK ? BLOCK : 2 * BLOCK;
+    memset(tail, 0, n);
+    if (len) memcpy(tail, msg, len);
+    tail[len] = 0x80;
+    for (int i = 0; i < 8; i++) tail[n - 1 - i] = (uint8_t)(bits >> (8 * i));
+    SHA256_Transform(c, tail);
+    if (n > BLOCK) SHA256_Transform(c, tail + BLOCK);
+    for (int i = 0; i < 8; i++) {
+        out[4 * i] = (uint8_t)(c->h[i] >> 24);
+        out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
+        out[4 * i + 2] = (uint8_t)(c->h[i] >> 8);
+        out[4 * i + 3] = (uint8_t)c->h[i];
+    }
+    OPENSSL_cleanse(tail, n);
+}
+
+void tz_hmac_chain_step(uint8_t sig[TZ_HMAC_LEN], const uint8_t *msg, size_t msg_len) {
+    uint8_t block[BLOCK];
+    SHA256_CTX c;
+    memset(block + TZ_HMAC_LEN, 0x36, BLOCK - TZ_HMAC_LEN);
+    for (size_t i = 0; i < TZ_HMAC_LEN; i++) block[i] = sig[i] ^ 0x36;
+    SHA256_Init(&c);
+    SHA256_Transform(&c, block);
+    uint8_t inner[SHA256_DIGEST_LENGTH];
+    finish_blocks(&c, BLOCK, msg, msg_len, inner);
+    for (size_t i = 0; i < BLOCK; i++) block[i] ^= 0x36 ^ 0x5c;
+    SHA256_Init(&c);
+    SHA256_Transform(&c, block);
+    finish_blocks(&c, BLOCK, inner, sizeof inner, sig);
+    OPENSSL_cleanse(block, sizeof block);
+    OPENSSL_cleanse(inner, sizeof inner);
+    OPENSSL_cleanse(&c, sizeof c);
+}
+
 void tz_hmac_keyed(const tz_hmac_key *k, const uint8_t *msg, size_t msg_len, uint8_t out[TZ_HMAC_LEN]) {
     finish(&k->inner, &k->outer, msg, msg_len, out);
 }
@@ -69,5 +112,11 @@ void tz_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *msg, size
 }
 
 void tz_hmac_macaroon_root_key(const uint8_t *secret, size_t secret_len, uint8_t k0[TZ_HMAC_LEN]) {
-    finish(&keygen_inner, &keygen_outer, secret, secret_len, k0);
+    SHA256_CTX c = keygen_inner;
+    uint8_t inner[SHA256_DIGEST_LENGTH];
+    finish_blocks(&c, BLOCK, secret, secret_len, inner);
+    c = keygen_outer;
+    finish_blocks(&c, BLOCK, inner, sizeof inner, k0);
+    OPENSSL_cleanse(inner, sizeof inner);
+    OPENSSL_cleanse(&c, sizeof c);
 }

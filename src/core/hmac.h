@@ -27,6 +27,11 @@ void tz_hmac_key_clear(tz_hmac_key *k);
 void tz_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len,
                     uint8_t out[TZ_HMAC_LEN]);
 
+/* One link of the macaroon signature chain: sig = HMAC-SHA256(key = sig, msg), for a 32-byte key;
+ * the compression function is called directly (no SHA256_Update buffering). Same result as
+ * tz_hmac_sha256(sig, 32, msg, msg_len, sig). */
+void tz_hmac_chain_step(uint8_t sig[TZ_HMAC_LEN], const uint8_t *msg, size_t msg_len);
+
 /* libmacaroons' root key: HMAC("macaroons-key-generator" || 0x00 x 9, secret). The generator key is
  * constant, so its pad states are compile-time constants. */
 void tz_hmac_macaroon_root_key(const uint8_t *secret, size_t secret_len, uint8_t k0[TZ_HMAC_LEN]);

@@ -13,9 +13,10 @@ void tz_token_free(tz_token *t) {
     tz_subject_clear(&t->subject);
     tz_token_type_clear(&t->type);
     free(t->id);
-    for (size_t i = 0; i < t->n_caveats; i++) free(t->caveats[i].ptr);
+    for (size_t i = t->n_borrowed; i < t->n_caveats; i++) free(t->caveats[i].ptr);
     free(t->caveats);
     free(t->raw_identifier);
+    free(t->backing);
     OPENSSL_cleanse(t->signature, sizeof t->signature);
     free(t);
 }
@@ -225,10 +226,19 @@ static tz_error *from_view(const tz_macaroon_view *v, tz_token *t) {
         if (!(t->domain = strndup((const char *)v->location.ptr, v->location.len)))
             return tz_err_new(TZE_INTERNAL);
     }
-    for (size_t i = 0; i < v->n_caveats; i++) {
-        tz_raw_caveat rc = {(char *)(uintptr_t)v->caveats[i].ptr, v->caveats[i].len};
-        if (!append_caveats(t, &rc, 1)) return tz_err_new(TZE_INTERNAL);
+    /* The caveats stay in the decoded buffer (owned by t from here on): each value is followed by
+     * its packet's LF, which becomes the NUL that makes it a C string. */
+    if (v->n_caveats) {
+        if (!(t->caveats = malloc(v->n_caveats * sizeof *t->caveats))) return tz_err_new(TZE_INTERNAL);
+        for (size_t i = 0; i < v->n_caveats; i++) {
+            char *p = (char *)(uintptr_t)v->caveats[i].ptr;
+            p[v->caveats[i].len] = '\0';
+            t->caveats[i] = (tz_raw_caveat){p, v->caveats[i].len};
+        }
+        t->n_caveats = t->n_borrowed = v->n_caveats;
     }
+    t->wire_identifier = idp;
+    t->wire_identifier_len = v->identifier.len;
     t->has_third_party_caveat = v->has_third_party;
     t->third_party_at = v->third_party_at;
     if (v->has_signature && v->signature.len == TZ_SIGNATURE_LEN) {
@@ -279,9 +289,13 @@ tz_error *tz_token_deserialize(const char *in, size_t len, size_t max_size, tz_t
     if (!e) e = tz_b64url_decode(b64, b64_len, raw, &raw_len);
     free(b64);
     if (!e) e = tz_macaroon_parse(raw, raw_len, &view);
-    if (!e) e = from_view(&view, t);
+    if (!e) {
+        t->backing = raw; /* the caveats and the identifier are read in place */
+        e = from_view(&view, t);
+    } else {
+        free(raw);
+    }
     tz_macaroon_view_clear(&view);
-    free(raw);
     if (e) {
         tz_token_free(t);
         return e;

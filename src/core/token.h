@@ -84,6 +84,14 @@ typedef struct tz_token {
     char *raw_identifier;
     size_t raw_identifier_len;
     size_t third_party_at;     /* with has_third_party_caveat: caveats[] entries preceding it */
+    /* Parsed tokens only (zero otherwise): the decoded macaroon bytes, owned. The first
+     * n_borrowed entries of caveats[] point into them (each NUL-terminated in place) instead of
+     * being copies, and wire_identifier is the identifier exactly as received (what the signature
+     * covers), so verification copies no token bytes. */
+    uint8_t *backing;
+    size_t n_borrowed;
+    const char *wire_identifier;
+    size_t wire_identifier_len;
 } tz_token;
 
 /* Parses a serialized token (optional opw-/opp- prefix, base62, base64url, macaroon v1, identifier)
@@ -101,6 +109,11 @@ tz_error *tz_token_create(const tz_token *proto, const uint8_t *secret, size_t s
 
 /* Appends caveats (no secret needed). Returns a new token owned by the caller. */
 tz_error *tz_token_confine(const tz_token *t, const tz_raw_caveat *caveats, size_t n, tz_token **out);
+
+/* The type of a serialized token, read from its first few hundred characters (location and
+ * identifier packets) without parsing the rest; false when they do not parse. Not a validation:
+ * for tokens this service stored itself, where only the type is wanted. */
+bool tz_token_peek_type(const char *in, size_t len, tz_type_kind *kind);
 
 /* Serialized form (no prefix). *out is a malloc'd NUL-terminated string owned by the caller.
  * Error: TZE_BAD_TOKEN when a packet would exceed 0xFFFF bytes, and for parsed tokens that cannot

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
+#include "core/caveat_internal.h"
 #include "core/hmac.h"
 #include "core/token.h"
 #include "core/token_internal.h"
@@ -12,13 +13,14 @@ void tz_token_derive_key(const uint8_t *secret, size_t secret_len, uint8_t k0[32
 
 void tz_token_chain(const uint8_t k0[32], tz_slice identifier, const tz_raw_caveat *caveats,
                     size_t n_caveats, uint8_t sig[TZ_SIGNATURE_LEN]) {
-    tz_hmac_sha256(k0, 32, identifier.ptr, identifier.len, sig);
+    memcpy(sig, k0, TZ_SIGNATURE_LEN);
+    tz_hmac_chain_step(sig, identifier.ptr, identifier.len);
     tz_token_chain_extend(sig, caveats, n_caveats);
 }
 
 void tz_token_chain_extend(uint8_t sig[TZ_SIGNATURE_LEN], const tz_raw_caveat *caveats, size_t n) {
     for (size_t i = 0; i < n; i++)
-        tz_hmac_sha256(sig, TZ_SIGNATURE_LEN, (const uint8_t *)caveats[i].ptr, caveats[i].len, sig);
+        tz_hmac_chain_step(sig, (const uint8_t *)caveats[i].ptr, caveats[i].len);
 }
 
 /* The default supported caveat set of the token's type (§11). */
@@ -58,17 +60,30 @@ tz_error *tz_token_verify_k0(const tz_token *t, const uint8_t k0[32], const tz_c
     static const tz_caveat_ctx empty_ctx;
     if (!ctx) ctx = &empty_ctx;
     uint32_t supported = ctx->supported ? ctx->supported : default_supported(t, ctx);
-    size_t id_len;
-    char *identifier = tz_token_identifier(t, &id_len);
-    tz_caveat **parsed = calloc(t->n_caveats ? t->n_caveats : 1, sizeof *parsed);
+    /* A parsed token carries its identifier as received; a built one is serialized here. */
+    size_t id_len = t->wire_identifier_len;
+    char *built = t->wire_identifier ? NULL : tz_token_identifier(t, &id_len);
+    const char *identifier = t->wire_identifier ? t->wire_identifier : built;
+    /* One arena for the result: the pointer array and every parsed caveat (caveat_arena.c). */
+    size_t hint = 256 + t->n_caveats * (sizeof(tz_caveat *) + sizeof(tz_caveat) + 64);
+    for (size_t i = 0; i < t->n_caveats; i++) hint += 3 * t->caveats[i].len;
+    tz_cv_arena *arena = t->n_caveats ? tz_cv_arena_new(hint) : NULL;
+    tz_caveat **parsed = arena ? tz_cv_arena_alloc(arena, t->n_caveats * sizeof *parsed)
+                               : calloc(1, sizeof *parsed);
     if (!identifier || !parsed) {
-        free(identifier);
-        free(parsed);
+        free(built);
+        if (arena) tz_cv_arena_free(arena);
+        else free(parsed);
         return tz_err_new(TZE_INTERNAL);
     }
+    if (arena) {
+        memset(parsed, 0, t->n_caveats * sizeof *parsed);
+        tz_cv_arena_set_array(arena, parsed);
+    }
     uint8_t sig[TZ_SIGNATURE_LEN];
-    tz_hmac_sha256(k0, 32, (const uint8_t *)identifier, id_len, sig);
-    free(identifier);
+    memcpy(sig, k0, TZ_SIGNATURE_LEN);
+    tz_hmac_chain_step(sig, (const uint8_t *)identifier, id_len);
+    free(built);
     tz_error *e = NULL;
     size_t n = 0;
     /* Caveats are judged before the signature: a token with a wrong secret and a failing caveat
@@ -79,13 +94,12 @@ tz_error *tz_token_verify_k0(const tz_token *t, const uint8_t k0[32], const tz_c
             break;
         }
         const tz_raw_caveat *rc = &t->caveats[n];
-        if ((e = tz_caveat_parse(rc->ptr, rc->len, &parsed[n]))) break;
+        if ((e = tz_caveat_parse_in(arena, rc->ptr, rc->len, &parsed[n]))) break;
         if (!tz_caveat_verify(parsed[n], ctx, supported)) {
             e = unverified(parsed[n]);
-            n++; /* parsed[n] is owned by the array */
             break;
         }
-        tz_hmac_sha256(sig, TZ_SIGNATURE_LEN, (const uint8_t *)rc->ptr, rc->len, sig);
+        tz_hmac_chain_step(sig, (const uint8_t *)rc->ptr, rc->len);
     }
     if (!e && t->has_third_party_caveat) e = tz_err_new(TZE_TOKEN_INVALID);
     if (!e && (!t->signature_valid_len || CRYPTO_memcmp(sig, t->signature, TZ_SIGNATURE_LEN) != 0))
@@ -93,7 +107,8 @@ tz_error *tz_token_verify_k0(const tz_token *t, const uint8_t k0[32], const tz_c
     if (!e && !session_ok(t, session_match, session_id)) e = tz_err_new(TZE_TOKEN_SESSION_INVALID);
     OPENSSL_cleanse(sig, sizeof sig);
     if (e) {
-        tz_caveats_free(parsed, n);
+        if (arena) tz_cv_arena_free(arena);
+        else free(parsed);
         return e;
     }
     res->caveats = parsed;

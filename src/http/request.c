@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "http/json_flat.h"
 #include "http/access_log.h"
 #include "http/credentials.h"
 #include "http/handler.h"
@@ -511,7 +512,8 @@ static enum MHD_Result finish(req_ctx *ctx, struct MHD_Connection *conn) {
         /* Duplicate keys are allowed (the last one wins), as in Onezone's JSON parser. Strings
          * with \u0000 are refused: values travel on as C strings. jansson caps nesting depth. */
         json_error_t jerr;
-        body = json_loadb(ctx->body, ctx->body_len, JSON_DECODE_ANY, &jerr);
+        body = tz_json_load_flat(ctx->body, ctx->body_len); /* the common case, without the lexer */
+        if (!body) body = json_loadb(ctx->body, ctx->body_len, JSON_DECODE_ANY, &jerr);
         if (!body) return respond_error(ctx, conn, tz_err_new(TZE_MALFORMED_DATA));
     }
     tz_request req = {

@@ -34,9 +34,11 @@ typedef struct verified {
     tz_token *t;
     tz_subject subject;
     tz_verify_result res;
+    char *metadata; /* named tokens: stored metadata JSON, from the verification's read */
 } verified;
 
 static void verified_clear(verified *v) {
+    free(v->metadata);
     tz_token_free(v->t);
     tz_subject_clear(&v->subject);
     tz_verify_result_clear(&v->res);
@@ -48,7 +50,9 @@ static tz_error *verify_access(tz_service_ctx *svc, const char *token, size_t le
     memset(out, 0, sizeof *out);
     tz_error *e = tz_token_deserialize(token, len, svc->max_token_size, &out->t);
     if (!e && out->t->type.kind != TZ_TT_ACCESS) e = tz_err_new(TZE_NOT_AN_ACCESS_TOKEN);
+    a->named_metadata_out = &out->metadata;
     if (!e) e = svc_verify_token(svc, out->t, a, &out->subject, &out->res);
+    a->named_metadata_out = NULL;
     if (e) {
         tz_token_free(out->t);
         out->t = NULL;
@@ -113,22 +117,17 @@ static tz_error *read_context(tz_service_ctx *svc, const tz_introspect_params *p
     return e;
 }
 
-/* "iat" of a named token: its creation time from the stored metadata. */
-static tz_error *creation_time(tz_service_ctx *svc, const char *id, bool *known, json_int_t *out) {
+/* "iat" of a named token: its creation time from the stored metadata, which the verification read
+ * together with the secret (no second store read). */
+static void creation_time(const char *metadata_json, bool *known, json_int_t *out) {
     *known = false;
-    tz_named_token_rec rec;
-    memset(&rec, 0, sizeof rec);
-    tz_error *e = tz_store_named_get(svc->store, id, &rec);
-    if (e) return e;
-    json_t *m = rec.metadata_json ? json_loads(rec.metadata_json, 0, NULL) : NULL;
+    json_t *m = metadata_json ? json_loads(metadata_json, 0, NULL) : NULL;
     json_t *ct = json_object_get(m, "creationTime");
     if (json_is_integer(ct)) {
         *known = true;
         *out = json_integer_value(ct);
     }
     json_decref(m);
-    tz_named_token_rec_clear(&rec);
-    return NULL;
 }
 
 /* A user's username (*out malloc'd), or NULL for providers. */
@@ -153,7 +152,7 @@ static tz_error *active_body(tz_service_ctx *svc, const verified *v, json_t **ou
     tz_error *e = sub && caveats && body ? username_of(svc, &plain, &username) : tz_err_new(TZE_INTERNAL);
     bool iat_known = false;
     json_int_t iat = 0;
-    if (!e && v->t->named) e = creation_time(svc, v->t->id, &iat_known, &iat);
+    if (!e && v->t->named) creation_time(v->metadata, &iat_known, &iat);
     for (size_t i = 0; !e && i < v->res.n_caveats; i++)
         if (json_array_append_new(caveats, tz_caveat_to_json(v->res.caveats[i])) != 0) e = tz_err_new(TZE_INTERNAL);
     int64_t until;

@@ -59,6 +59,9 @@ typedef struct svc_verify_args {
     uint32_t ignored;
     tz_session_match session_match;
     const char *session_id;
+    /* Optional: on success, the named token's stored metadata JSON from the same store read as its
+     * secret (malloc'd, the caller frees it); NULL for temporary tokens. Saves a second read. */
+    char **named_metadata_out;
 } svc_verify_args;
 
 /* Verifies a token against its stored secret (named or temporary), revocation, caveats, signature,

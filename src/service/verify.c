@@ -17,7 +17,7 @@ typedef struct stored_state {
  * (no cache: a revocation acknowledged by any node is seen here), applying revocation and
  * generation rules. A store failure is returned as it is, never as "invalid". */
 static tz_error *load_secret(tz_service_ctx *svc, const tz_token *t, char secret[TZ_SECRET_HEX_LEN + 1],
-                             stored_state *st) {
+                             stored_state *st, char **metadata_out) {
     if (t->named) {
         tz_named_token_rec rec;
         memset(&rec, 0, sizeof rec);
@@ -33,6 +33,10 @@ static tz_error *load_secret(tz_service_ctx *svc, const tz_token *t, char secret
         if (!e) e = svc_named_secret(svc, &rec, secret);
         if (!e) {
             if (tz_subject_copy(&st->subject, &rec.subject) != 0) e = tz_err_new(TZE_INTERNAL);
+        }
+        if (!e && metadata_out) {
+            *metadata_out = rec.metadata_json; /* handed over */
+            rec.metadata_json = NULL;
         }
         tz_named_token_rec_clear(&rec);
         return e;
@@ -62,7 +66,9 @@ tz_error *svc_verify_token(tz_service_ctx *svc, const tz_token *t, const svc_ver
     char secret[TZ_SECRET_HEX_LEN + 1];
     stored_state st;
     memset(&st, 0, sizeof st);
-    tz_error *e = load_secret(svc, t, secret, &st);
+    char *metadata = NULL;
+    if (a->named_metadata_out) *a->named_metadata_out = NULL;
+    tz_error *e = load_secret(svc, t, secret, &st, &metadata);
     if (e) {
         tz_subject_clear(&st.subject);
         return e;
@@ -100,10 +106,13 @@ tz_error *svc_verify_token(tz_service_ctx *svc, const tz_token *t, const svc_ver
     if (!e && t->type.kind == TZ_TT_ACCESS && t->type.session_id) e = tz_err_new(TZE_TOKEN_SESSION_INVALID);
     if (!e && t->type.kind == TZ_TT_ACCESS && a->service) e = svc_check_service_allowed(svc, &st.subject, a->service);
     if (e) {
+        free(metadata);
         tz_subject_clear(&st.subject);
         tz_verify_result_clear(res);
         return e;
     }
+    if (a->named_metadata_out) *a->named_metadata_out = metadata;
+    else free(metadata);
     st.subject.subtype = t->subject.subtype;
     *subject_out = st.subject;
     return NULL;

@@ -35,12 +35,21 @@ static const char SQL_NAMED_UPDATE[] =
 static const char SQL_NAMED_DELETE[] = "DELETE FROM named_tokens WHERE id = $1";
 static const char SQL_NAMED_DELETE_ALL[] =
     "DELETE FROM named_tokens WHERE subject_kind = $1::smallint AND subject_id = $2";
+/* First pages and later pages are separate statements: with "$3 IS NULL OR name > $3" the
+ * generic plan of a prepared statement cannot use the cursor as an index bound, so every page
+ * rescanned the subject's tokens from the first one (listing 100,000 ids took 3.6 s). */
+static const char SQL_NAMED_PAGE_FIRST[] =
+    "SELECT id, name FROM named_tokens WHERE subject_kind = $1::smallint AND subject_id = $2"
+    " ORDER BY name LIMIT $3::bigint";
 static const char SQL_NAMED_PAGE[] =
     "SELECT id, name FROM named_tokens WHERE subject_kind = $1::smallint AND subject_id = $2"
-    " AND ($3::text IS NULL OR name > $3) ORDER BY name LIMIT $4::bigint";
+    " AND name > $3 ORDER BY name LIMIT $4::bigint";
+static const char SQL_NAMED_PAGE_ALL_FIRST[] =
+    "SELECT id, subject_kind, subject_id, name FROM named_tokens"
+    " ORDER BY subject_kind, subject_id, name LIMIT $1::bigint";
 static const char SQL_NAMED_PAGE_ALL[] =
     "SELECT id, subject_kind, subject_id, name FROM named_tokens"
-    " WHERE $1::text IS NULL OR (subject_kind, subject_id, name) > ($1::smallint, $2, $3)"
+    " WHERE (subject_kind, subject_id, name) > ($1::smallint, $2, $3)"
     " ORDER BY subject_kind, subject_id, name LIMIT $4::bigint";
 
 tz_error *pgs_named_insert(pg_store *s, pgs_conn *c, const tz_named_token_rec *r, const char *op) {
@@ -173,15 +182,18 @@ tz_error *pgs_named_list(tz_store *ts, const tz_subject *subject, size_t limit, 
     pgs_limit_param(lim, lim_text);
     PGresult *r;
     if (subject) {
-        const char *params[] = {kind, subject->id, key[0], lim_text};
-        err = pgs_query(s, "named_list", PGS_READ, SQL_NAMED_PAGE, 4, params, &r, NULL);
+        const char *params[] = {kind, subject->id, key[0] ? key[0] : lim_text, lim_text};
+        err = key[0] ? pgs_query(s, "named_list", PGS_READ, SQL_NAMED_PAGE, 4, params, &r, NULL)
+                     : pgs_query(s, "named_list", PGS_READ, SQL_NAMED_PAGE_FIRST, 3, params, &r, NULL);
     } else {
         if (key[0] && strcmp(key[0], "1") && strcmp(key[0], "2")) {
             tzs_cursor_parts_free(key, nkey);
             return pgs_bad_arg(s, "named_list", "cursor");
         }
         const char *params[] = {key[0], key[1], key[2], lim_text};
-        err = pgs_query(s, "named_list", PGS_READ, SQL_NAMED_PAGE_ALL, 4, params, &r, NULL);
+        const char *first[] = {lim_text};
+        err = key[0] ? pgs_query(s, "named_list", PGS_READ, SQL_NAMED_PAGE_ALL, 4, params, &r, NULL)
+                     : pgs_query(s, "named_list", PGS_READ, SQL_NAMED_PAGE_ALL_FIRST, 1, first, &r, NULL);
     }
     tzs_cursor_parts_free(key, nkey);
     if (err) return err;
