@@ -88,7 +88,7 @@ static void add_named(tz_store *s, const char *id, const char *secret) {
 
 static void test_pages_and_conditional_replace(void) {
     tz_store *s = open_store("pages");
-    char id[8];
+    char id[16];
     for (int i = 0; i < 25; i++) {
         snprintf(id, sizeof id, "t%02d", i);
         add_named(s, id, "old");

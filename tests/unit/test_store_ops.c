@@ -621,7 +621,7 @@ static void test_sealed_secret_ops(void) {
     tz_user_rec u1 = user("u1", "alice"), u2 = user("u2", "bob");
     CHECK(tz_store_user_create(s, &u1) == NULL);
     CHECK(tz_store_user_create(s, &u2) == NULL);
-    char id[8];
+    char id[16];
     for (int i = 0; i < 5; i++) {
         snprintf(id, sizeof id, "t%d", i);
         tz_named_token_rec t = named(id, id, TZ_SUBJ_USER, "u1");
