@@ -457,6 +457,7 @@ int main(void) {
     curl_easy_cleanup(curl_);
     curl_global_cleanup();
     tz_service_free(svc_);
+    tz_keyring_free(kr);
     tz_store_close(store_);
     dup2(saved_err, 2);
     char cmd[512];
