@@ -1,11 +1,13 @@
 /* `tokenzone store copy --from URL --to URL`: copies a whole store to another one, through the
  * store interface only, so it works between any two backends (SQLite and PostgreSQL either way).
- * Everything a token needs to verify afterwards goes along: users with their password hashes and
- * privileges, providers, groups, spaces, clusters with memberships and supports, named tokens
- * with their secrets, metadata and revocation, temporary-token secrets with their generations,
- * introspection clients with their secret hashes. Not copied yet: the directory's own relations
- * (nested groups, harvesters, automation inventories, support sizes, provider subdomains), which
- * have no listing op.
+ * Everything goes along: users with their password hashes and privileges; providers with their
+ * domain, creation time, subdomain and admin e-mail; the whole directory (groups, spaces, clusters,
+ * harvesters and automation inventories; every membership with its privileges, nested groups
+ * included; spaces of harvesters; supports with their sizes) read as raw rows through
+ * tz_store_dir_export; named tokens with their secrets, metadata (invites keep their usage counts)
+ * and revocation; temporary-token secrets with their generations; introspection clients with
+ * their secret hashes. Order: users, providers (with their clusters), directory entities, then
+ * relations, then tokens, so every row finds what it refers to.
  * The target must be empty. Lists are read a page at a time. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +24,12 @@ static void usage(FILE *f) {
     fprintf(f,
         "usage: tokenzone store copy --from URL --to URL\n"
         "\n"
-        "Copies every user (with password hash and privileges), provider, group, space, cluster\n"
-        "membership and support, named token (with secret, metadata and revocation),\n"
-        "temporary-token secret (with generation) and introspection client (with its secret's\n"
-        "hash) from one store to another. Tokens issued before the copy verify against the new\n"
-        "store. Not copied: nested groups, harvesters, automation inventories, support sizes.\n"
+        "Copies the whole store: every user (with password hash and privileges), provider (with\n"
+        "subdomain and admin e-mail), group, space, cluster, harvester and automation inventory,\n"
+        "every membership with its privileges (nested groups included), space of a harvester and\n"
+        "support (with its size), named token (with secret, metadata and revocation; invites keep\n"
+        "their usage counts), temporary-token secret (with generation) and introspection client\n"
+        "(with its secret's hash). Tokens issued before the copy verify against the new store.\n"
         "URL is sqlite:DIR or postgresql://... (a password from PGPASSWORD, ~/.pgpass or\n"
         "passfile=). The target must be empty (a new directory or\n"
         "database); it is created and its schema applied as needed. Stop the servers on the source\n"
@@ -41,8 +44,8 @@ static void usage(FILE *f) {
 }
 
 typedef struct copy_counts {
-    size_t users, providers, groups, spaces, clusters, memberships, supports, named, temporary,
-        clients;
+    size_t users, providers, groups, spaces, clusters, harvesters, inventories, memberships, supports,
+        named, temporary, clients;
 } copy_counts;
 
 /* Reports a failure of `what` (location shown without password) and returns 1. */
@@ -95,67 +98,37 @@ static tz_error *copy_providers(tz_store *from, tz_store *to, copy_counts *n) {
     return e;
 }
 
-/* Copies the direct members of one entity with their privileges. */
-static tz_error *copy_members(tz_store *from, tz_store *to, tz_entity_kind kind, const char *id,
-                              copy_counts *n) {
-    char *cursor = NULL;
-    tz_error *e = NULL;
-    do {
-        tz_member_rec *page = NULL;
-        size_t got = 0;
-        char *next = NULL;
-        e = tz_store_member_list(from, kind, id, COPY_PAGE, cursor, &page, &got, &next);
-        free(cursor);
-        cursor = next;
-        for (size_t i = 0; !e && i < got; i++) {
-            const char *const *privs = (const char *const *)page[i].privileges;
-            e = page[i].kind == TZ_MEMBER_USER
-                    ? tz_store_member_add_user(to, kind, id, page[i].id, privs, page[i].n_privileges)
-                    : tz_store_member_add_group(to, kind, id, page[i].id, privs, page[i].n_privileges);
-            if (!e) n->memberships++;
-        }
-        tz_member_recs_free(page, got);
-    } while (!e && cursor);
-    free(cursor);
-    return e;
-}
-
-static tz_error *copy_supports(tz_store *from, tz_store *to, const char *space_id, copy_counts *n) {
-    char **providers = NULL;
-    size_t got = 0;
-    tz_error *e = tz_store_space_providers(from, space_id, &providers, &got);
-    for (size_t i = 0; !e && i < got; i++) {
-        e = tz_store_space_add_support(to, space_id, providers[i]);
-        if (!e) n->supports++;
+/* Counts one copied directory row. */
+static void count_row(const tz_dir_row *r, tz_dir_section section, copy_counts *n) {
+    if (section == TZ_DIR_SECTION_RELATIONS) {
+        if (r->kind == TZ_DIR_PROVIDER) n->supports++;
+        else n->memberships++;
+        return;
     }
-    tz_strv_free(providers, got);
-    return e;
+    switch (r->kind) {
+    case TZ_DIR_GROUP: n->groups++; break;
+    case TZ_DIR_SPACE: n->spaces++; break;
+    case TZ_DIR_CLUSTER: n->clusters++; break;
+    case TZ_DIR_HARVESTER: n->harvesters++; break;
+    case TZ_DIR_ATM_INVENTORY: n->inventories++; break;
+    default: break; /* providers: counted when created */
+    }
 }
 
-/* pass 0 creates the groups and spaces; pass 1 copies memberships (all kinds, groups exist by
- * then) and the supports of spaces. */
-static tz_error *copy_entities(tz_store *from, tz_store *to, tz_entity_kind kind, int pass, copy_counts *n) {
+/* Copies one section of the directory (entities, then relations), a page per transaction. */
+static tz_error *copy_directory(tz_store *from, tz_store *to, tz_dir_section section, copy_counts *n) {
     char *cursor = NULL;
     tz_error *e = NULL;
     do {
-        tz_entity_rec *page = NULL;
+        tz_dir_row *page = NULL;
         size_t got = 0;
         char *next = NULL;
-        e = tz_store_entity_list(from, kind, COPY_PAGE, cursor, &page, &got, &next);
+        e = tz_store_dir_export(from, section, COPY_PAGE, cursor, &page, &got, &next);
         free(cursor);
         cursor = next;
-        for (size_t i = 0; !e && i < got; i++) {
-            if (pass == 0) {
-                if (kind == TZ_ENT_CLUSTER) continue; /* they come with providers */
-                e = tz_store_entity_create(to, kind, page[i].id, page[i].name);
-                if (!e) *(kind == TZ_ENT_GROUP ? &n->groups : &n->spaces) += 1;
-            } else {
-                e = copy_members(from, to, kind, page[i].id, n);
-                if (!e && kind == TZ_ENT_SPACE) e = copy_supports(from, to, page[i].id, n);
-                if (!e && kind == TZ_ENT_CLUSTER) n->clusters++;
-            }
-        }
-        tz_entity_recs_free(page, got);
+        if (!e) e = tz_store_dir_import(to, section, page, got);
+        for (size_t i = 0; !e && i < got; i++) count_row(&page[i], section, n);
+        tz_dir_rows_free(page, got);
     } while (!e && cursor);
     free(cursor);
     return e;
@@ -225,9 +198,8 @@ static tz_error *copy_clients(tz_store *from, tz_store *to, copy_counts *n) {
 static tz_error *copy_all(tz_store *from, tz_store *to, copy_counts *n) {
     tz_error *e = copy_users(from, to, n);
     if (!e) e = copy_providers(from, to, n);
-    if (!e) e = copy_entities(from, to, TZ_ENT_GROUP, 0, n);
-    if (!e) e = copy_entities(from, to, TZ_ENT_SPACE, 0, n);
-    for (int k = TZ_ENT_GROUP; !e && k <= TZ_ENT_CLUSTER; k++) e = copy_entities(from, to, (tz_entity_kind)k, 1, n);
+    if (!e) e = copy_directory(from, to, TZ_DIR_SECTION_ENTITIES, n);
+    if (!e) e = copy_directory(from, to, TZ_DIR_SECTION_RELATIONS, n);
     if (!e) e = copy_named(from, to, n);
     if (!e) e = copy_temporary(from, to, n);
     if (!e) e = copy_clients(from, to, n);
@@ -312,10 +284,11 @@ static int cmd_copy(int argc, char **argv) {
             rc = fail(e, "the copy stopped (the target now holds part of the source: remove it and start again)");
         } else {
             printf("{\"users\":%zu,\"providers\":%zu,\"groups\":%zu,\"spaces\":%zu,\"clusters\":%zu,"
+                   "\"harvesters\":%zu,\"atmInventories\":%zu,"
                    "\"memberships\":%zu,\"supports\":%zu,\"namedTokens\":%zu,\"temporarySecrets\":%zu,"
                    "\"introspectionClients\":%zu}\n",
-                   n.users, n.providers, n.groups, n.spaces, n.clusters, n.memberships, n.supports, n.named,
-                   n.temporary, n.clients);
+                   n.users, n.providers, n.groups, n.spaces, n.clusters, n.harvesters, n.inventories,
+                   n.memberships, n.supports, n.named, n.temporary, n.clients);
         }
     }
     tz_store_close(dst);

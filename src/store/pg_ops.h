@@ -75,4 +75,9 @@ tz_error *pgs_temp_sealed_get(tz_store *s, const tz_subject *subject, const char
 tz_error *pgs_temp_sealed_bump(tz_store *s, const tz_subject *subject, const char *sealed);
 tz_error *pgs_scrub(tz_store *s);
 
+/* directory export for `store copy` (pg_dir_export.c) */
+tz_error *pgs_dir_export(tz_store *s, tz_dir_section section, size_t limit, const char *cursor,
+                         tz_dir_row **out, size_t *n, char **next);
+tz_error *pgs_dir_import(tz_store *s, tz_dir_section section, const tz_dir_row *rows, size_t n);
+
 #endif

@@ -444,4 +444,44 @@ tz_error *tz_store_temp_sealed_bump(tz_store *s, const tz_subject *subject, cons
  * SQLite: fails with TZE_INTERNAL while another process holds a read snapshot open. */
 tz_error *tz_store_scrub(tz_store *s);
 
+/* ---------------- directory export (store copy; SQLite store_dir_export.c, PostgreSQL
+ * pg_dir_export.c; dispatched by store_dispatch_dir_export.c) ----------------
+ * The raw rows of the directory, for copying a whole store to another backend: what the entity
+ * and member listings above do not show (harvesters, automation inventories, nested groups and
+ * every other relation of tz_store_dir_join, support sizes, provider subdomains and admin
+ * e-mails). Users, providers (id, name, domain, creation time), named tokens, temporary secrets
+ * and introspection clients have their own listings and creates. */
+typedef enum tz_dir_section {
+    TZ_DIR_SECTION_ENTITIES = 1,  /* every group, space, cluster, harvester, inventory and provider */
+    TZ_DIR_SECTION_RELATIONS = 2, /* every relation child -> parent (memberships, supports) */
+} tz_dir_section;
+typedef struct tz_dir_row {
+    tz_dir_kind kind;          /* entity: its kind; relation: the child's kind */
+    char *id;                  /* entity id; relation: the child's id */
+    char *name;                /* entities: the name (clusters: as stored); relations: NULL */
+    char *subdomain;           /* providers: the registered subdomain, NULL = none */
+    char *admin_email;         /* providers: the admin e-mail given at registration, NULL = none */
+    tz_dir_kind parent_kind;   /* relations only */
+    char *parent_id;           /* relations only; NULL for entities */
+    char **privileges;         /* relations: the child's privileges in the parent, sorted */
+    size_t n_privileges;
+    bool has_size;             /* supports (provider -> space): whether a size is recorded */
+    int64_t size;              /* ... and that size (bytes) */
+} tz_dir_row;
+void tz_dir_rows_free(tz_dir_row *rows, size_t n);
+/* One page of a section's rows: entities ordered by (kind word, id), relations by (parent kind
+ * word, parent id, child kind word, child id), bytewise. *out is a malloc'd array of *n rows
+ * (tz_dir_rows_free; NULL when *n = 0); *next as in "paging". */
+tz_error *tz_store_dir_export(tz_store *s, tz_dir_section section, size_t limit, const char *cursor,
+                              tz_dir_row **out, size_t *n, char **next);
+/* Writes exported rows (at most TZ_STORE_PAGE_MAX, all of `section`) into a store being filled by
+ * a copy, in ONE transaction: groups, spaces, harvesters and inventories are created (id taken ->
+ * TZE_STORE_CONFLICT {"key":"id"}); clusters and providers must exist already (providers are
+ * created by tz_store_provider_create with their clusters) and get the row's name (and the
+ * provider's subdomain and admin e-mail; subdomain taken -> CONFLICT {"key":"subdomain"}),
+ * missing -> TZE_STORE_NOT_FOUND; relations are added with their privileges and support size
+ * (an end missing -> TZE_STORE_NOT_FOUND, the relation present already -> CONFLICT {"key":"id"}).
+ * Copy entities before relations. Rows are borrowed. */
+tz_error *tz_store_dir_import(tz_store *s, tz_dir_section section, const tz_dir_row *rows, size_t n);
+
 #endif

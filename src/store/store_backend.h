@@ -101,6 +101,10 @@
  *      secrets (store.h "sealed secrets"): paged walk of every stored secret, conditional
  *      replacement (rotation, legacy sealing), temporary secrets sealed by the caller, and erasing
  *      old row versions from the files; temp_sealed_get without a value to create: NOT_FOUND.
+ *   5. dir_export, dir_import: the raw directory rows (entities with their kind, name and
+ *      provider registration data; relations with privileges and support sizes), paged, and their
+ *      writing into a store being filled by `store copy` (store.h "directory export"); import:
+ *      CONFLICT id|subdomain, NOT_FOUND (a cluster, provider or relation end missing).
  * --------------------------------------------------------------------------------------------- */
 #ifndef TZ_STORE_BACKEND_H
 #define TZ_STORE_BACKEND_H
@@ -228,6 +232,11 @@ typedef struct tz_store_ops {
                                  char **sealed, int64_t *generation);
     tz_error *(*temp_sealed_bump)(tz_store *s, const tz_subject *subject, const char *sealed);
     tz_error *(*scrub)(tz_store *s);
+
+    /* 5. directory export (store.h "directory export") */
+    tz_error *(*dir_export)(tz_store *s, tz_dir_section section, size_t limit, const char *cursor,
+                            tz_dir_row **out, size_t *n, char **next);
+    tz_error *(*dir_import)(tz_store *s, tz_dir_section section, const tz_dir_row *rows, size_t n);
 } tz_store_ops;
 
 /* The common header every backend's store structure starts with. The dispatcher sets log/log_ud

@@ -16,7 +16,7 @@
 #include "store/store_backend.h"
 
 /* Enough for every distinct statement of the store; tzs_stmt fails loudly if exceeded. */
-#define TZS_STMT_CACHE_MAX 128
+#define TZS_STMT_CACHE_MAX 160
 /* Connections opened at most by default (--store-pool); further callers wait for a free one. */
 #define TZS_POOL_CAP 16
 /* How long a writer waits for another writer (possibly another process) before failing. */
@@ -227,5 +227,9 @@ tz_error *tzs_sq_client_get(tz_store *s, const char *id, tz_oauth_client_rec *ou
 tz_error *tzs_sq_client_list(tz_store *s, tz_oauth_client_rec **out, size_t *n);
 tz_error *tzs_sq_client_set_secret_hash(tz_store *s, const char *id, const char *hash);
 tz_error *tzs_sq_client_delete(tz_store *s, const char *id);
+/* Directory export for `store copy` (store_dir_export.c; contracts in store.h). */
+tz_error *tzs_sq_dir_export(tz_store *s, tz_dir_section section, size_t limit, const char *cursor,
+                            tz_dir_row **out, size_t *n, char **next);
+tz_error *tzs_sq_dir_import(tz_store *s, tz_dir_section section, const tz_dir_row *rows, size_t n);
 
 #endif

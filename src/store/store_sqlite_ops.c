@@ -68,4 +68,6 @@ const tz_store_ops tzs_sqlite_ops = {
     .temp_sealed_get = tzs_sq_temp_sealed_get,
     .temp_sealed_bump = tzs_sq_temp_sealed_bump,
     .scrub = tzs_sq_scrub,
+    .dir_export = tzs_sq_dir_export,
+    .dir_import = tzs_sq_dir_import,
 };

@@ -17,7 +17,9 @@ says, and three nodes A, B, C on one database of it. What it checks:
     lost;
   * nodes started at once against an empty database all come up with one `admin` user, and a
     schema newer than the binary is refused;
-  * `tokenzone store copy` SQLite -> PostgreSQL -> SQLite with tokens verifying on every side;
+  * `tokenzone store copy` SQLite -> PostgreSQL -> SQLite with tokens verifying on every side,
+    and with the whole directory (nested groups, harvesters, inventories, supports with sizes,
+    provider subdomains, invite usage counts) answering the same on every side;
   * an invite with usage limit 5 consumed by 20 users at once through all nodes: exactly 5 joins,
     usageCount 5, the others inviteTokenUsageLimitReached; an introspection client created with
     the admin tool authenticates on every node, and its deletion is seen by all;
@@ -26,6 +28,7 @@ says, and three nodes A, B, C on one database of it. What it checks:
 The 2 s bound is the product's promise for an unreachable database (a timeout, not a speed
 measurement)."""
 import base64
+import json
 import concurrent.futures
 import os
 import shutil
@@ -568,6 +571,158 @@ class StoreCopyAcrossBackends(TokenzoneTestCase):
         back.start()
         self.addCleanup(back.cleanup)
         check(back)
+        self.assertEqual(back.stop(), 0)
+        for n in (src, on_pg, back):
+            self.assertIsNone(sanitizer_report(n.log()))
+
+
+class DirectoryCopyAcrossBackends(TokenzoneTestCase):
+    """`tokenzone store copy` SQLite -> PostgreSQL -> SQLite carries the whole directory: nested
+    groups, harvesters with their members and spaces, automation inventories, a provider
+    registered with a subdomain, its support of a space with the size, and named invites with
+    their usage counts. Every directory read answers the same on all three stores."""
+
+    DOMAIN = "dircopy.zone.test"
+
+    def copy(self, src, dst):
+        return subprocess.run([BIN, "store", "copy", "--from", src, "--to", dst],
+                              capture_output=True, text=True, timeout=120)
+
+    @staticmethod
+    def invite(node, token, itype, key, target, named=True, **fields):
+        ttype = {"inviteToken": {"inviteType": itype, key: target}}
+        if named:
+            return node.named_token("/user", token, type=ttype, **fields)
+        return None, node.temp_token("/user", token, type=ttype, **fields)
+
+    def joined(self, node, path, token, invite):
+        self.assertStatus(node.post(path, body={"token": invite}, token=token), 201)
+
+    def register(self, node, invite, subdomain):
+        return node.post("/providers", body={
+            "token": invite, "name": "copied-p", "subdomainDelegation": True,
+            "subdomain": subdomain, "ipList": ["10.0.0.1"], "adminEmail": "admin@example.com"})
+
+    def build(self, node):
+        w = {}
+        owner, member = node.quick_user("owner"), node.quick_user("member")
+        w["owner"], w["member"] = owner, member
+        mk = lambda area: node.admin(area, "create", node.unique(area.replace("-", "")),
+                                     "--owner", owner.id)
+        top, mid, space = mk("group"), mk("group"), mk("space")
+        harvester, inventory = mk("harvester"), mk("atm-inventory")
+        w.update(top=top, mid=mid, space=space, harvester=harvester, inventory=inventory)
+        _, inv = self.invite(node, owner.token, "groupJoinGroup", "groupId", top)
+        self.joined(node, "/groups/%s/parents/join" % mid, owner.token, inv)
+        _, inv = self.invite(node, owner.token, "groupJoinSpace", "spaceId", space)
+        self.joined(node, "/groups/%s/spaces/join" % top, owner.token, inv)
+        # a named invite used once of twice: its count must travel
+        w["inv_id"], w["inv"] = self.invite(node, owner.token, "userJoinGroup", "groupId", mid,
+                                            usageLimit=2)
+        self.joined(node, "/user/groups/join", member.token, w["inv"])
+        _, inv = self.invite(node, owner.token, "userJoinHarvester", "harvesterId", harvester)
+        self.joined(node, "/user/harvesters/join", member.token, inv)
+        _, inv = self.invite(node, owner.token, "spaceJoinHarvester", "harvesterId", harvester)
+        self.joined(node, "/spaces/%s/harvesters/join" % space, owner.token, inv)
+        _, inv = self.invite(node, owner.token, "groupJoinAtmInventory", "atmInventoryId",
+                             inventory)
+        self.joined(node, "/groups/%s/atm_inventories/join" % mid, owner.token, inv)
+        _, inv = self.invite(node, owner.token, "registerOneprovider", "adminUserId", owner.id)
+        resp = self.register(node, inv, "copiedsub")
+        self.assertStatus(resp, 200)
+        w["pid"], w["root"] = resp.json["providerId"], resp.json["providerRootToken"]
+        _, inv = self.invite(node, owner.token, "supportSpace", "spaceId", space)
+        resp = node.post("/provider/spaces/support", body={"token": inv, "size": 7000000},
+                         token=w["root"])
+        self.assertStatus(resp, 201)
+        return w
+
+    def reads(self, node, w):
+        """Every directory read of the world, as (path, status, body)."""
+        member, owner, root = w["member"], w["owner"], w["root"]
+        out = []
+        for path, token in (
+                ("/user/groups", member.token), ("/user/effective_groups", member.token),
+                ("/user/spaces", member.token), ("/user/effective_spaces", member.token),
+                ("/user/harvesters", member.token), ("/user/effective_harvesters", member.token),
+                ("/user/atm_inventories", member.token),
+                ("/user/effective_atm_inventories", member.token),
+                ("/user/clusters", owner.token), ("/user/effective_clusters", member.token),
+                ("/groups/" + w["top"], member.token), ("/spaces/" + w["space"], member.token),
+                ("/spaces/%s/providers" % w["space"], member.token),
+                ("/provider/spaces", root), ("/spaces/" + w["space"], root),
+                ("/tokens/named/" + w["inv_id"], owner.token)):
+            resp = node.get(path, token=token)
+            body = resp.json
+            if isinstance(body, dict):
+                for k, v in body.items():
+                    if isinstance(v, list):
+                        body[k] = sorted(v)
+            out.append((path, resp.status, body))
+        return out
+
+    def test_directory_sqlite_to_postgresql_and_back(self):
+        tmp = tempfile.TemporaryDirectory(prefix="tokenzone-dircopy-")
+        self.addCleanup(tmp.cleanup)
+        first_dir = os.path.join(tmp.name, "first")
+        src = Server(domain=self.DOMAIN, data_dir=first_dir)
+        src.start()
+        self.addCleanup(src.cleanup)
+        w = self.build(src)
+        before = self.reads(src, w)
+        # the world is what the test means it to be
+        got = dict((p, b) for p, _, b in before)
+        self.assertEqual(got["/user/effective_groups"]["groups"], sorted([w["top"], w["mid"]]))
+        self.assertEqual(got["/user/effective_spaces"]["spaces"], [w["space"]])
+        self.assertEqual(got["/user/effective_atm_inventories"]["atmInventories"], [w["inventory"]])
+        self.assertEqual(got["/spaces/" + w["space"]]["providers"], {w["pid"]: 7000000})
+        self.assertEqual(got["/tokens/named/" + w["inv_id"]]["metadata"]["usageCount"], 1)
+        self.assertTrue(all(s == 200 for _, s, _ in before), before)
+        self.assertEqual(src.stop(), 0)
+
+        db = pg.cluster().new_database("dircopy")
+        self.addCleanup(db.drop)
+        proc = self.copy("sqlite:" + first_dir, db.uri)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        counts = json.loads(proc.stdout)
+        self.assertEqual((counts["groups"], counts["spaces"], counts["harvesters"],
+                          counts["atmInventories"], counts["supports"]), (2, 1, 1, 1, 1), counts)
+        shutil.copy2(os.path.join(first_dir, "master.key"), db.master_key_file)
+        on_pg = Server(domain=self.DOMAIN, database=db)
+        on_pg.start()
+        self.addCleanup(on_pg.cleanup)
+        self.assertEqual(self.reads(on_pg, w), before)
+        self.assertEqual(on_pg.stop(), 0)
+
+        back_dir = os.path.join(tmp.name, "back")
+        proc = self.copy(db.uri, "sqlite:" + back_dir)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(json.loads(proc.stdout), counts)
+        shutil.copy2(db.master_key_file, os.path.join(back_dir, "master.key"))
+        back = Server(domain=self.DOMAIN, data_dir=back_dir)
+        back.start()
+        self.addCleanup(back.cleanup)
+        self.assertEqual(self.reads(back, w), before)
+        # the relations hold: joining again is refused as existing, the copied invite counts on
+        # and stops at its limit, the subdomain stays taken
+        _, inv = self.invite(back, w["owner"].token, "spaceJoinHarvester", "harvesterId",
+                             w["harvester"], named=False)
+        resp = back.post("/spaces/%s/harvesters/join" % w["space"], body={"token": inv},
+                         token=w["owner"].token)
+        self.assertError(resp, 409, "relationAlreadyExists")
+        second, third = back.quick_user(), back.quick_user()
+        self.joined(back, "/user/groups/join", second.token, w["inv"])
+        resp = back.get("/tokens/named/" + w["inv_id"], token=w["owner"].token)
+        self.assertEqual(resp.json["metadata"]["usageCount"], 2)
+        resp = back.post("/user/groups/join", body={"token": w["inv"]}, token=third.token)
+        self.assertError(resp, 400, "inviteTokenUsageLimitReached")
+        resp = back.get("/user/effective_spaces", token=second.token)
+        self.assertEqual(resp.json["spaces"], [w["space"]])
+        _, inv = self.invite(back, w["owner"].token, "registerOneprovider", "adminUserId",
+                             w["owner"].id)
+        self.assertError(self.register(back, inv, "copiedsub"), 400,
+                         "badValueIdentifierOccupied", {"key": "subdomain"})
+        self.assertStatus(self.register(back, inv, "othersub"), 200)
         self.assertEqual(back.stop(), 0)
         for n in (src, on_pg, back):
             self.assertIsNone(sanitizer_report(n.log()))

@@ -145,6 +145,11 @@ class StoreCopy(TokenzoneTestCase):
         space = src.admin("space", "create", "s", "--owner", alice.id).strip()
         src.admin("space", "add-group", space, group)
         src.admin("space", "support", space, prov.id)
+        # the directory's own rows: a nested group and a harvester with a member
+        parent = src.admin("group", "create", "parent", "--owner", alice.id).strip()
+        src.admin("group", "add-group", parent, group)
+        harvester = src.admin("harvester", "create", "h", "--owner", alice.id).strip()
+        src.admin("harvester", "add-user", harvester, member.id)
         self.assertEqual(src.stop(), 0)
 
         tmp = tempfile.TemporaryDirectory(prefix="tokenzone-copy-")
@@ -157,6 +162,7 @@ class StoreCopy(TokenzoneTestCase):
         self.assertEqual(counts["providers"], 1)
         self.assertGreaterEqual(counts["namedTokens"], 3)      # two of alice's + the root token
         self.assertEqual(counts["supports"], 1)
+        self.assertEqual((counts["groups"], counts["harvesters"], counts["atmInventories"]), (2, 1, 0))
         # a second copy into the now non-empty target is refused and changes nothing
         p = run("store", "copy", "--from", "sqlite:" + src.data_dir, "--to", "sqlite:" + target)
         self.assertEqual(p.returncode, 1)
@@ -184,6 +190,11 @@ class StoreCopy(TokenzoneTestCase):
         # the provider may read alice's generation: it supports her space (through the copy)
         self.assertStatus(dst.get("/users/%s/tokens/temporary" % alice.id, token=prov.token), 200)
         self.assertStatus(dst.get("/users/%s/tokens/named" % alice.id, token=admin.token), 200)
+        resp = dst.get("/user/effective_groups", token=member.token)
+        self.assertStatus(resp, 200)
+        self.assertEqual(sorted(resp.json["groups"]), sorted([group, parent]))
+        self.assertEqual(dst.get("/user/harvesters", token=member.token).json["harvesters"],
+                         [harvester])
         self.assertEqual(dst.stop(), 0)
         self.assertIsNone(sanitizer_report(src.log() + dst.log()))
         self.assertEqual(dst.admin("check").strip(), "ok")
@@ -196,6 +207,8 @@ class StoreCopy(TokenzoneTestCase):
         p = run("store", "copy", "--help")
         self.assertEqual(p.returncode, 0)
         self.assertIn("--from URL", p.stdout)
+        self.assertIn("harvester", p.stdout)
+        self.assertNotIn("Not copied", p.stdout)
 
 
 class NodesOnOneStore(TokenzoneTestCase):

@@ -2,7 +2,8 @@
  * (user_ensure), provider registration in one transaction, the one-read verification states,
  * compare-and-set metadata, paging of every list, the copy primitives, the neutral errors,
  * store locations and their redaction, the introspection clients, the directory (nested groups,
- * cycles, supports) and invite consumption counted with the join. Written against store.h only, so that they hold for
+ * cycles, supports), invite consumption counted with the join and the directory export of
+ * `store copy` (store_dir_export_cases.h). Written against store.h only, so that they hold for
  * every backend; they run on SQLite here. */
 #include <ftw.h>
 #include <stdio.h>
@@ -613,6 +614,8 @@ static void test_directory_provider_register(void) {
     tz_store_close(s);
 }
 
+#include "store_dir_export_cases.h"
+
 /* The sealed-secret operations (rotation and legacy sealing): paged walks of named and temporary
  * secrets, conditional replacement that loses to a concurrent change, temporary secrets stored
  * as the caller gives them, and the scrub. */
@@ -732,6 +735,7 @@ int main(void) {
     RUN(test_directory_invite_usage);
     RUN(test_directory_provider_register);
     RUN(test_sealed_secret_ops);
+    RUN(test_directory_export_and_import);
     nftw(base_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return TEST_REPORT();
 }
