@@ -79,7 +79,7 @@ def pg_rows(d):
     try:
         db = cluster.new_database("bench")
         d.admin_tool_store(db.uri, "user", "create", "bench", "--password", d.bench_password)
-        srv = d.start_server("pg-main", db.uri)
+        srv = d.start_server("pg-main", db.uri, db.master_key_file)
         servers.append(srv)
         client = Client(srv.port)
         now = int(time.time())
@@ -129,7 +129,7 @@ def _pg_scale(d, cluster, servers):
     stores = {}
     for name, plan in zip(("small", "big"), d.scale_plans):
         db = cluster.new_database(f"scale{name}")
-        info = d.populate(f"pg-{name}", plan, location=db.uri)
+        info = d.populate(f"pg-{name}", plan, location=db.uri, key_file=db.master_key_file)
         stores[name] = info
     # The COPY leaves ~600 MB of dirty buffers; flush them now, so that a checkpoint does not land
     # in the middle of the measured reads (it stalled one past the 1.5 s statement timeout).
