@@ -75,11 +75,13 @@ def pg_rows(d):
     d.say("postgresql: starting a throwaway cluster (fsync on, synchronous_commit on)")
     cluster = _cluster(d)
     servers = []
+    dbs = []  # each has a master key file in its own temp dir, removed by drop()
     ngx = None
     try:
         db = cluster.new_database("bench")
+        dbs.append(db)
         d.admin_tool_store(db.uri, "user", "create", "bench", "--password", d.bench_password)
-        srv = d.start_server("pg-main", db.uri)
+        srv = d.start_server("pg-main", db.uri, db.master_key_file)
         servers.append(srv)
         client = Client(srv.port)
         now = int(time.time())
@@ -116,20 +118,23 @@ def pg_rows(d):
         d.stop(srv)
         servers.remove(srv)
         if not d.args.no_scale:
-            _pg_scale(d, cluster, servers)
+            _pg_scale(d, cluster, servers, dbs)
     finally:
         if ngx:
             ngx.stop()
         for s in servers:
             d.stop(s)
         cluster.cleanup()
+        for db in dbs:
+            db.drop()  # the cluster is gone: this only removes the key file and its directory
 
 
-def _pg_scale(d, cluster, servers):
+def _pg_scale(d, cluster, servers, dbs):
     stores = {}
     for name, plan in zip(("small", "big"), d.scale_plans):
         db = cluster.new_database(f"scale{name}")
-        info = d.populate(f"pg-{name}", plan, location=db.uri)
+        dbs.append(db)
+        info = d.populate(f"pg-{name}", plan, location=db.uri, key_file=db.master_key_file)
         stores[name] = info
     # The COPY leaves ~600 MB of dirty buffers; flush them now, so that a checkpoint does not land
     # in the middle of the measured reads (it stalled one past the 1.5 s statement timeout).

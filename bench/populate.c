@@ -3,20 +3,28 @@
  *
  * The schema is created by the store itself (tz_store_open); rows are then written with raw SQLite
  * in one transaction with synchronous=OFF, because the store API commits durably per call and a
- * million fsyncs would not fit the benchmark's time budget. Each token is minted by the core
- * library exactly as the service mints a named token (per-token hex secret used as the macaroon
- * secret, version 2, access type), so the server verifies them like tokens it issued itself.
+ * million fsyncs would not fit the benchmark's time budget. Each row is what the service writes
+ * when it creates a named token (token_create.c): the token is minted by the core library
+ * (per-token hex secret used as the macaroon secret, version 2, access type), the token column
+ * holds its unsigned template (tz_token_template) and the secret column the secret sealed under
+ * the master key and bound to the token id (tz_secrets_seal_named). The master key file is opened
+ * by the server's own start-up rule (tz_secrets_open_keyring): for a data directory DIR/master.key,
+ * created on the first run, so a server started on DIR finds it; for PostgreSQL the file given as
+ * MASTER_KEY_FILE (or $TOKENZONE_MASTER_KEY_FILE), created when missing, which the server must be
+ * given with --master-key-file. The server then verifies the tokens like tokens it issued itself
+ * and has nothing to seal or convert at start-up.
  *
  * PostgreSQL (LOCATION = postgresql://...): the store creates its schema the same way, then the rows
  * go in with two COPY ... FROM STDIN in one transaction with synchronous_commit=off (the password
  * comes from libpq's password file, as for the server).
  *
- * Usage: populate LOCATION USERS TOKENS HEAVY SAMPLES OUT   (LOCATION: a data directory or a
- *        PostgreSQL URI)
+ * Usage: populate LOCATION USERS TOKENS HEAVY SAMPLES OUT [MASTER_KEY_FILE]   (LOCATION: a data
+ *        directory or a PostgreSQL URI)
  *   USERS users; TOKENS named tokens, HEAVY of which belong to the first ("heavy") user and the
  *   rest spread evenly over the others. OUT receives `key value` lines: heavy_user, auth_token (a
- *   token of the heavy user, for x-auth-token), then SAMPLES lines `sample_id ID` (random ids of
- *   the heavy user's tokens, to read their status). */
+ *   token of the heavy user, for x-auth-token), auth_token_id, master_key_file (the key file used),
+ *   then SAMPLES lines `sample_id ID` (random ids of the heavy user's tokens, to read their status),
+ *   and populate_seconds. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,15 +34,17 @@
 #include <libpq-fe.h>
 #include <openssl/crypto.h>
 #include "core/token.h"
+#include "service/master_key.h"
+#include "service/secrets.h"
 #include "store/store.h"
 
 #define DOMAIN "localhost"   /* the server's default --domain; verification ignores it anyway */
 #define MAX_SAMPLES 100000
 
-/* The store's schema versions this generator writes rows for (SQLite: migrations 2 and 3 added
- * other tables and columns; users and named_tokens are still those of migration 1). */
+/* The store's schema versions this generator writes rows for (SQLite and PostgreSQL: migrations 2
+ * and 3 added other tables and columns; users and named_tokens are still those of migration 1). */
 #define EXPECTED_SCHEMA 3
-#define EXPECTED_SCHEMA_PG 1
+#define EXPECTED_SCHEMA_PG 3
 
 static int fail(const char *what, const char *detail) {
     fprintf(stderr, "populate: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
@@ -53,20 +63,43 @@ static double now_s(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Mints one named access token of user `uid` with id `tid`; *out is malloc'd, caller frees. */
-static tz_error *mint(const char *uid, const char *tid, const char *secret, char **out) {
+/* One named token as the service stores it (token_create.c). All malloc'd, caller frees. */
+typedef struct minted {
+    char *tmpl;        /* the token column: the unsigned template */
+    char *sealed;      /* the secret column: the secret sealed for this token id */
+    char *serialized;  /* the token itself, only when asked for (it is not stored) */
+} minted;
+
+static void minted_clear(minted *m) {
+    free(m->tmpl);
+    free(m->sealed);
+    if (m->serialized) OPENSSL_cleanse(m->serialized, strlen(m->serialized));
+    free(m->serialized);
+    memset(m, 0, sizeof *m);
+}
+
+/* Mints one named access token of user `uid` with id `tid` and plain hex `secret`, the way the
+ * service does (mint_token_template + tz_secrets_seal_named); the serialized token only when
+ * `want_token` (it is what a client would have been given). */
+static tz_error *mint(tz_keyring *kr, const char *uid, const char *tid, const char *secret, bool want_token,
+                      minted *m) {
+    memset(m, 0, sizeof *m);
     tz_token proto;
     memset(&proto, 0, sizeof proto);
     proto.domain = (char *)DOMAIN;
     proto.version = 2;
     proto.named = true;
+    proto.generation = 0;
     proto.subject = (tz_subject){TZ_SUBJ_USER, TZ_PSUB_NONE, (char *)uid};
     proto.type.kind = TZ_TT_ACCESS;
     proto.id = (char *)tid;
     tz_token *t = NULL;
     tz_error *e = tz_token_create(&proto, (const uint8_t *)secret, strlen(secret), NULL, 0, &t);
-    if (!e) e = tz_token_serialize(t, out, NULL);
+    if (!e && want_token) e = tz_token_serialize(t, &m->serialized, NULL);
+    if (!e && !(m->tmpl = tz_token_template(t))) e = tz_err_new(TZE_INTERNAL);
     tz_token_free(t);
+    if (!e) e = tz_secrets_seal_named(kr, tid, secret, &m->sealed);
+    if (e) minted_clear(m);
     return e;
 }
 
@@ -131,23 +164,31 @@ static int put_user(sink *k, const char *uid, const char *name, int64_t now) {
     return rc;
 }
 
-static int put_token(sink *k, const char *tid, const char *name, const char *uid, const char *token,
-                     const char *secret, const char *metadata) {
-    if (k->pg)
+/* COPY's text format gives backslash, tab and newline a meaning; none of the values written here
+ * (hex ids, base64 sealed text, compact JSON of ids and numbers) holds one, and a value that did
+ * would be refused rather than escaped. */
+static bool copy_safe(const char *v) { return strpbrk(v, "\\\t\n\r") == NULL; }
+
+static int put_token(sink *k, const char *tid, const char *name, const char *uid, const char *tmpl,
+                     const char *sealed, const char *metadata) {
+    if (k->pg) {
+        if (!copy_safe(tmpl) || !copy_safe(sealed) || !copy_safe(metadata))
+            return fail("a value needs COPY escaping", tid);
         return pg_line(k, snprintf(k->line, sizeof k->line, "%s\t%s\t1\t%s\t%s\t%s\t%s\tf\n", tid, name, uid,
-                                   token, secret, metadata));
+                                   tmpl, sealed, metadata));
+    }
     sqlite3_bind_text(k->ins_tok, 1, tid, -1, SQLITE_STATIC);
     sqlite3_bind_text(k->ins_tok, 2, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(k->ins_tok, 3, uid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(k->ins_tok, 4, token, -1, SQLITE_STATIC);
-    sqlite3_bind_text(k->ins_tok, 5, secret, -1, SQLITE_STATIC);
+    sqlite3_bind_text(k->ins_tok, 4, tmpl, -1, SQLITE_STATIC);
+    sqlite3_bind_text(k->ins_tok, 5, sealed, -1, SQLITE_STATIC);
     sqlite3_bind_text(k->ins_tok, 6, metadata, -1, SQLITE_STATIC);
     int rc = sqlite3_step(k->ins_tok) != SQLITE_DONE ? fail("insert token", sqlite3_errmsg(k->db)) : 0;
     sqlite3_reset(k->ins_tok);
     return rc;
 }
 
-static int insert_all(sink *k, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1], FILE *out) {
+static int insert_all(sink *k, tz_keyring *kr, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1], FILE *out) {
     if (k->db && (sqlite3_prepare_v2(k->db,
                            "INSERT INTO users (id, username, full_name, password_hash,"
                            " basic_auth_enabled, blocked, creation_time)"
@@ -182,21 +223,21 @@ static int insert_all(sink *k, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1], F
         char tid[TZ_ID_HEX_LEN + 1], secret[TZ_SECRET_HEX_LEN + 1], name[32];
         tz_error *e = tz_store_random_id(tid);
         if (!e) e = tz_store_random_secret(secret);
-        char *token = NULL;
-        if (!e) e = mint(uids[owner], tid, secret, &token);
+        minted m = {0};
+        if (!e) e = mint(kr, uids[owner], tid, secret, i == 0, &m);
+        OPENSSL_cleanse(secret, sizeof secret);
         if (e) {
             rc = fail_err("minting a token", e);
             break;
         }
         snprintf(name, sizeof name, "tok-%07ld", i);
-        rc = put_token(k, tid, name, uids[owner], token, secret, metadata);
-        OPENSSL_cleanse(secret, sizeof secret);
+        rc = put_token(k, tid, name, uids[owner], m.tmpl, m.sealed, metadata);
         if (i == 0) {
-            fprintf(out, "heavy_user %s\nauth_token %s\nauth_token_id %s\n", uids[0], token, tid);
+            fprintf(out, "heavy_user %s\nauth_token %s\nauth_token_id %s\n", uids[0], m.serialized, tid);
         } else if (i < p->heavy && i % stride == 0 && i / stride <= p->samples) {
             fprintf(out, "sample_id %s\n", tid);
         }
-        free(token);
+        minted_clear(&m);
     }
     if (!rc && k->pg) rc = pg_copy_end(k);
     sqlite3_finalize(k->ins_user);
@@ -212,7 +253,7 @@ static int pg_exec(PGconn *pg, const char *sql) {
 }
 
 /* The PostgreSQL store: schema version check, then both COPYs in one transaction. */
-static int fill_pg(const char *uri, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1], FILE *out) {
+static int fill_pg(const char *uri, tz_keyring *kr, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1], FILE *out) {
     sink k = {0};
     k.pg = PQconnectdb(uri);
     if (PQstatus(k.pg) != CONNECTION_OK) {
@@ -230,16 +271,51 @@ static int fill_pg(const char *uri, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 
         rc = 1;
     }
     if (!rc) rc = pg_exec(k.pg, "BEGIN; SET LOCAL synchronous_commit = off");
-    if (!rc) rc = insert_all(&k, p, uids, out);
+    if (!rc) rc = insert_all(&k, kr, p, uids, out);
     if (!rc) rc = pg_exec(k.pg, "COMMIT");
     if (!rc) rc = pg_exec(k.pg, "ANALYZE users; ANALYZE named_tokens");
     PQfinish(k.pg);
     return rc;
 }
 
+/* The SQLite store: schema version check, then every row in one transaction. */
+static int fill_sqlite(const char *dir, tz_keyring *kr, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1],
+                       FILE *out) {
+    char path[4200];
+    if ((size_t)snprintf(path, sizeof path, "%s/tokenzone.db", dir) >= sizeof path)
+        return fail("data directory path too long", NULL);
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        int rc = fail("open", db ? sqlite3_errmsg(db) : path);
+        sqlite3_close(db);
+        return rc;
+    }
+    sqlite3_stmt *st = NULL;
+    int version = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    int rc = 0;
+    if (version != EXPECTED_SCHEMA) {
+        fprintf(stderr, "populate: store schema version %d, this generator writes version %d\n",
+                version, EXPECTED_SCHEMA);
+        rc = 1;
+    }
+    if (!rc) rc = exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; PRAGMA foreign_keys=ON;"
+                           " BEGIN IMMEDIATE");
+    sink k = {.db = db};
+    if (!rc) rc = insert_all(&k, kr, p, uids, out);
+    if (!rc) rc = exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);");
+    sqlite3_close(db);
+    return rc;
+}
+
 int main(int argc, char **argv) {
-    if (argc != 7) {
-        fprintf(stderr, "usage: populate DIR|POSTGRESQL_URI USERS TOKENS HEAVY SAMPLES OUT\n");
+    if (argc != 7 && argc != 8) {
+        fprintf(stderr, "usage: populate DIR|POSTGRESQL_URI USERS TOKENS HEAVY SAMPLES OUT [MASTER_KEY_FILE]\n"
+                        "  MASTER_KEY_FILE defaults to $" TZ_MASTER_KEY_ENV ", else DIR/" TZ_MASTER_KEY_DEFAULT_NAME
+                        "\n  (required for PostgreSQL); created when missing, as the server does\n");
         return 2;
     }
     plan p = {parse_count(argv[2], 1, 10000000), parse_count(argv[3], 1, 100000000),
@@ -249,56 +325,44 @@ int main(int argc, char **argv) {
         fprintf(stderr, "populate: bad counts (need USERS>=1, 1<=HEAVY<=TOKENS, HEAVY=TOKENS for one user)\n");
         return 2;
     }
+    const char *location = argv[1];
+    const char *key_file = argc == 8 ? argv[7] : getenv(TZ_MASTER_KEY_ENV);
+    if (key_file && !*key_file) key_file = NULL;
     double t0 = now_s();
     tz_store *store = NULL;
-    tz_error *e = tz_store_open(argv[1], NULL, &store);
+    tz_error *e = tz_store_open(location, NULL, &store);
     if (e) return fail_err("tz_store_open", e);
-    char (*uids)[TZ_ID_HEX_LEN + 1] = calloc((size_t)p.users, sizeof *uids);
-    if (!uids) return fail("out of memory", NULL);
-    for (long u = 0; u < p.users; u++)
-        if ((e = tz_store_random_id(uids[u]))) return fail_err("tz_store_random_id", e);
+    /* The server's own rule: an existing key file is used, a missing one is created only while the
+     * store holds no sealed secret. */
+    tz_keyring *kr = NULL;
+    char *key_used = NULL, why[TZ_SECRETS_WHY_MAX] = "";
+    e = tz_secrets_open_keyring(store, location, key_file, &kr, &key_used, why);
     tz_store_close(store);
-    if (strncmp(argv[1], "postgresql://", 13) == 0 || strncmp(argv[1], "postgres://", 11) == 0) {
-        FILE *out = fopen(argv[6], "w");
-        if (!out) return fail("cannot write", argv[6]);
-        int rc = fill_pg(argv[1], &p, uids, out);
-        double took = now_s() - t0;
-        fprintf(out, "populate_seconds %.1f\n", took);
-        if (fclose(out) != 0) rc = fail("cannot write", argv[6]);
-        free(uids);
-        if (!rc) fprintf(stderr, "populate: %ld users, %ld tokens in %.1f s (PostgreSQL)\n", p.users, p.tokens, took);
-        return rc;
+    if (e) {
+        tz_err_free(e);
+        return fail("master key", why);
     }
-
-    char path[4200];
-    if ((size_t)snprintf(path, sizeof path, "%s/tokenzone.db", argv[1]) >= sizeof path)
-        return fail("data directory path too long", NULL);
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        return fail("open", db ? sqlite3_errmsg(db) : path);
-    sqlite3_stmt *st = NULL;
-    int version = -1;
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    if (version != EXPECTED_SCHEMA) {
-        fprintf(stderr, "populate: store schema version %d, this generator writes version %d\n",
-                version, EXPECTED_SCHEMA);
-        return 1;
+    char (*uids)[TZ_ID_HEX_LEN + 1] = calloc((size_t)p.users, sizeof *uids);
+    int rc = uids ? 0 : fail("out of memory", NULL);
+    for (long u = 0; !rc && u < p.users; u++)
+        if ((e = tz_store_random_id(uids[u]))) rc = fail_err("tz_store_random_id", e);
+    FILE *out = rc ? NULL : fopen(argv[6], "w");
+    if (!rc && !out) rc = fail("cannot write", argv[6]);
+    bool pg = tz_store_location_is_remote(location);
+    if (!rc) {
+        fprintf(out, "master_key_file %s\n", key_used);
+        rc = pg ? fill_pg(location, kr, &p, uids, out) : fill_sqlite(location, kr, &p, uids, out);
     }
-    FILE *out = fopen(argv[6], "w");
-    if (!out) return fail("cannot write", argv[6]);
-    int rc = exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; PRAGMA foreign_keys=ON;"
-                      " BEGIN IMMEDIATE");
-    sink k = {.db = db};
-    if (!rc) rc = insert_all(&k, &p, uids, out);
-    if (!rc) rc = exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);");
-    sqlite3_close(db);
     double took = now_s() - t0;
-    fprintf(out, "populate_seconds %.1f\n", took);
-    if (fclose(out) != 0) rc = fail("cannot write", argv[6]);
+    if (out) {
+        fprintf(out, "populate_seconds %.1f\n", took);
+        if (fclose(out) != 0 && !rc) rc = fail("cannot write", argv[6]);
+    }
+    if (!rc)
+        fprintf(stderr, "populate: %ld users, %ld tokens in %.1f s%s, secrets sealed with version %u of %s\n",
+                p.users, p.tokens, took, pg ? " (PostgreSQL)" : "", tz_keyring_current(kr), key_used);
     free(uids);
-    if (!rc) fprintf(stderr, "populate: %ld users, %ld tokens in %.1f s\n", p.users, p.tokens, took);
+    free(key_used);
+    tz_keyring_free(kr);
     return rc;
 }
