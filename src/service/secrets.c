@@ -313,15 +313,17 @@ tz_error *tz_secrets_prepare(tz_store *s, tz_keyring *kr, size_t *migrated, char
         if (e) snprintf(why, TZ_SECRETS_WHY_MAX, "sealing the store's plain secrets failed (nothing changed)");
     }
     if (!e && p.n_todo) {
-        e = tz_store_scrub(s);
+        e = tz_store_scrub(s, TZ_SCRUB_FULL);
         if (e) snprintf(why, TZ_SECRETS_WHY_MAX, "the secrets are sealed, but erasing the old plain values "
                                                  "from the store files failed (the next start tries again)");
     } else if (!e && strcmp(tz_store_backend_name(s), "sqlite") == 0) {
-        /* Every start scrubs too, best effort: a start whose scrub failed after sealing (another
-         * process reading) left old values in free pages or the log, and no row says so. Not on
-         * a shared store: there the scrub rewrites tables under an exclusive lock that every
-         * node would wait for, and it is only needed after sealing plain values. */
-        tz_err_free(tz_store_scrub(s));
+        /* Every start empties the log too, best effort: a start whose scrub failed after sealing
+         * (another process reading) left old page images in the log, and no row says so. The
+         * database file itself needs no rewrite: SQLite runs with secure_delete, so the sealing
+         * already overwrote the plain values in place. No VACUUM here: on a large store it would
+         * rewrite the whole file, and need as much free disk again, at every start. Not on a
+         * shared store: there the log is the server's own to recycle. */
+        tz_err_free(tz_store_scrub(s, TZ_SCRUB_LOG));
     }
     for (size_t i = 0; i < p.n_todo; i++) {
         free(p.todo[i].row.token_id);

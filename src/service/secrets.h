@@ -37,8 +37,8 @@ tz_error *tz_token_from_template(const char *tmpl, const char *token_id, const t
  *  - legacy rows (plain secrets, whole tokens in the token column) are sealed and templated in
  *    one transaction; rows changed meanwhile are left to the next start (idempotent);
  *  - after a migration the store is scrubbed so no plain value survives in free pages or the log
- *    (an error if that fails); every other start scrubs too, best effort, which completes the
- *    erasure of a start that sealed but could not scrub.
+ *    (an error if that fails); every other start empties the store's log, best effort, which
+ *    completes the erasure of a start that sealed but could not scrub.
  * *migrated counts converted rows. */
 tz_error *tz_secrets_prepare(tz_store *s, tz_keyring *kr, size_t *migrated, char why[TZ_SECRETS_WHY_MAX]);
 

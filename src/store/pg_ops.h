@@ -73,7 +73,7 @@ tz_error *pgs_secrets_replace(tz_store *s, const tz_secret_change *changes, size
 tz_error *pgs_temp_sealed_get(tz_store *s, const tz_subject *subject, const char *sealed_if_absent,
                               char **sealed, int64_t *generation);
 tz_error *pgs_temp_sealed_bump(tz_store *s, const tz_subject *subject, const char *sealed);
-tz_error *pgs_scrub(tz_store *s);
+tz_error *pgs_scrub(tz_store *s, tz_scrub_depth depth);
 
 /* directory export for `store copy` (pg_dir_export.c) */
 tz_error *pgs_dir_export(tz_store *s, tz_dir_section section, size_t limit, const char *cursor,

@@ -179,8 +179,9 @@ tz_error *pgs_temp_sealed_bump(tz_store *ts, const tz_subject *subject, const ch
     return pgs_query(s, "temp_sealed_bump", PGS_WRITE1, SQL_SEALED_BUMP, 3, params, NULL, NULL);
 }
 
-tz_error *pgs_scrub(tz_store *ts) {
+tz_error *pgs_scrub(tz_store *ts, tz_scrub_depth depth) {
     pg_store *s = (pg_store *)ts;
+    if (depth == TZ_SCRUB_LOG) return NULL; /* the WAL is PostgreSQL's to recycle */
     pgs_conn *c;
     tz_error *err = pgs_acquire(s, &c);
     if (err) return err;

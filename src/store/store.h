@@ -439,10 +439,15 @@ tz_error *tz_store_temp_sealed_get(tz_store *s, const tz_subject *subject,
 /* Revoke-all with a secret sealed by the caller: stores `sealed` with generation + 1 (generation
  * 1 if absent). */
 tz_error *tz_store_temp_sealed_bump(tz_store *s, const tz_subject *subject, const char *sealed);
-/* Leaves no earlier content of rows in the files: empties the write-ahead log (checkpoint with
- * truncation), rewrites the database without free pages (VACUUM) and empties the log again.
- * SQLite: fails with TZE_INTERNAL while another process holds a read snapshot open. */
-tz_error *tz_store_scrub(tz_store *s);
+/* Leaves no earlier content of rows in the files. TZ_SCRUB_FULL empties the write-ahead log
+ * (checkpoint with truncation), rewrites the database without free pages (VACUUM) and empties the
+ * log again: after plain values were replaced, whatever the history of the files. TZ_SCRUB_LOG
+ * only empties the log (SQLite; a no-op where the backend has no such log): enough where every
+ * change since the last full scrub ran with secure deletion, which overwrites freed content in
+ * place, and cheap (no rewrite of the whole database). SQLite: fails with TZE_INTERNAL while
+ * another process holds a read snapshot open. */
+typedef enum tz_scrub_depth { TZ_SCRUB_FULL = 0, TZ_SCRUB_LOG = 1 } tz_scrub_depth;
+tz_error *tz_store_scrub(tz_store *s, tz_scrub_depth depth);
 
 /* ---------------- directory export (store copy; SQLite store_dir_export.c, PostgreSQL
  * pg_dir_export.c; dispatched by store_dispatch_dir_export.c) ----------------

@@ -231,7 +231,7 @@ typedef struct tz_store_ops {
     tz_error *(*temp_sealed_get)(tz_store *s, const tz_subject *subject, const char *sealed_if_absent,
                                  char **sealed, int64_t *generation);
     tz_error *(*temp_sealed_bump)(tz_store *s, const tz_subject *subject, const char *sealed);
-    tz_error *(*scrub)(tz_store *s);
+    tz_error *(*scrub)(tz_store *s, tz_scrub_depth depth);
 
     /* 5. directory export (store.h "directory export") */
     tz_error *(*dir_export)(tz_store *s, tz_dir_section section, size_t limit, const char *cursor,

@@ -56,7 +56,7 @@ tz_error *tz_store_temp_sealed_bump(tz_store *s, const tz_subject *subject, cons
     DISPATCH(temp_sealed_bump, subject, sealed);
 }
 
-tz_error *tz_store_scrub(tz_store *s) {
+tz_error *tz_store_scrub(tz_store *s, tz_scrub_depth depth) {
     if (!s->ops->scrub) return unsupported(s, "scrub");
-    return s->ops->scrub(s);
+    return s->ops->scrub(s, depth);
 }

@@ -194,7 +194,7 @@ tz_error *tzs_sq_secrets_replace(tz_store *s, const tz_secret_change *changes, s
 tz_error *tzs_sq_temp_sealed_get(tz_store *s, const tz_subject *subject, const char *sealed_if_absent,
                                  char **sealed, int64_t *generation);
 tz_error *tzs_sq_temp_sealed_bump(tz_store *s, const tz_subject *subject, const char *sealed);
-tz_error *tzs_sq_scrub(tz_store *s);
+tz_error *tzs_sq_scrub(tz_store *s, tz_scrub_depth depth);
 
 /* Shared by the SQLite files: the entity-kind word stored on disk ("group", ...; NULL if bad). */
 const char *tzs_kind_word(tz_entity_kind k);

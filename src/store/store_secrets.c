@@ -243,10 +243,15 @@ static tz_error *checkpoint(tz_store *s, tzs_conn *c) {
     return NULL;
 }
 
-tz_error *tzs_sq_scrub(tz_store *s) {
+tz_error *tzs_sq_scrub(tz_store *s, tz_scrub_depth depth) {
     tzs_conn *c;
     tz_error *err = tzs_acquire(s, &c);
     if (err) return err;
+    if (depth == TZ_SCRUB_LOG) {
+        err = checkpoint(s, c);
+        tzs_release(s, c);
+        return err;
+    }
     sqlite3_stmt *vacuum;
     err = tzs_stmt(s, c, SQL_VACUUM, &vacuum);   /* takes this process's write lock first */
     if (!err) err = checkpoint(s, c);

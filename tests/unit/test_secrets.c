@@ -150,7 +150,8 @@ static void test_pages_and_conditional_replace(void) {
     }
     tz_secret_rows_free(rows, n);
     EXPECT_ERR(tz_store_secrets_page(s, TZ_SECRET_TEMP, NULL, 0, &rows, &n), TZE_INTERNAL);
-    CHECK(tz_store_scrub(s) == NULL);
+    CHECK(tz_store_scrub(s, TZ_SCRUB_FULL) == NULL);
+    CHECK(tz_store_scrub(s, TZ_SCRUB_LOG) == NULL);
     tz_store_close(s);
 }
 

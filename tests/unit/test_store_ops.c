@@ -712,7 +712,8 @@ static void test_sealed_secret_ops(void) {
         tz_named_token_rec_clear(&rec);
     }
     tz_secret_rows_free(rows, n);
-    CHECK(tz_store_scrub(s) == NULL);
+    CHECK(tz_store_scrub(s, TZ_SCRUB_FULL) == NULL);
+    CHECK(tz_store_scrub(s, TZ_SCRUB_LOG) == NULL);
     tz_store_close(s);
 }
 
