@@ -87,7 +87,8 @@ class Database:
         self.uri = "postgresql://%s@%s:%d/%s" % (role, cluster.host, cluster.port, name)
         # a shared store has no default master key file: every node serving this database (and
         # the admin tool) is given this one, created 0600 by the first server that starts
-        self._keydir = tempfile.mkdtemp(prefix="tokenzone-pgkey-")
+        # inside the cluster's directory, so that the cluster's cleanup removes it too
+        self._keydir = tempfile.mkdtemp(prefix="key-", dir=cluster.tmp)
         self.master_key_file = os.path.join(self._keydir, "master.key")
 
     def _psql_out(self, sql):
