@@ -32,8 +32,10 @@ LUA = os.path.join(HERE, "lua")
 BENCH_PASSWORD = "bench-password-0123456789"
 ADMIN_PASSWORD = "bench-admin-password-0123456789"
 REVOKE_COUNTS = (10, 10000, 100000)
-SCALE_BIG = dict(users=10000, tokens=1000000, heavy=100000, samples=1000)
-SCALE_SMALL = dict(users=10, tokens=1000, heavy=100, samples=100)
+# samples: ids of the heavy user's tokens for the status reads; verify_samples: tokens spread over
+# the whole store (many users) for the verify rows, as many on both stores.
+SCALE_BIG = dict(users=100000, tokens=1000000, heavy=100000, samples=1000, verify_samples=1000)
+SCALE_SMALL = dict(users=10, tokens=1000, heavy=100, samples=100, verify_samples=1000)
 
 
 def three_caveats(now):
@@ -343,22 +345,31 @@ class Bench:
         reported (among it the key file the server must use)."""
         data = location or os.path.join(self.tmp, f"scale-{name}")
         info_path = os.path.join(self.tmp, f"scale-{name}.txt")
+        tokens_path = os.path.join(self.tmp, f"scale-{name}.tokens")  # serialized verify samples
         self.say(f"scale: populating {plan['tokens']:,} named tokens over {plan['users']:,} users")
         self.budget.need(240 if plan["tokens"] > 100000 else 30, "populating the store")
         p = subprocess.run([self.args.populate, data, str(plan["users"]), str(plan["tokens"]),
-                            str(plan["heavy"]), str(plan["samples"]), info_path] + ([key_file] if key_file else []),
+                            str(plan["heavy"]), str(plan["samples"]), str(plan["verify_samples"]), info_path,
+                            tokens_path] + ([key_file] if key_file else []),
                            capture_output=True, text=True, timeout=max(self.budget.left(), 1))
         self.log(f"$ populate {name}\n{p.stdout}{p.stderr}")
         if p.returncode != 0:
             raise BenchError(f"populate failed: {p.stderr.strip()[:300]}")
-        info = {"samples": [], "plan": plan, "data": data}
+        info = {"samples": [], "verify_samples": [], "plan": plan, "data": data, "tokens_path": tokens_path}
         with open(info_path) as f:
             for line in f:
                 key, _, value = line.strip().partition(" ")
                 if key == "sample_id":
                     info["samples"].append(value)
+                elif key == "verify_sample":
+                    info["verify_samples"].append(tuple(value.split()))  # (token id, subject user id)
                 else:
                     info[key] = value
+        with open(tokens_path) as f:
+            info["verify_tokens"] = [line.strip() for line in f if line.strip()]
+        if len(info["verify_tokens"]) != len(info["verify_samples"]) or not info["verify_tokens"]:
+            raise BenchError(f"populate {name}: {len(info['verify_tokens'])} sample tokens for "
+                             f"{len(info['verify_samples'])} verify samples")
         info["ids_path"] = os.path.join(self.tmp, f"scale-{name}.ids")
         with open(info["ids_path"], "w") as f:
             f.write("\n".join(info["samples"]) + "\n")
@@ -380,6 +391,30 @@ class Bench:
         if re.search(r"sealed \d+ stored secrets", log):
             raise BenchError(f"scale {name}: the server converted populated rows at start-up; see {srv.log_path}")
 
+    def check_verify_samples(self, client, name, info):
+        """The first, middle and last of the sampled tokens verify, each with the user populate gave
+        it as subject: the verify runs measure successful verifications of tokens all over the store."""
+        n = len(info["verify_tokens"])
+        for i in sorted({0, n // 2, n - 1}):
+            token_id, user = info["verify_samples"][i]
+            body, _ = client.expect(200, "POST", "/tokens/verify_access_token",
+                                    body={"token": info["verify_tokens"][i], "interface": "rest"})
+            if body.get("subject", {}).get("id") != user:
+                raise BenchError(f"scale {name}: sampled token {token_id} verified with "
+                                 f"{json.dumps(body)[:200]}, expected subject {user}")
+
+    def alternate(self, servers, path, script, env):
+        """A 1 s warm-up on each server, then the timed runs, one server after the other, so that
+        both stores see the same background load; returns each server's runs."""
+        script = os.path.join(LUA, script)
+        runs = {name: [] for name in servers}
+        for name in servers:
+            self.wrk.run(servers[name].url(path), script, env[name], duration=1)
+        for _ in range(self.args.runs):
+            for name in servers:
+                runs[name].append(self.wrk.run(servers[name].url(path), script, env[name]))
+        return runs
+
     def scale_measure(self, stores, prefix):
         servers, clients = {}, {}
         try:
@@ -398,16 +433,15 @@ class Bench:
                                                body={"token": info["auth_token"], "interface": "rest"})
                 if body.get("subject", {}).get("id") != info["heavy_user"]:
                     raise BenchError(f"scale {name}: verify_access_token answered {json.dumps(body)[:200]}")
+                self.check_verify_samples(clients[name], name, info)
             self.say("scale: status reads over the sampled ids, small and big store alternating")
-            script = os.path.join(LUA, "status_ids.lua")
-            runs = {name: [] for name in stores}
-            env = {name: {"BENCH_TOKEN": info["auth_token"], "BENCH_IDS_FILE": info["ids_path"]}
-                   for name, info in stores.items()}
-            for name in stores:  # warm-up
-                self.wrk.run(servers[name].url("/tokens/named/x/status"), script, env[name], duration=1)
-            for _ in range(self.args.runs):
-                for name in stores:
-                    runs[name].append(self.wrk.run(servers[name].url("/tokens/named/x/status"), script, env[name]))
+            runs = self.alternate(servers, "/tokens/named/x/status", "status_ids.lua",
+                                  {name: {"BENCH_TOKEN": info["auth_token"], "BENCH_IDS_FILE": info["ids_path"]}
+                                   for name, info in stores.items()})
+            self.say("scale: verify over the sampled tokens, small and big store alternating")
+            verify_runs = self.alternate(servers, "/tokens/verify_access_token", "verify_tokens.lua",
+                                         {name: {"BENCH_TOKENS_FILE": info["tokens_path"]}
+                                          for name, info in stores.items()})
             res = {}
             for name, info in stores.items():
                 rss_status, _ = servers[name].memory_kib()
@@ -421,7 +455,10 @@ class Bench:
                 rss, hwm = servers[name].memory_kib()
                 self.log(f"scale {name}: list ms {lists}, rss after status {rss_status} KiB, "
                          f"after listing {rss} KiB, peak {hwm} KiB")
-                res[name] = {"status": summarize(runs[name]), "list_ms": median(lists), "rss_kib": rss,
+                res[name] = {"status": summarize(runs[name]), "verify": summarize(verify_runs[name]),
+                             "n_verify": len(info["verify_tokens"]),
+                             "n_verify_users": len({u for _, u in info["verify_samples"]}),
+                             "list_ms": median(lists), "rss_kib": rss,
                              "rss_status_kib": rss_status, "hwm_kib": hwm, "n_samples": len(info["samples"]),
                              "populate_s": float(info.get("populate_seconds", "nan")), "plan": info["plan"]}
         finally:

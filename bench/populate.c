@@ -18,13 +18,17 @@
  * go in with two COPY ... FROM STDIN in one transaction with synchronous_commit=off (the password
  * comes from libpq's password file, as for the server).
  *
- * Usage: populate LOCATION USERS TOKENS HEAVY SAMPLES OUT [MASTER_KEY_FILE]   (LOCATION: a data
- *        directory or a PostgreSQL URI)
+ * Usage: populate LOCATION USERS TOKENS HEAVY SAMPLES VERIFY_SAMPLES OUT VERIFY_OUT [MASTER_KEY_FILE]
+ *        (LOCATION: a data directory or a PostgreSQL URI)
  *   USERS users; TOKENS named tokens, HEAVY of which belong to the first ("heavy") user and the
- *   rest spread evenly over the others. OUT receives `key value` lines: heavy_user, auth_token (a
- *   token of the heavy user, for x-auth-token), auth_token_id, master_key_file (the key file used),
- *   then SAMPLES lines `sample_id ID` (random ids of the heavy user's tokens, to read their status),
- *   and populate_seconds. */
+ *   rest spread evenly over the others (consecutive blocks of TOKENS-HEAVY / USERS-1 tokens each).
+ *   OUT receives `key value` lines: heavy_user, auth_token (a token of the heavy user, for
+ *   x-auth-token), auth_token_id, master_key_file (the key file used), then SAMPLES lines
+ *   `sample_id ID` (evenly spaced ids of the heavy user's tokens, to read their status),
+ *   VERIFY_SAMPLES lines `verify_sample ID USER_ID` and populate_seconds. VERIFY_OUT receives the
+ *   serialized tokens of those verify samples, one a line in the same order: tokens at evenly
+ *   spaced positions of the whole store, so of many different users (and, their ids being random,
+ *   all over the primary key), for the verify rows. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +44,7 @@
 
 #define DOMAIN "localhost"   /* the server's default --domain; verification ignores it anyway */
 #define MAX_SAMPLES 100000
+#define MAX_VERIFY_SAMPLES 100000
 
 /* The store's schema versions this generator writes rows for (SQLite and PostgreSQL: migrations 2
  * and 3 added other tables and columns; users and named_tokens are still those of migration 1). */
@@ -118,7 +123,7 @@ static long parse_count(const char *s, long min, long max) {
 }
 
 typedef struct plan {
-    long users, tokens, heavy, samples;
+    long users, tokens, heavy, samples, verify_samples;
 } plan;
 
 /* Where the rows go: prepared SQLite statements, or a PostgreSQL COPY stream. */
@@ -188,7 +193,26 @@ static int put_token(sink *k, const char *tid, const char *name, const char *uid
     return rc;
 }
 
-static int insert_all(sink *k, tz_keyring *kr, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1], FILE *out) {
+/* The owner of token number i: the heavy user (0) for the first HEAVY, then the other users in
+ * consecutive blocks of (TOKENS-HEAVY)/(USERS-1) tokens (9 or 10 each for 1,000,000 over 100,000),
+ * so that every user holds tokens. */
+static long owner_of(const plan *p, long i) {
+    if (i < p->heavy || p->users < 2) return 0;
+    long owner = 1 + (long)((int64_t)(i - p->heavy) * (p->users - 1) / (p->tokens - p->heavy));
+    return owner < p->users ? owner : p->users - 1;
+}
+
+/* Whether token number i is one of the verify samples: VERIFY_SAMPLES positions evenly spaced over
+ * the whole store, each in the middle of its stride. */
+static bool is_verify_sample(const plan *p, long i) {
+    if (p->verify_samples <= 0) return false;
+    long stride = p->tokens / p->verify_samples;
+    if (stride < 1) stride = 1;
+    return i % stride == stride / 2 && i / stride < p->verify_samples;
+}
+
+static int insert_all(sink *k, tz_keyring *kr, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1], FILE *out,
+                      FILE *verify_out) {
     if (k->db && (sqlite3_prepare_v2(k->db,
                            "INSERT INTO users (id, username, full_name, password_hash,"
                            " basic_auth_enabled, blocked, creation_time)"
@@ -216,15 +240,14 @@ static int insert_all(sink *k, tz_keyring *kr, const plan *p, char (*uids)[TZ_ID
      * hex) land all over the primary-key index. */
     long stride = p->samples > 0 ? p->heavy / p->samples : 0;
     if (stride < 1) stride = 1;
-    long per_light = p->users > 1 ? (p->tokens - p->heavy + p->users - 2) / (p->users - 1) : 0;
     for (long i = 0; !rc && i < p->tokens; i++) {
-        long owner = i < p->heavy ? 0 : 1 + (i - p->heavy) / (per_light > 0 ? per_light : 1);
-        if (owner >= p->users) owner = p->users - 1;
+        long owner = owner_of(p, i);
+        bool verify_sample = is_verify_sample(p, i);
         char tid[TZ_ID_HEX_LEN + 1], secret[TZ_SECRET_HEX_LEN + 1], name[32];
         tz_error *e = tz_store_random_id(tid);
         if (!e) e = tz_store_random_secret(secret);
         minted m = {0};
-        if (!e) e = mint(kr, uids[owner], tid, secret, i == 0, &m);
+        if (!e) e = mint(kr, uids[owner], tid, secret, i == 0 || verify_sample, &m);
         OPENSSL_cleanse(secret, sizeof secret);
         if (e) {
             rc = fail_err("minting a token", e);
@@ -236,6 +259,10 @@ static int insert_all(sink *k, tz_keyring *kr, const plan *p, char (*uids)[TZ_ID
             fprintf(out, "heavy_user %s\nauth_token %s\nauth_token_id %s\n", uids[0], m.serialized, tid);
         } else if (i < p->heavy && i % stride == 0 && i / stride <= p->samples) {
             fprintf(out, "sample_id %s\n", tid);
+        }
+        if (!rc && verify_sample) {
+            fprintf(out, "verify_sample %s %s\n", tid, uids[owner]);
+            fprintf(verify_out, "%s\n", m.serialized);
         }
         minted_clear(&m);
     }
@@ -253,7 +280,8 @@ static int pg_exec(PGconn *pg, const char *sql) {
 }
 
 /* The PostgreSQL store: schema version check, then both COPYs in one transaction. */
-static int fill_pg(const char *uri, tz_keyring *kr, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1], FILE *out) {
+static int fill_pg(const char *uri, tz_keyring *kr, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1], FILE *out,
+                   FILE *verify_out) {
     sink k = {0};
     k.pg = PQconnectdb(uri);
     if (PQstatus(k.pg) != CONNECTION_OK) {
@@ -271,7 +299,7 @@ static int fill_pg(const char *uri, tz_keyring *kr, const plan *p, char (*uids)[
         rc = 1;
     }
     if (!rc) rc = pg_exec(k.pg, "BEGIN; SET LOCAL synchronous_commit = off");
-    if (!rc) rc = insert_all(&k, kr, p, uids, out);
+    if (!rc) rc = insert_all(&k, kr, p, uids, out, verify_out);
     if (!rc) rc = pg_exec(k.pg, "COMMIT");
     if (!rc) rc = pg_exec(k.pg, "ANALYZE users; ANALYZE named_tokens");
     PQfinish(k.pg);
@@ -280,7 +308,7 @@ static int fill_pg(const char *uri, tz_keyring *kr, const plan *p, char (*uids)[
 
 /* The SQLite store: schema version check, then every row in one transaction. */
 static int fill_sqlite(const char *dir, tz_keyring *kr, const plan *p, char (*uids)[TZ_ID_HEX_LEN + 1],
-                       FILE *out) {
+                       FILE *out, FILE *verify_out) {
     char path[4200];
     if ((size_t)snprintf(path, sizeof path, "%s/tokenzone.db", dir) >= sizeof path)
         return fail("data directory path too long", NULL);
@@ -305,28 +333,32 @@ static int fill_sqlite(const char *dir, tz_keyring *kr, const plan *p, char (*ui
     if (!rc) rc = exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; PRAGMA foreign_keys=ON;"
                            " BEGIN IMMEDIATE");
     sink k = {.db = db};
-    if (!rc) rc = insert_all(&k, kr, p, uids, out);
+    if (!rc) rc = insert_all(&k, kr, p, uids, out, verify_out);
     if (!rc) rc = exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);");
     sqlite3_close(db);
     return rc;
 }
 
 int main(int argc, char **argv) {
-    if (argc != 7 && argc != 8) {
-        fprintf(stderr, "usage: populate DIR|POSTGRESQL_URI USERS TOKENS HEAVY SAMPLES OUT [MASTER_KEY_FILE]\n"
+    if (argc != 9 && argc != 10) {
+        fprintf(stderr, "usage: populate DIR|POSTGRESQL_URI USERS TOKENS HEAVY SAMPLES VERIFY_SAMPLES OUT VERIFY_OUT"
+                        " [MASTER_KEY_FILE]\n"
                         "  MASTER_KEY_FILE defaults to $" TZ_MASTER_KEY_ENV ", else DIR/" TZ_MASTER_KEY_DEFAULT_NAME
                         "\n  (required for PostgreSQL); created when missing, as the server does\n");
         return 2;
     }
     plan p = {parse_count(argv[2], 1, 10000000), parse_count(argv[3], 1, 100000000),
-              parse_count(argv[4], 1, 100000000), parse_count(argv[5], 0, MAX_SAMPLES)};
-    if (p.users < 0 || p.tokens < 0 || p.heavy < 0 || p.samples < 0 || p.heavy > p.tokens ||
+              parse_count(argv[4], 1, 100000000), parse_count(argv[5], 0, MAX_SAMPLES),
+              parse_count(argv[6], 0, MAX_VERIFY_SAMPLES)};
+    if (p.users < 0 || p.tokens < 0 || p.heavy < 0 || p.samples < 0 || p.verify_samples < 0 ||
+        p.verify_samples > p.tokens || p.heavy > p.tokens ||
         (p.users == 1 && p.heavy != p.tokens)) {
-        fprintf(stderr, "populate: bad counts (need USERS>=1, 1<=HEAVY<=TOKENS, HEAVY=TOKENS for one user)\n");
+        fprintf(stderr, "populate: bad counts (need USERS>=1, 1<=HEAVY<=TOKENS, HEAVY=TOKENS for one user,"
+                        " VERIFY_SAMPLES<=TOKENS)\n");
         return 2;
     }
     const char *location = argv[1];
-    const char *key_file = argc == 8 ? argv[7] : getenv(TZ_MASTER_KEY_ENV);
+    const char *key_file = argc == 10 ? argv[9] : getenv(TZ_MASTER_KEY_ENV);
     if (key_file && !*key_file) key_file = NULL;
     double t0 = now_s();
     tz_store *store = NULL;
@@ -346,18 +378,22 @@ int main(int argc, char **argv) {
     int rc = uids ? 0 : fail("out of memory", NULL);
     for (long u = 0; !rc && u < p.users; u++)
         if ((e = tz_store_random_id(uids[u]))) rc = fail_err("tz_store_random_id", e);
-    FILE *out = rc ? NULL : fopen(argv[6], "w");
-    if (!rc && !out) rc = fail("cannot write", argv[6]);
+    FILE *out = rc ? NULL : fopen(argv[7], "w");
+    if (!rc && !out) rc = fail("cannot write", argv[7]);
+    FILE *verify_out = rc ? NULL : fopen(argv[8], "w");
+    if (!rc && !verify_out) rc = fail("cannot write", argv[8]);
     bool pg = tz_store_location_is_remote(location);
     if (!rc) {
         fprintf(out, "master_key_file %s\n", key_used);
-        rc = pg ? fill_pg(location, kr, &p, uids, out) : fill_sqlite(location, kr, &p, uids, out);
+        rc = pg ? fill_pg(location, kr, &p, uids, out, verify_out)
+                : fill_sqlite(location, kr, &p, uids, out, verify_out);
     }
     double took = now_s() - t0;
     if (out) {
         fprintf(out, "populate_seconds %.1f\n", took);
-        if (fclose(out) != 0 && !rc) rc = fail("cannot write", argv[6]);
+        if (fclose(out) != 0 && !rc) rc = fail("cannot write", argv[7]);
     }
+    if (verify_out && fclose(verify_out) != 0 && !rc) rc = fail("cannot write", argv[8]);
     if (!rc)
         fprintf(stderr, "populate: %ld users, %ld tokens in %.1f s%s, secrets sealed with version %u of %s\n",
                 p.users, p.tokens, took, pg ? " (PostgreSQL)" : "", tz_keyring_current(kr), key_used);
