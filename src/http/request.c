@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include "http/json_flat.h"
+#include "http/json_write.h"
 #include "http/access_log.h"
 #include "http/credentials.h"
 #include "http/handler.h"
@@ -100,8 +101,12 @@ static enum MHD_Result queue_now(req_ctx *ctx, struct MHD_Connection *conn, int 
                                  const json_t *body, const char *location, const char *allow) {
     struct MHD_Response *r;
     char *text = NULL;
+    size_t text_len = 0;
+    bool own_writer = false; /* text from tz_json_write_compact (free), else from json_dumps */
     if (body) {
-        text = json_dumps(body, JSON_COMPACT);
+        text = tz_json_write_compact(body, &text_len);
+        own_writer = text != NULL;
+        if (!text && (text = json_dumps(body, JSON_COMPACT))) text_len = strlen(text);
         if (!text) {
             /* Could not render: an empty 500, as Onezone answers crashes outside its logic. */
             body = NULL;
@@ -113,7 +118,8 @@ static enum MHD_Result queue_now(req_ctx *ctx, struct MHD_Connection *conn, int 
         json_malloc_t malloc_fn;
         json_free_t free_fn;
         json_get_alloc_funcs(&malloc_fn, &free_fn);
-        r = MHD_create_response_from_buffer_with_free_callback(strlen(text), text, free_fn);
+        if (own_writer) free_fn = free;
+        r = MHD_create_response_from_buffer_with_free_callback(text_len, text, free_fn);
         if (!r) free_fn(text);
     } else {
         r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
