@@ -54,15 +54,18 @@ static size_t make_ad(uint32_t version, const char *binding, char ad[AD_HEAD_MAX
     return n > 0 && n < AD_HEAD_MAX ? (size_t)n : 0;
 }
 
+/* GCM's default IV length, so cipher, key and nonce go in with one EVP_CipherInit_ex: each init
+ * call costs a provider fetch, and a verification unseals once per request. */
+_Static_assert(TZ_SEAL_NONCE_LEN == 12, "the nonce is GCM's default IV length");
+
 /* One AES-256-GCM operation over AD = ad | binding; tag is written (encrypt) or checked. */
 static bool gcm(bool encrypt, const uint8_t *key, const uint8_t *nonce, const char *ad, size_t ad_len,
                 const char *binding, const uint8_t *in, size_t n, uint8_t *out, uint8_t *tag) {
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     if (!ctx) return false;
     int len = 0, fin = 0;
-    bool ok = EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL, encrypt) == 1 &&
-              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, TZ_SEAL_NONCE_LEN, NULL) == 1 &&
-              EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, encrypt) == 1 &&
+    bool ok = EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce, encrypt) == 1 &&
+              EVP_CIPHER_CTX_get_iv_length(ctx) == TZ_SEAL_NONCE_LEN &&
               EVP_CipherUpdate(ctx, NULL, &len, (const unsigned char *)ad, (int)ad_len) == 1 &&
               EVP_CipherUpdate(ctx, NULL, &len, (const unsigned char *)binding, (int)strlen(binding)) == 1 &&
               EVP_CipherUpdate(ctx, out, &len, in, (int)n) == 1 && (size_t)len == n &&

@@ -42,6 +42,15 @@ static void test_round_trip_and_format(void) {
     free(s);
 }
 
+/* The sealed text of fixed inputs: stored secrets keep opening across changes to the code. */
+static void test_known_answer(void) {
+    char *s = seal(KEY1, 7, "named:abc");
+    CHECK_STR(s, "tzs1$7$CQkJCQkJCQkJCQkB3ou19P3vKvzhGXyY1D2S3J8UOvQvYEGNGzRusz0uUSu8f4/QLeQlPo1e1EYzgkzYE"
+                 "ozy1WWfbkDFBZba3pmlkR2/nrAm8ZolN2wcruQIkZ8=");
+    CHECK(opens(KEY1, s, "named:abc"));
+    free(s);
+}
+
 static void test_binding_and_key_matter(void) {
     char *s = seal(KEY1, 1, "named:abc");
     uint8_t key2[TZ_SEAL_KEY_LEN];
@@ -130,6 +139,7 @@ static void test_largest_version(void) {
 
 int main(void) {
     RUN(test_round_trip_and_format);
+    RUN(test_known_answer);
     RUN(test_binding_and_key_matter);
     RUN(test_every_tampered_byte_fails);
     RUN(test_bad_inputs);
