@@ -448,7 +448,8 @@ static enum MHD_Result begin(req_ctx *ctx, struct MHD_Connection *conn, const ch
 /* Drops the body kept so far. */
 static void drop_body(req_ctx *ctx) {
     if (ctx->body) {
-        OPENSSL_cleanse(ctx->body, ctx->body_cap);
+        /* keep_body wrote bytes [0, body_len] (the NUL included) and nothing past them */
+        OPENSSL_cleanse(ctx->body, ctx->body_len + 1 < ctx->body_cap ? ctx->body_len + 1 : ctx->body_cap);
         free(ctx->body);
     }
     ctx->body = NULL;
