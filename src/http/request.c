@@ -147,6 +147,25 @@ static enum MHD_Result queue_now(req_ctx *ctx, struct MHD_Connection *conn, int 
     return res;
 }
 
+/* Queues a 200 whose JSON text the service rendered itself (takes ownership of text, malloc'd).
+ * Only from finish(), where nothing is held back any more. */
+static enum MHD_Result queue_text(req_ctx *ctx, struct MHD_Connection *conn, int status, char *text,
+                                  size_t len) {
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, text, free);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    bool ok = add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    if (atomic_load(&ctx->inst->closing))
+        ok = ok && add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result res = ok ? MHD_queue_response(conn, (unsigned)status, r) : MHD_NO;
+    MHD_destroy_response(r);
+    ctx->responded = true;
+    ctx->status = status;
+    return res;
+}
+
 /* Queues a reply, or holds it until MHD's final call when the request has no body: a reply
  * queued from the first call makes libmicrohttpd close the connection (it cannot know the body
  * was read), which would cost keep-alive clients a reconnect after every refusal. Requests with
@@ -538,9 +557,12 @@ static enum MHD_Result finish(req_ctx *ctx, struct MHD_Connection *conn) {
     tz_service_handle(ctx->inst->svc, ctx->client, &req, &resp);
     json_decref(body);
     enum MHD_Result res;
-    if (resp.status == MHD_HTTP_NO_CONTENT)
+    if (resp.status == MHD_HTTP_NO_CONTENT) {
         res = respond(ctx, conn, resp.status, NULL, NULL, NULL);
-    else
+    } else if (resp.text && !resp.body) {
+        res = queue_text(ctx, conn, resp.status, resp.text, resp.text_len);
+        resp.text = NULL;
+    } else
         res = respond(ctx, conn, resp.status, resp.body, resp.location, NULL);
     tz_response_clear(&resp);
     return res;
