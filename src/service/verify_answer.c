@@ -4,8 +4,6 @@
  * directly. tests/unit/test_verify_answer.c holds it to the tree's rendering. */
 #include "service/verify_answer.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,24 +22,50 @@ static bool plain_ascii(const char *s) {
     return true;
 }
 
+/* Decimal text of v into out (room for 20 digits and a sign); returns its length. */
+static size_t put_int64(char *out, int64_t v) {
+    char digits[24];
+    size_t i = sizeof digits;
+    uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        digits[--i] = (char)('0' + m % 10);
+        m /= 10;
+    } while (m);
+    if (v < 0) digits[--i] = '-';
+    memcpy(out, digits + i, sizeof digits - i);
+    return sizeof digits - i;
+}
+
+static size_t put(char *out, const char *s, size_t n) {
+    memcpy(out, s, n);
+    return n;
+}
+
 char *svc_verify_answer_text(const tz_subject *s, bool has_ttl, int64_t ttl, size_t *len) {
     *len = 0;
     bool nobody = s->kind == TZ_SUBJ_NOBODY;
     const char *id = s->id ? s->id : "";
     if (!nobody && !plain_ascii(id)) return NULL;
-    char ttl_text[24];
-    if (has_ttl) snprintf(ttl_text, sizeof ttl_text, "%" PRId64, ttl);
-    else memcpy(ttl_text, "null", 5);
-    size_t cap = strlen(id) + 80;
-    char *out = malloc(cap);
+    const char *type = nobody ? "nobody" : type_name(s->kind);
+    size_t id_len = nobody ? 0 : strlen(id);
+    /* {"subject":{"type":"T","id":"ID"},"ttl":N} : 45 fixed bytes at most, the int at most 20 */
+    char *out = malloc(id_len + strlen(type) + 80);
     if (!out) return NULL;
-    int n = nobody ? snprintf(out, cap, "{\"subject\":{\"type\":\"nobody\",\"id\":null},\"ttl\":%s}", ttl_text)
-                   : snprintf(out, cap, "{\"subject\":{\"type\":\"%s\",\"id\":\"%s\"},\"ttl\":%s}",
-                              type_name(s->kind), id, ttl_text);
-    if (n < 0 || (size_t)n >= cap) {
-        free(out);
-        return NULL;
+#define PUT_LITERAL(lit) put(out + o, lit, sizeof lit - 1)
+    size_t o = 0;
+    o += PUT_LITERAL("{\"subject\":{\"type\":\"");
+    o += put(out + o, type, strlen(type));
+    if (nobody) {
+        o += PUT_LITERAL("\",\"id\":null},\"ttl\":");
+    } else {
+        o += PUT_LITERAL("\",\"id\":\"");
+        o += put(out + o, id, id_len);
+        o += PUT_LITERAL("\"},\"ttl\":");
     }
-    *len = (size_t)n;
+    o += has_ttl ? put_int64(out + o, ttl) : PUT_LITERAL("null");
+#undef PUT_LITERAL
+    out[o++] = '}';
+    out[o] = '\0';
+    *len = o;
     return out;
 }
