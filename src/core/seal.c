@@ -54,15 +54,18 @@ static size_t make_ad(uint32_t version, const char *binding, char ad[AD_HEAD_MAX
     return n > 0 && n < AD_HEAD_MAX ? (size_t)n : 0;
 }
 
+/* GCM's default IV length, so cipher, key and nonce go in with one EVP_CipherInit_ex: each init
+ * call costs a provider fetch, and a verification unseals once per request. */
+_Static_assert(TZ_SEAL_NONCE_LEN == 12, "the nonce is GCM's default IV length");
+
 /* One AES-256-GCM operation over AD = ad | binding; tag is written (encrypt) or checked. */
-static bool gcm(bool encrypt, const uint8_t *key, const uint8_t *nonce, const char *ad, size_t ad_len,
-                const char *binding, const uint8_t *in, size_t n, uint8_t *out, uint8_t *tag) {
+static bool gcm(const EVP_CIPHER *cipher, bool encrypt, const uint8_t *key, const uint8_t *nonce, const char *ad,
+                size_t ad_len, const char *binding, const uint8_t *in, size_t n, uint8_t *out, uint8_t *tag) {
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     if (!ctx) return false;
     int len = 0, fin = 0;
-    bool ok = EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL, encrypt) == 1 &&
-              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, TZ_SEAL_NONCE_LEN, NULL) == 1 &&
-              EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, encrypt) == 1 &&
+    bool ok = EVP_CipherInit_ex(ctx, cipher ? cipher : EVP_aes_256_gcm(), NULL, key, nonce, encrypt) == 1 &&
+              EVP_CIPHER_CTX_get_iv_length(ctx) == TZ_SEAL_NONCE_LEN &&
               EVP_CipherUpdate(ctx, NULL, &len, (const unsigned char *)ad, (int)ad_len) == 1 &&
               EVP_CipherUpdate(ctx, NULL, &len, (const unsigned char *)binding, (int)strlen(binding)) == 1 &&
               EVP_CipherUpdate(ctx, out, &len, in, (int)n) == 1 && (size_t)len == n &&
@@ -85,7 +88,7 @@ tz_error *tz_seal(const uint8_t key[TZ_SEAL_KEY_LEN], uint32_t version,
     uint8_t blob[BLOB_MAX];
     size_t blob_len = TZ_SEAL_NONCE_LEN + n + TZ_SEAL_TAG_LEN;
     memcpy(blob, nonce, TZ_SEAL_NONCE_LEN);
-    if (!gcm(true, key, nonce, ad, ad_len, binding, plain, n, blob + TZ_SEAL_NONCE_LEN,
+    if (!gcm(NULL, true, key, nonce, ad, ad_len, binding, plain, n, blob + TZ_SEAL_NONCE_LEN,
              blob + TZ_SEAL_NONCE_LEN + n)) {
         OPENSSL_cleanse(blob, sizeof blob);
         return tz_err_new(TZE_INTERNAL);
@@ -107,6 +110,11 @@ tz_error *tz_seal(const uint8_t key[TZ_SEAL_KEY_LEN], uint32_t version,
 
 tz_error *tz_unseal(const uint8_t key[TZ_SEAL_KEY_LEN], const char *sealed, const char *binding,
                     uint8_t *out, size_t cap, size_t *n) {
+    return tz_unseal_with(NULL, key, sealed, binding, out, cap, n);
+}
+
+tz_error *tz_unseal_with(const EVP_CIPHER *aes_256_gcm, const uint8_t key[TZ_SEAL_KEY_LEN], const char *sealed,
+                         const char *binding, uint8_t *out, size_t cap, size_t *n) {
     *n = 0;
     uint32_t version = 0;
     const char *b64 = parse_header(sealed, &version);
@@ -121,7 +129,7 @@ tz_error *tz_unseal(const uint8_t key[TZ_SEAL_KEY_LEN], const char *sealed, cons
               blob_len - TZ_SEAL_NONCE_LEN - TZ_SEAL_TAG_LEN <= sizeof plain;
     size_t plain_len = ok ? blob_len - TZ_SEAL_NONCE_LEN - TZ_SEAL_TAG_LEN : 0;
     ok = ok && plain_len <= cap &&
-         gcm(false, key, blob, ad, ad_len, binding, blob + TZ_SEAL_NONCE_LEN, plain_len, plain,
+         gcm(aes_256_gcm, false, key, blob, ad, ad_len, binding, blob + TZ_SEAL_NONCE_LEN, plain_len, plain,
              blob + TZ_SEAL_NONCE_LEN + plain_len);
     if (ok) {
         memcpy(out, plain, plain_len);

@@ -41,5 +41,10 @@ tz_error *tz_seal(const uint8_t key[TZ_SEAL_KEY_LEN], uint32_t version,
  * binding or any tampering (indistinguishable on purpose). Nothing is left in out on failure. */
 tz_error *tz_unseal(const uint8_t key[TZ_SEAL_KEY_LEN], const char *sealed, const char *binding,
                     uint8_t *out, size_t cap, size_t *n);
+/* tz_unseal with an AES-256-GCM implementation the caller fetched once (EVP_CIPHER_fetch "AES-256-GCM",
+ * borrowed; NULL = OpenSSL's default, fetched anew on every call as tz_unseal does). */
+struct evp_cipher_st;
+tz_error *tz_unseal_with(const struct evp_cipher_st *aes_256_gcm, const uint8_t key[TZ_SEAL_KEY_LEN],
+                         const char *sealed, const char *binding, uint8_t *out, size_t cap, size_t *n);
 
 #endif

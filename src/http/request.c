@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include "http/json_flat.h"
+#include "http/json_write.h"
 #include "http/access_log.h"
 #include "http/credentials.h"
 #include "http/handler.h"
@@ -100,8 +101,12 @@ static enum MHD_Result queue_now(req_ctx *ctx, struct MHD_Connection *conn, int 
                                  const json_t *body, const char *location, const char *allow) {
     struct MHD_Response *r;
     char *text = NULL;
+    size_t text_len = 0;
+    bool own_writer = false; /* text from tz_json_write_compact (free), else from json_dumps */
     if (body) {
-        text = json_dumps(body, JSON_COMPACT);
+        text = tz_json_write_compact(body, &text_len);
+        own_writer = text != NULL;
+        if (!text && (text = json_dumps(body, JSON_COMPACT))) text_len = strlen(text);
         if (!text) {
             /* Could not render: an empty 500, as Onezone answers crashes outside its logic. */
             body = NULL;
@@ -113,7 +118,8 @@ static enum MHD_Result queue_now(req_ctx *ctx, struct MHD_Connection *conn, int 
         json_malloc_t malloc_fn;
         json_free_t free_fn;
         json_get_alloc_funcs(&malloc_fn, &free_fn);
-        r = MHD_create_response_from_buffer_with_free_callback(strlen(text), text, free_fn);
+        if (own_writer) free_fn = free;
+        r = MHD_create_response_from_buffer_with_free_callback(text_len, text, free_fn);
         if (!r) free_fn(text);
     } else {
         r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
@@ -138,6 +144,25 @@ static enum MHD_Result queue_now(req_ctx *ctx, struct MHD_Connection *conn, int 
     ctx->responded = true;
     ctx->status = status;
     if (body) note_error_ids(ctx, body);
+    return res;
+}
+
+/* Queues a 200 whose JSON text the service rendered itself (takes ownership of text, malloc'd).
+ * Only from finish(), where nothing is held back any more. */
+static enum MHD_Result queue_text(req_ctx *ctx, struct MHD_Connection *conn, int status, char *text,
+                                  size_t len) {
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, text, free);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    bool ok = add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    if (atomic_load(&ctx->inst->closing))
+        ok = ok && add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result res = ok ? MHD_queue_response(conn, (unsigned)status, r) : MHD_NO;
+    MHD_destroy_response(r);
+    ctx->responded = true;
+    ctx->status = status;
     return res;
 }
 
@@ -442,7 +467,8 @@ static enum MHD_Result begin(req_ctx *ctx, struct MHD_Connection *conn, const ch
 /* Drops the body kept so far. */
 static void drop_body(req_ctx *ctx) {
     if (ctx->body) {
-        OPENSSL_cleanse(ctx->body, ctx->body_cap);
+        /* keep_body wrote bytes [0, body_len] (the NUL included) and nothing past them */
+        OPENSSL_cleanse(ctx->body, ctx->body_len + 1 < ctx->body_cap ? ctx->body_len + 1 : ctx->body_cap);
         free(ctx->body);
     }
     ctx->body = NULL;
@@ -531,9 +557,12 @@ static enum MHD_Result finish(req_ctx *ctx, struct MHD_Connection *conn) {
     tz_service_handle(ctx->inst->svc, ctx->client, &req, &resp);
     json_decref(body);
     enum MHD_Result res;
-    if (resp.status == MHD_HTTP_NO_CONTENT)
+    if (resp.status == MHD_HTTP_NO_CONTENT) {
         res = respond(ctx, conn, resp.status, NULL, NULL, NULL);
-    else
+    } else if (resp.text && !resp.body) {
+        res = queue_text(ctx, conn, resp.status, resp.text, resp.text_len);
+        resp.text = NULL;
+    } else
         res = respond(ctx, conn, resp.status, resp.body, resp.location, NULL);
     tz_response_clear(&resp);
     return res;

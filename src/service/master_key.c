@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "service/master_key.h"
@@ -32,6 +33,8 @@ struct tz_keyring {
     char *path;
     key_set *keys;                /* malloc'd: wiped on replacement and free */
     struct stat loaded;           /* identity of the file last read (inode, size, mtime) */
+    EVP_CIPHER *aes_256_gcm;      /* fetched once: an implicit fetch per unseal cost a verification
+                                   * about 1.5 % of its instructions; NULL = fetch per call */
 };
 
 /* Has the file changed (replaced, rewritten) since it was read? A stat is cheap enough to make
@@ -250,6 +253,7 @@ tz_error *tz_keyring_load(const char *path, bool create, tz_keyring **out, char 
     pthread_mutex_init(&kr->mu, NULL);
     kr->keys = k;
     kr->loaded = st;
+    kr->aes_256_gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
     *out = kr;
     return NULL;
 }
@@ -257,6 +261,7 @@ tz_error *tz_keyring_load(const char *path, bool create, tz_keyring **out, char 
 void tz_keyring_free(tz_keyring *kr) {
     if (!kr) return;
     keys_free(kr->keys);
+    EVP_CIPHER_free(kr->aes_256_gcm);
     pthread_mutex_destroy(&kr->mu);
     free(kr->path);
     free(kr);
@@ -342,7 +347,7 @@ tz_error *tz_keyring_unseal(tz_keyring *kr, const char *sealed, const char *bind
         if (unknown_version) *unknown_version = true;
         return tz_err_new(TZE_INTERNAL);
     }
-    err = tz_unseal(e.key, sealed, binding, out, cap, n);
+    err = tz_unseal_with(kr->aes_256_gcm, e.key, sealed, binding, out, cap, n);
     OPENSSL_cleanse(&e, sizeof e);
     return err;
 }

@@ -5,6 +5,7 @@
 
 #include "service/authz.h"
 #include "service/service_internal.h"
+#include "service/verify_answer.h"
 
 static tz_error *authorize_public(tz_service_ctx *svc, const tz_client *c, const char *aspect) {
     tz_gri gri = {"token", NULL, aspect, "public"};
@@ -27,6 +28,22 @@ static json_t *subject_ttl_body(tz_service_ctx *svc, const tz_subject *s, const 
     tz_subject plain = *s;
     plain.subtype = TZ_PSUB_NONE;
     return json_pack("{s:o,s:o}", "subject", tz_subject_to_json(&plain), "ttl", ttl_json(svc, res));
+}
+
+/* The same answer as subject_ttl_body, written as text when it can be (verify_answer.h). */
+static void reply_subject_ttl(tz_service_ctx *svc, tz_response *resp, const tz_subject *s,
+                              const tz_verify_result *res) {
+    int64_t until;
+    bool has_ttl = tz_caveats_expiration(res->caveats, res->n_caveats, &until);
+    size_t len;
+    char *text = svc_verify_answer_text(s, has_ttl, has_ttl ? until - svc_now(svc) : 0, &len);
+    if (!text) {
+        resp_json(resp, 200, subject_ttl_body(svc, s, res));
+        return;
+    }
+    resp->status = 200;
+    resp->text = text;
+    resp->text_len = len;
 }
 
 static tz_error *not_a(tz_err_id id, const tz_token_type *type) {
@@ -179,7 +196,7 @@ static tz_error *run_verification(tz_service_ctx *svc, verify_job *j) {
 static void finish_verify(tz_service_ctx *svc, tz_response *resp, tz_error *e, verify_job *j) {
     svc_facts_token(resp, j->b.token);
     if (e) tz_response_error(resp, e);
-    else resp_json(resp, 200, subject_ttl_body(svc, &j->subject, &j->res));
+    else reply_subject_ttl(svc, resp, &j->subject, &j->res);
     tz_verify_result_clear(&j->res);
     tz_subject_clear(&j->subject);
     tz_subject_clear(&j->consumer);

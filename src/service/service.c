@@ -88,6 +88,9 @@ void tz_response_error(tz_response *resp, tz_error *e) {
     json_decref(resp->body);
     free(resp->location);
     resp->location = NULL;
+    free(resp->text);
+    resp->text = NULL;
+    resp->text_len = 0;
     resp->status = tz_err_http_status(e->id);
     resp->body = tz_err_body(e);
     tz_err_free(e);
@@ -96,6 +99,7 @@ void tz_response_error(tz_response *resp, tz_error *e) {
 void tz_response_clear(tz_response *resp) {
     json_decref(resp->body);
     free(resp->location);
+    free(resp->text);
     memset(resp, 0, sizeof *resp);
 }
 

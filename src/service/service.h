@@ -129,6 +129,8 @@ typedef struct tz_response {
     json_t *body;             /* owned; NULL for 204 */
     char *location;           /* owned; set for 201 of named-token creation */
     tz_op_facts facts;
+    char *text;               /* owned; a 200 body already rendered as JSON text (body is then NULL) */
+    size_t text_len;
 } tz_response;
 
 /* Runs one operation for an authenticated client and fills *resp (errors included, rendered as
