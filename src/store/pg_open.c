@@ -160,4 +160,5 @@ const tz_store_ops tzs_pg_ops = {
     .temp_sealed_get = pgs_temp_sealed_get,
     .temp_sealed_bump = pgs_temp_sealed_bump,
     .scrub = pgs_scrub,
+    .named_verify_state_and_get = pgs_named_verify_state_and_get,
 };

@@ -75,4 +75,10 @@ tz_error *pgs_temp_sealed_get(tz_store *s, const tz_subject *subject, const char
 tz_error *pgs_temp_sealed_bump(tz_store *s, const tz_subject *subject, const char *sealed);
 tz_error *pgs_scrub(tz_store *s);
 
+/* 7. one read for authentication and the named token the operation reads (pg_tokens.c) */
+tz_error *pgs_named_verify_state_and_get(tz_store *s, const char *id, tz_named_token_rec *out,
+                                         bool *subject_exists, bool *subject_blocked,
+                                         const char *other_id, tz_named_token_rec *other,
+                                         bool *other_found);
+
 #endif

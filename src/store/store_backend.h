@@ -84,6 +84,7 @@
  *   named_update                             NOT_FOUND; CONFLICT name|metadata
  *   named_delete_all, named_list             -
  *   named_verify_state                       NOT_FOUND (the token)
+ *   named_verify_state_and_get               NOT_FOUND (the verified token only)
  *   temp_secret_get, temp_secret_bump, temp_verify_state, temp_secret_list   -
  *   temp_secret_put                          CONFLICT subject
  *
@@ -101,6 +102,9 @@
  *      secrets (store.h "sealed secrets"): paged walk of every stored secret, conditional
  *      replacement (rotation, legacy sealing), temporary secrets sealed by the caller, and erasing
  *      old row versions from the files; temp_sealed_get without a value to create: NOT_FOUND.
+ *   7. named_verify_state_and_get: named_verify_state of one token plus the row of another in one
+ *      statement (a request authenticated with a named token that reads a named token: status,
+ *      GET); NOT_FOUND only for the verified token, a missing second row is *other_found = false.
  * --------------------------------------------------------------------------------------------- */
 #ifndef TZ_STORE_BACKEND_H
 #define TZ_STORE_BACKEND_H
@@ -228,6 +232,12 @@ typedef struct tz_store_ops {
                                  char **sealed, int64_t *generation);
     tz_error *(*temp_sealed_bump)(tz_store *s, const tz_subject *subject, const char *sealed);
     tz_error *(*scrub)(tz_store *s);
+
+    /* 7. one read for authentication and the named token the operation reads */
+    tz_error *(*named_verify_state_and_get)(tz_store *s, const char *id, tz_named_token_rec *out,
+                                            bool *subject_exists, bool *subject_blocked,
+                                            const char *other_id, tz_named_token_rec *other,
+                                            bool *other_found);
 } tz_store_ops;
 
 /* The common header every backend's store structure starts with. The dispatcher sets log/log_ud

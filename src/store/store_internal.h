@@ -228,4 +228,10 @@ tz_error *tzs_sq_client_list(tz_store *s, tz_oauth_client_rec **out, size_t *n);
 tz_error *tzs_sq_client_set_secret_hash(tz_store *s, const char *id, const char *hash);
 tz_error *tzs_sq_client_delete(tz_store *s, const char *id);
 
+/* 7. (store_sqlite_verify.c) */
+tz_error *tzs_sq_named_verify_state_and_get(tz_store *s, const char *id, tz_named_token_rec *out,
+                                            bool *subject_exists, bool *subject_blocked,
+                                            const char *other_id, tz_named_token_rec *other,
+                                            bool *other_found);
+
 #endif
