@@ -561,6 +561,8 @@ def main():
     ap.add_argument("--list-reps", type=int, default=5)
     ap.add_argument("--core-runs", type=int, default=5)
     ap.add_argument("--no-scale", action="store_true", help="skip the 1,000,000-token store")
+    ap.add_argument("--pg-tcp", action="store_true",
+                    help="PostgreSQL rows: connect over loopback TCP instead of the Unix socket")
     ap.add_argument("--only", help="comma-separated phases: baseline,reads,writes,revoke-all,revocation,"
                                    "core,scale,pg (for working on one phase; the table is then partial)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, stores)")

@@ -3,7 +3,8 @@ PostgreSQL 15 cluster from tests/api/pg.py, with fsync and full_page_writes back
 commit is as durable as the SQLite one, and shared_buffers sized for the large store): verify and status read paired with nginx and set against
 the SQLite rows of the same run, durable named creation with synchronous_commit=on against the
 fdatasync rate, and the 1,000,000-token store (status and verify p99 against a 1,000-token store served at the
-same time, listing 100,000 ids)."""
+same time, listing 100,000 ids). The server connects over the cluster's Unix socket (--pg-tcp: loopback
+TCP)."""
 import os
 import shutil
 import signal
@@ -44,6 +45,17 @@ def _cluster(d):
     return c
 
 
+def _location(d, cluster, db):
+    """The store location the server gets: the Unix socket of the cluster (a node on the database
+    host; local connections of the throwaway cluster are trusted), or with --pg-tcp the
+    loopback TCP URI with the password from libpq's password file."""
+    if d.args.pg_tcp:
+        return db.uri
+    from urllib.parse import quote
+    return (f"postgresql:///{quote(db.name)}?host={quote(cluster.socket_dir, safe='/')}"
+            f"&port={cluster.port}&user={quote(db.role)}")
+
+
 def _paired(d, ours_url, env, base_url, runs):
     script = os.path.join(LUA, "request.lua")
     d.wrk.run(base_url, script, {}, duration=1)
@@ -80,8 +92,10 @@ def pg_rows(d):
     try:
         db = cluster.new_database("bench")
         dbs.append(db)
-        d.admin_tool_store(db.uri, "user", "create", "bench", "--password", d.bench_password)
-        srv = d.start_server("pg-main", db.uri, db.master_key_file)
+        location = _location(d, cluster, db)
+        d.say("postgresql: connecting over " + ("loopback TCP" if d.args.pg_tcp else "the Unix socket"))
+        d.admin_tool_store(location, "user", "create", "bench", "--password", d.bench_password)
+        srv = d.start_server("pg-main", location, db.master_key_file)
         servers.append(srv)
         client = Client(srv.port)
         now = int(time.time())
@@ -134,7 +148,7 @@ def _pg_scale(d, cluster, servers, dbs):
     for name, plan in zip(("small", "big"), d.scale_plans):
         db = cluster.new_database(f"scale{name}")
         dbs.append(db)
-        info = d.populate(f"pg-{name}", plan, location=db.uri, key_file=db.master_key_file)
+        info = d.populate(f"pg-{name}", plan, location=_location(d, cluster, db), key_file=db.master_key_file)
         stores[name] = info
     # The COPY leaves ~600 MB of dirty buffers; flush them now, so that a checkpoint does not land
     # in the middle of the measured reads (it stalled one past the 1.5 s statement timeout).

@@ -353,6 +353,8 @@ static enum MHD_Result step_authenticate(req_ctx *ctx, struct MHD_Connection *co
         if (!ctx->session_cookie) return respond_error(ctx, conn, tz_err_new(TZE_INTERNAL));
         creds.session_cookie = ctx->session_cookie;
     }
+    creds.route_op = ctx->route.op;
+    creds.route_token_id = ctx->route.token_id;
     client_address(ctx->inst->opts, conn, &ctx->peer_ip_known, &ctx->peer_ip);
     tz_error *e = tz_service_authenticate(ctx->inst->svc, &creds, ctx->peer_ip_known,
                                           ctx->peer_ip, &ctx->client);

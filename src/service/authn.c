@@ -7,6 +7,7 @@
 
 #include "core/b64std.h"
 #include "service/metrics.h"
+#include "service/named_prefetch.h"
 #include "service/password.h"
 #include "service/service_internal.h"
 
@@ -17,6 +18,7 @@ static tz_client *client_new(void) { return calloc(1, sizeof(tz_client)); }
 void tz_client_free(tz_client *c) {
     if (!c) return;
     tz_subject_clear(&c->subject);
+    svc_named_prefetch_free(c->prefetch);
     tz_caveats_free(c->caveats, c->n_caveats);
     free(c->log_id);
     free(c);
@@ -130,11 +132,15 @@ static tz_error *authenticate_token(tz_service_ctx *svc, const tz_credentials *c
         } else if (t->type.session_id) {
             a.session_match = TZ_SESSION_UNDEFINED;
         }
+        a.prefetch = svc_named_prefetch_for(cr->route_op, cr->route_token_id);
         tz_verify_result res;
         e = svc_verify_token(svc, t, &a, &c->subject, &res);
         if (!e) {
             c->caveats = res.caveats;
             c->n_caveats = res.n_caveats;
+            c->prefetch = a.prefetch;
+        } else {
+            svc_named_prefetch_free(a.prefetch);
         }
     }
     tz_subject_clear(&service_subject);

@@ -6,6 +6,7 @@
 #include "service/authz.h"
 #include "service/named_json.h"
 #include "service/membership.h"
+#include "service/named_prefetch.h"
 #include "service/service_internal.h"
 #include "service/store_errors.h"
 
@@ -110,7 +111,7 @@ void op_named(tz_service_ctx *svc, const tz_client *c, const tz_request *r, tz_r
         return;
     }
     tz_named_token_rec rec = {0};
-    tz_error *e = tz_store_named_get(svc->store, r->token_id, &rec);
+    tz_error *e = svc_named_get_prefetched(svc, c, r->token_id, &rec);
     if (e) {
         tz_response_error(resp, e);
         return;

@@ -90,6 +90,10 @@ typedef struct tz_credentials {
     const char *service_token;   /* x-onedata-service-token */
     const char *consumer_token;  /* x-onedata-consumer-token */
     const char *session_cookie;  /* Onezone GUI session id, if any */
+    /* The route's operation and {id} when known (zero/NULL otherwise): an operation that reads
+     * named token {id} gets it from the same store read as a named credential token. */
+    tz_op route_op;
+    const char *route_token_id;
 } tz_credentials;
 
 /* The authenticated client; opaque, owned by the caller (tz_client_free). */

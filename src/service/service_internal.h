@@ -35,6 +35,8 @@ struct tz_service_ctx {
     tz_keyring *keyring;          /* master keys sealing the stored secrets (borrowed) */
 };
 
+typedef struct svc_named_prefetch svc_named_prefetch; /* named_prefetch.h */
+
 struct tz_client {
     tz_subject subject;           /* nobody, user or provider */
     tz_caveat **caveats;          /* caveats of the token the client authenticated with */
@@ -42,6 +44,7 @@ struct tz_client {
     char *log_id;                 /* "usr-ID" / "prv-ID" / "nobody" */
     const char *auth_via;         /* "token", "basic", "none" (static) */
     char credential_hmac[80];     /* audit HMAC of the presented token, "" = none */
+    svc_named_prefetch *prefetch; /* token {id} read along with the credential, or NULL (owned) */
 };
 
 int64_t svc_now(const tz_service_ctx *svc);
@@ -62,6 +65,9 @@ typedef struct svc_verify_args {
     /* Optional: on success, the named token's stored metadata JSON from the same store read as its
      * secret (malloc'd, the caller frees it); NULL for temporary tokens. Saves a second read. */
     char **named_metadata_out;
+    /* Optional: for a named token, also read this token {id} in the same store read
+     * (named_prefetch.h); filled and marked done by the verification. */
+    svc_named_prefetch *prefetch;
 } svc_verify_args;
 
 /* Verifies a token against its stored secret (named or temporary), revocation, caveats, signature,

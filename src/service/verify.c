@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "service/named_prefetch.h"
 #include "service/service_internal.h"
 
 /* What one store read says about the token's revocation state. */
@@ -17,11 +18,21 @@ typedef struct stored_state {
  * (no cache: a revocation acknowledged by any node is seen here), applying revocation and
  * generation rules. A store failure is returned as it is, never as "invalid". */
 static tz_error *load_secret(tz_service_ctx *svc, const tz_token *t, char secret[TZ_SECRET_HEX_LEN + 1],
-                             stored_state *st, char **metadata_out) {
+                             stored_state *st, char **metadata_out, svc_named_prefetch *prefetch) {
     if (t->named) {
         tz_named_token_rec rec;
         memset(&rec, 0, sizeof rec);
-        tz_error *e = tz_store_named_verify_state(svc->store, t->id, &rec, &st->subject_exists, &st->subject_blocked);
+        tz_error *e;
+        if (prefetch) {
+            /* the token the operation reads comes along in the same store read */
+            tz_named_token_rec_clear(&prefetch->rec);
+            e = tz_store_named_verify_state_and_get(svc->store, t->id, &rec, &st->subject_exists,
+                                                    &st->subject_blocked, prefetch->id, &prefetch->rec,
+                                                    &prefetch->found);
+            prefetch->done = !e;
+        } else {
+            e = tz_store_named_verify_state(svc->store, t->id, &rec, &st->subject_exists, &st->subject_blocked);
+        }
         if (e) {
             if (e->id != TZE_STORE_NOT_FOUND) return e;
             tz_err_free(e);
@@ -68,7 +79,7 @@ tz_error *svc_verify_token(tz_service_ctx *svc, const tz_token *t, const svc_ver
     memset(&st, 0, sizeof st);
     char *metadata = NULL;
     if (a->named_metadata_out) *a->named_metadata_out = NULL;
-    tz_error *e = load_secret(svc, t, secret, &st, &metadata);
+    tz_error *e = load_secret(svc, t, secret, &st, &metadata, a->prefetch);
     if (e) {
         tz_subject_clear(&st.subject);
         return e;

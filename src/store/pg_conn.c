@@ -100,21 +100,23 @@ static tz_error *conn_open(pg_store *s, pgs_conn **out) {
     return NULL;
 }
 
-/* Whether an idle connection is still usable: the server closes its end when it shuts down or
- * terminates the backend, which shows as a readable socket; reading it then tells libpq. */
+/* Whether an idle connection is still usable. An idle connection has nothing to read unless the
+ * server is ending it: on shutdown or pg_terminate_backend the backend sends FATAL 57P01 and
+ * closes. Reading that message does not tell libpq the connection is gone (it notices the close
+ * only on a later read), so a readable idle socket alone rules the connection out; otherwise,
+ * after a restart, every idle pooled connection would fail one statement. */
 static bool still_open(pgs_conn *c) {
     if (PQstatus(c->pg) != CONNECTION_OK) return false;
     struct pollfd p = {.fd = PQsocket(c->pg), .events = POLLIN};
     if (p.fd < 0) return false;
-    if (poll(&p, 1, 0) > 0) {
-        if (!PQconsumeInput(c->pg)) return false;
-        PGnotify *n;
-        while ((n = PQnotifies(c->pg))) PQfreemem(n);
-    }
-    return PQstatus(c->pg) == CONNECTION_OK;
+    return poll(&p, 1, 0) == 0;
 }
 
 tz_error *pgs_acquire(pg_store *s, pgs_conn **out) {
+    return pgs_acquire_probed(s, true, out);
+}
+
+tz_error *pgs_acquire_probed(pg_store *s, bool probe, pgs_conn **out) {
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += PGS_POOL_WAIT_MS / 1000;
@@ -141,7 +143,7 @@ tz_error *pgs_acquire(pg_store *s, pgs_conn **out) {
         s->n_open++;  /* reserve the slot; connecting happens outside the lock */
     }
     pthread_mutex_unlock(&s->mu);
-    if (c && (c->broken || !still_open(c))) {
+    if (c && (c->broken || (probe && !still_open(c)))) {
         conn_close(c);
         c = NULL;
     }

@@ -71,6 +71,10 @@ tz_error *pgs_bad_arg(pg_store *s, const char *op, const char *what);
 /* Takes a connection (waiting at most PGS_POOL_WAIT_MS, connecting if needed); give it back with
  * pgs_release. Unreachable database -> the unavailable error. */
 tz_error *pgs_acquire(pg_store *s, pgs_conn **out);
+/* Same; probe = false skips the check that an idle connection is still open (a poll system call)
+ * for work that is safely re-run on a fresh connection when the connection turns out dead: the
+ * reads of pgs_run_work (PGS_READ), whose retry then probes. */
+tz_error *pgs_acquire_probed(pg_store *s, bool probe, pgs_conn **out);
 void pgs_release(pg_store *s, pgs_conn *c);
 
 /* Runs the cached prepared statement `sql` (a static string) with n text parameters (NULL = SQL

@@ -162,4 +162,5 @@ const tz_store_ops tzs_pg_ops = {
     .scrub = pgs_scrub,
     .dir_export = pgs_dir_export,
     .dir_import = pgs_dir_import,
+    .named_verify_state_and_get = pgs_named_verify_state_and_get,
 };

@@ -64,7 +64,11 @@ tz_error *pgs_run_work(pg_store *s, const char *op, pgs_mode mode, pgs_work work
     bool reconnected = false;
     for (int attempt = 1; attempt <= PGS_TX_ATTEMPTS; attempt++) {
         pgs_conn *c;
-        err = pgs_acquire(s, &c);
+        /* A read is re-run once on a fresh connection when its pooled connection was found dead
+         * (below), so it skips the liveness probe of the idle connection (one system call per
+         * statement); the retry probes, so it does not pick another dead idle one. Writes
+         * always probe: a write on a dead connection may not be re-run. */
+        err = pgs_acquire_probed(s, mode != PGS_READ || reconnected, &c);
         if (err) return err;
         bool before_work = true;  /* nothing of the operation has reached the server yet */
         if (tx) {

@@ -244,6 +244,16 @@ tz_error *tz_store_named_list(tz_store *s, const tz_subject *subject, size_t lim
  * does not exist. */
 tz_error *tz_store_named_verify_state(tz_store *s, const char *id, tz_named_token_rec *out,
                                       bool *subject_exists, bool *subject_blocked);
+/* The same verification read of token `id` together with the row of the named token `other_id`
+ * (like named_get), in one statement: one snapshot and, on PostgreSQL, one round trip. For a
+ * request authenticated with named token `id` that then reads token `other_id` (GET
+ * /tokens/named/{id}/status). TZE_STORE_NOT_FOUND only when token `id` does not exist; a missing
+ * `other_id` is *other_found = false. `other_id` may equal `id`. Both records are the caller's
+ * (tz_named_token_rec_clear); on error both are empty. */
+tz_error *tz_store_named_verify_state_and_get(tz_store *s, const char *id, tz_named_token_rec *out,
+                                              bool *subject_exists, bool *subject_blocked,
+                                              const char *other_id, tz_named_token_rec *other,
+                                              bool *other_found);
 
 /* ---------------- temporary-token secrets ---------------- */
 /* These two store plain secrets they generate themselves; the service no longer uses them (it

@@ -84,6 +84,7 @@
  *   named_update                             NOT_FOUND; CONFLICT name|metadata
  *   named_delete_all, named_list             -
  *   named_verify_state                       NOT_FOUND (the token)
+ *   named_verify_state_and_get               NOT_FOUND (the verified token only)
  *   temp_secret_get, temp_secret_bump, temp_verify_state, temp_secret_list   -
  *   temp_secret_put                          CONFLICT subject
  *
@@ -105,6 +106,9 @@
  *      provider registration data; relations with privileges and support sizes), paged, and their
  *      writing into a store being filled by `store copy` (store.h "directory export"); import:
  *      CONFLICT id|subdomain, NOT_FOUND (a cluster, provider or relation end missing).
+ *   7. named_verify_state_and_get: named_verify_state of one token plus the row of another in one
+ *      statement (a request authenticated with a named token that reads a named token: status,
+ *      GET); NOT_FOUND only for the verified token, a missing second row is *other_found = false.
  * --------------------------------------------------------------------------------------------- */
 #ifndef TZ_STORE_BACKEND_H
 #define TZ_STORE_BACKEND_H
@@ -237,6 +241,12 @@ typedef struct tz_store_ops {
     tz_error *(*dir_export)(tz_store *s, tz_dir_section section, size_t limit, const char *cursor,
                             tz_dir_row **out, size_t *n, char **next);
     tz_error *(*dir_import)(tz_store *s, tz_dir_section section, const tz_dir_row *rows, size_t n);
+
+    /* 7. one read for authentication and the named token the operation reads */
+    tz_error *(*named_verify_state_and_get)(tz_store *s, const char *id, tz_named_token_rec *out,
+                                            bool *subject_exists, bool *subject_blocked,
+                                            const char *other_id, tz_named_token_rec *other,
+                                            bool *other_found);
 } tz_store_ops;
 
 /* The common header every backend's store structure starts with. The dispatcher sets log/log_ud

@@ -232,4 +232,10 @@ tz_error *tzs_sq_dir_export(tz_store *s, tz_dir_section section, size_t limit, c
                             tz_dir_row **out, size_t *n, char **next);
 tz_error *tzs_sq_dir_import(tz_store *s, tz_dir_section section, const tz_dir_row *rows, size_t n);
 
+/* 7. (store_sqlite_verify.c) */
+tz_error *tzs_sq_named_verify_state_and_get(tz_store *s, const char *id, tz_named_token_rec *out,
+                                            bool *subject_exists, bool *subject_blocked,
+                                            const char *other_id, tz_named_token_rec *other,
+                                            bool *other_found);
+
 #endif

@@ -70,4 +70,5 @@ const tz_store_ops tzs_sqlite_ops = {
     .scrub = tzs_sq_scrub,
     .dir_export = tzs_sq_dir_export,
     .dir_import = tzs_sq_dir_import,
+    .named_verify_state_and_get = tzs_sq_named_verify_state_and_get,
 };

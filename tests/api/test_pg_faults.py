@@ -97,6 +97,31 @@ class PgFaults(TokenzoneTestCase):
         for label, call in self.requests("after"):
             self.assertLess(call().status, 300, label)
 
+    def test_restart_with_idle_pooled_connections(self):
+        """PostgreSQL restarts while the node holds several idle pooled connections: every later
+        request succeeds at once. A read goes out on its pooled connection unprobed and, finding
+        it dead, runs once more on a checked one; a write checks its connection first."""
+        s, u = self.srv, self.user
+        u.token = s.temp_token("/user", u.named)  # earlier tests may have revoked it
+        tid, _ = s.named_token("/user", u.named)
+        threads = [threading.Thread(target=lambda: [s.post("/tokens/verify_access_token",
+                                                           body={"token": u.named}) for _ in range(5)])
+                   for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.cluster.restart("fast")
+        for round_ in range(3):
+            for label, call in self.requests("restart%d" % round_):
+                resp = call()
+                self.assertLess(resp.status, 300, "%s (round %d): %s" % (label, round_, resp.body[:200]))
+            u.token = s.temp_token("/user", u.named)  # the round revoked the temporary tokens
+            # authentication and the token read in one statement (named_verify_state_and_get)
+            resp = s.get("/tokens/named/%s/status" % tid, token=u.named)
+            self.assertStatus(resp, 200)
+            self.assertEqual(resp.json, {"revoked": False})
+
     def test_statements_terminated_under_load(self):
         stop = threading.Event()
         lock = threading.Lock()

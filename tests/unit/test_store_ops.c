@@ -223,6 +223,61 @@ static void test_verify_states(void) {
     tz_store_close(s);
 }
 
+/* named_verify_state_and_get: the verification read of one token and the row of another from one
+ * statement; only a missing first token is NOT_FOUND. */
+static void test_verify_state_and_get(void) {
+    tz_store *s = open_named("verifyget");
+    tz_user_rec u = user("u1", "alice");
+    CHECK(tz_store_user_create(s, &u) == NULL);
+    tz_named_token_rec t1 = named("t1", "one", TZ_SUBJ_USER, "u1");
+    tz_named_token_rec t2 = named("t2", "two", TZ_SUBJ_USER, "u1");
+    tz_named_token_rec orphan = named("t3", "n", TZ_SUBJ_USER, "gone");
+    CHECK(tz_store_named_create(s, &t1) == NULL);
+    CHECK(tz_store_named_create(s, &t2) == NULL);
+    CHECK(tz_store_named_create(s, &orphan) == NULL);
+    CHECK(tz_store_named_update(s, "t2", NULL, NULL, 1, NULL) == NULL);
+    tz_named_token_rec rec = {0}, other = {0};
+    bool exists = false, blocked = true, found = false;
+    CHECK(tz_store_named_verify_state_and_get(s, "t1", &rec, &exists, &blocked, "t2", &other, &found) == NULL);
+    CHECK(exists && !blocked && found);
+    CHECK_STR(rec.id, "t1");
+    CHECK_STR(rec.secret, t1.secret);
+    CHECK(!rec.revoked);
+    CHECK_STR(other.id, "t2");
+    CHECK_STR(other.name, "two");
+    CHECK_STR(other.subject.id, "u1");
+    CHECK_STR(other.secret, t2.secret);
+    CHECK(other.revoked);
+    tz_named_token_rec_clear(&rec);
+    tz_named_token_rec_clear(&other);
+    /* the same token twice */
+    CHECK(tz_store_named_verify_state_and_get(s, "t1", &rec, &exists, &blocked, "t1", &other, &found) == NULL);
+    CHECK(found);
+    CHECK_STR(rec.id, "t1");
+    CHECK_STR(other.id, "t1");
+    tz_named_token_rec_clear(&rec);
+    tz_named_token_rec_clear(&other);
+    /* a missing second token is not an error; a blocked user and a vanished subject show */
+    CHECK(tz_store_user_set_blocked(s, "u1", true) == NULL);
+    CHECK(tz_store_named_verify_state_and_get(s, "t1", &rec, &exists, &blocked, "nope", &other, &found) == NULL);
+    CHECK(exists && blocked && !found);
+    CHECK(other.id == NULL);
+    tz_named_token_rec_clear(&rec);
+    CHECK(tz_store_named_verify_state_and_get(s, "t3", &rec, &exists, &blocked, "t1", &other, &found) == NULL);
+    CHECK(!exists && !blocked && found);
+    tz_named_token_rec_clear(&rec);
+    tz_named_token_rec_clear(&other);
+    /* a second id no row can hold (not UTF-8) reads like a missing one */
+    CHECK(tz_store_named_verify_state_and_get(s, "t1", &rec, &exists, &blocked, "\xff\xfe", &other, &found) == NULL);
+    CHECK(!found);
+    tz_named_token_rec_clear(&rec);
+    /* only a missing first token is NOT_FOUND, and then nothing is returned */
+    CHECK_INT(err_id(tz_store_named_verify_state_and_get(s, "nope", &rec, &exists, &blocked, "t1", &other, &found)),
+              TZE_STORE_NOT_FOUND);
+    CHECK(!found && rec.id == NULL && other.id == NULL);
+    tz_store_close(s);
+}
+
 static void test_metadata_compare_and_set(void) {
     tz_store *s = open_named("cas");
     tz_named_token_rec t = named("t1", "n", TZ_SUBJ_USER, "u1");
@@ -729,6 +784,7 @@ int main(void) {
     RUN(test_provider_register_is_one_transaction);
     RUN(test_entity_with_owner_is_one_transaction);
     RUN(test_verify_states);
+    RUN(test_verify_state_and_get);
     RUN(test_metadata_compare_and_set);
     RUN(test_paging_and_copy_primitives);
     RUN(test_clients);
