@@ -268,6 +268,16 @@ void tzs_header_clear(tz_store *s);
  * Messages never contain secrets or passwords. (store_dispatch.c) */
 void tzs_log(tz_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* An operation the running backend does not provide (NULL in its table): logs it and returns
+ * TZE_INTERNAL. (store_dispatch.c) */
+tz_error *tzs_unsupported(tz_store *s, const char *op);
+/* The body of a dispatcher taking the store as `s`: the backend's op, or tzs_unsupported. */
+#define TZS_DISPATCH(op, ...) \
+    do { \
+        if (!s->ops->op) return tzs_unsupported(s, #op); \
+        return s->ops->op(s, __VA_ARGS__); \
+    } while (0)
+
 /* The backend for a location (NULL for an unknown scheme or a backend not built in; *why then
  * says which, a static string). (store_registry.c) */
 const tz_store_ops *tzs_backend_for(const char *location, const char **why);

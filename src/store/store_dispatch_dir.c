@@ -2,17 +2,6 @@
  * open store's backend. */
 #include "store/store_backend.h"
 
-static tz_error *unsupported(tz_store *s, const char *op) {
-    tzs_log(s, "%s: not provided by the %s backend", op, s->ops->name);
-    return tz_err_new(TZE_INTERNAL);
-}
-
-#define DISPATCH(op, ...) \
-    do { \
-        if (!s->ops->op) return unsupported(s, #op); \
-        return s->ops->op(s, __VA_ARGS__); \
-    } while (0)
-
 const char *tz_dir_kind_word(tz_dir_kind k) {
     static const char *const words[TZ_DIR__COUNT] = {
         [TZ_DIR_USER] = "user", [TZ_DIR_GROUP] = "group", [TZ_DIR_SPACE] = "space",
@@ -24,31 +13,31 @@ const char *tz_dir_kind_word(tz_dir_kind k) {
 
 tz_error *tz_store_dir_create(tz_store *s, tz_dir_kind kind, const char *id, const char *name,
                               const char *owner, const char *const *privs, size_t n) {
-    DISPATCH(dir_create, kind, id, name, owner, privs, n);
+    TZS_DISPATCH(dir_create, kind, id, name, owner, privs, n);
 }
 
 tz_error *tz_store_dir_entity_name(tz_store *s, tz_dir_kind kind, const char *id, char **name) {
     *name = NULL;
-    DISPATCH(dir_entity_name, kind, id, name);
+    TZS_DISPATCH(dir_entity_name, kind, id, name);
 }
 
 tz_error *tz_store_dir_set_privileges(tz_store *s, tz_dir_kind parent_kind, const char *parent_id,
                                       tz_dir_kind child_kind, const char *child_id,
                                       const char *const *privs, size_t n, bool grant) {
-    DISPATCH(dir_set_privileges, parent_kind, parent_id, child_kind, child_id, privs, n, grant);
+    TZS_DISPATCH(dir_set_privileges, parent_kind, parent_id, child_kind, child_id, privs, n, grant);
 }
 
 tz_error *tz_store_dir_user_has(tz_store *s, const char *user_id, tz_dir_kind kind,
                                 const char *entity_id, const char *priv, bool *out) {
     *out = false;
-    DISPATCH(dir_user_has, user_id, kind, entity_id, priv, out);
+    TZS_DISPATCH(dir_user_has, user_id, kind, entity_id, priv, out);
 }
 
 tz_error *tz_store_dir_list(tz_store *s, tz_dir_list which, const char *id, tz_dir_kind kind,
                             char ***ids, size_t *n) {
     *ids = NULL;
     *n = 0;
-    DISPATCH(dir_list, which, id, kind, ids, n);
+    TZS_DISPATCH(dir_list, which, id, kind, ids, n);
 }
 
 tz_error *tz_store_dir_space_supports(tz_store *s, const char *space_id, char ***pids,
@@ -56,12 +45,12 @@ tz_error *tz_store_dir_space_supports(tz_store *s, const char *space_id, char **
     *pids = NULL;
     *sizes = NULL;
     *n = 0;
-    DISPATCH(dir_space_supports, space_id, pids, sizes, n);
+    TZS_DISPATCH(dir_space_supports, space_id, pids, sizes, n);
 }
 
 tz_error *tz_store_dir_join(tz_store *s, const tz_dir_join *j, tz_dir_outcome *outcome) {
     *outcome = TZ_DIR_MISSING;
-    DISPATCH(dir_join, j, outcome);
+    TZS_DISPATCH(dir_join, j, outcome);
 }
 
 tz_error *tz_store_provider_register_invited(tz_store *s, const tz_provider_rec *p,
@@ -71,6 +60,6 @@ tz_error *tz_store_provider_register_invited(tz_store *s, const tz_provider_rec 
                                              const tz_named_token_rec *root, const char *invite_id,
                                              tz_dir_outcome *outcome) {
     *outcome = TZ_DIR_MISSING;
-    DISPATCH(provider_register_invited, p, subdomain, admin_email, admin_user, admin_privs,
+    TZS_DISPATCH(provider_register_invited, p, subdomain, admin_email, admin_user, admin_privs,
              n_admin_privs, root, invite_id, outcome);
 }

@@ -17,25 +17,14 @@ void tz_dir_rows_free(tz_dir_row *rows, size_t n) {
     free(rows);
 }
 
-static tz_error *unsupported(tz_store *s, const char *op) {
-    tzs_log(s, "%s: not provided by the %s backend", op, s->ops->name);
-    return tz_err_new(TZE_INTERNAL);
-}
-
-#define DISPATCH(op, ...) \
-    do { \
-        if (!s->ops->op) return unsupported(s, #op); \
-        return s->ops->op(s, __VA_ARGS__); \
-    } while (0)
-
 tz_error *tz_store_dir_export(tz_store *s, tz_dir_section section, size_t limit, const char *cursor,
                               tz_dir_row **out, size_t *n, char **next) {
     *out = NULL;
     *n = 0;
     *next = NULL;
-    DISPATCH(dir_export, section, limit, cursor, out, n, next);
+    TZS_DISPATCH(dir_export, section, limit, cursor, out, n, next);
 }
 
 tz_error *tz_store_dir_import(tz_store *s, tz_dir_section section, const tz_dir_row *rows, size_t n) {
-    DISPATCH(dir_import, section, rows, n);
+    TZS_DISPATCH(dir_import, section, rows, n);
 }

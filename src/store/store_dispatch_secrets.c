@@ -5,17 +5,6 @@
 #include <openssl/crypto.h>
 #include "store/store_backend.h"
 
-static tz_error *unsupported(tz_store *s, const char *op) {
-    tzs_log(s, "%s: not provided by the %s backend", op, s->ops->name);
-    return tz_err_new(TZE_INTERNAL);
-}
-
-#define DISPATCH(op, ...) \
-    do { \
-        if (!s->ops->op) return unsupported(s, #op); \
-        return s->ops->op(s, __VA_ARGS__); \
-    } while (0)
-
 static void free_wiped(char *p) {
     if (!p) return;
     OPENSSL_cleanse(p, strlen(p));
@@ -37,26 +26,26 @@ tz_error *tz_store_secrets_page(tz_store *s, tz_secret_kind kind, const tz_secre
                                 size_t limit, tz_secret_row **rows, size_t *n) {
     *rows = NULL;
     *n = 0;
-    DISPATCH(secrets_page, kind, after, limit, rows, n);
+    TZS_DISPATCH(secrets_page, kind, after, limit, rows, n);
 }
 
 tz_error *tz_store_secrets_replace(tz_store *s, const tz_secret_change *changes, size_t n,
                                    size_t *applied) {
     *applied = 0;
-    DISPATCH(secrets_replace, changes, n, applied);
+    TZS_DISPATCH(secrets_replace, changes, n, applied);
 }
 
 tz_error *tz_store_temp_sealed_get(tz_store *s, const tz_subject *subject,
                                    const char *sealed_if_absent, char **sealed, int64_t *generation) {
     *sealed = NULL;
-    DISPATCH(temp_sealed_get, subject, sealed_if_absent, sealed, generation);
+    TZS_DISPATCH(temp_sealed_get, subject, sealed_if_absent, sealed, generation);
 }
 
 tz_error *tz_store_temp_sealed_bump(tz_store *s, const tz_subject *subject, const char *sealed) {
-    DISPATCH(temp_sealed_bump, subject, sealed);
+    TZS_DISPATCH(temp_sealed_bump, subject, sealed);
 }
 
 tz_error *tz_store_scrub(tz_store *s, tz_scrub_depth depth) {
-    if (!s->ops->scrub) return unsupported(s, "scrub");
+    if (!s->ops->scrub) return tzs_unsupported(s, "scrub");
     return s->ops->scrub(s, depth);
 }

@@ -10,10 +10,6 @@ tz_error *tz_store_named_verify_state_and_get(tz_store *s, const char *id, tz_na
     memset(out, 0, sizeof *out);
     memset(other, 0, sizeof *other);
     *subject_exists = *subject_blocked = *other_found = false;
-    if (!s->ops->named_verify_state_and_get) {
-        tzs_log(s, "named_verify_state_and_get: not provided by the %s backend", s->ops->name);
-        return tz_err_new(TZE_INTERNAL);
-    }
-    return s->ops->named_verify_state_and_get(s, id, out, subject_exists, subject_blocked, other_id,
-                                              other, other_found);
+    TZS_DISPATCH(named_verify_state_and_get, id, out, subject_exists, subject_blocked, other_id, other,
+                 other_found);
 }
