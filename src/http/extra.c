@@ -2,6 +2,7 @@
  * and form/query lookup, reply building. The request plumbing (reading the body, sending the
  * reply, the log line) is in request.c. */
 #include "http/extra.h"
+#include "http/json_write.h"
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,15 +106,20 @@ bool tz_extra_reply_copy(tz_extra_resp *resp, int status, const char *content_ty
 
 bool tz_extra_reply_json(tz_extra_resp *resp, int status, const json_t *body) {
     reset_body(resp);
-    char *text = json_dumps(body, JSON_COMPACT);
+    size_t len = 0;
+    char *text = tz_json_dump_compact(body, &len);
     if (!text) {
         resp->status = 500;
         resp->content_type = NULL;
         return false;
     }
-    bool ok = tz_extra_reply_copy(resp, status, "application/json", text, strlen(text));
-    free(text);
-    return ok;
+    /* the rendered text becomes the body as it is (no second copy) */
+    resp->status = status;
+    resp->content_type = "application/json";
+    resp->body = text;
+    resp->body_len = len;
+    resp->owns_body = true;
+    return true;
 }
 
 const tz_extra_route *tz_extra_match(const tz_extra_route *routes, size_t n, const char *path,
