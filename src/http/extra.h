@@ -40,6 +40,11 @@ const char *tz_extra_header(const tz_extra_req *r, const char *name);
  * -1 when the name is absent, -2 when the value does not fit or is malformed (bad %XX, a decoded
  * NUL byte). */
 long tz_form_value(const char *src, size_t len, const char *name, char *out, size_t cap);
+/* The raw (still encoded) value of the first `name` in a form string: *val points into src,
+ * *val_len bytes (an absent '=' gives an empty value). False when the name is absent. */
+bool tz_form_span(const char *src, size_t len, const char *name, const char **val, size_t *val_len);
+/* Decodes one raw form value as tz_form_value does (same results and error codes). */
+long tz_form_decode(const char *s, size_t len, char *out, size_t cap);
 /* The same over the request's query string. */
 long tz_extra_query(const tz_extra_req *r, const char *name, char *out, size_t cap);
 

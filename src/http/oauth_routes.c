@@ -67,14 +67,17 @@ static bool param(params *p, const char *name, const char **out) {
         *out = json_string_value(v);
         return true;
     }
-    size_t cap = p->form_len + 1;
+    /* one pass to find the raw value, then a buffer of its size (decoding never lengthens) */
+    const char *raw;
+    size_t raw_len;
+    if (!tz_form_span(p->form, p->form_len, name, &raw, &raw_len)) return true;
+    size_t cap = raw_len + 1;
     if (strcmp(name, "token") != 0 && cap > PARAM_MAX) cap = PARAM_MAX;
     char *buf = malloc(cap);
     if (!buf) return false;
-    long n = tz_form_value(p->form, p->form_len, name, buf, cap);
-    if (n < 0) {
+    if (tz_form_decode(raw, raw_len, buf, cap) < 0) {
         free(buf);
-        return n == -1;
+        return false;
     }
     p->vals[p->n_vals++] = buf;
     *out = buf;
