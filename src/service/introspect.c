@@ -35,10 +35,12 @@ typedef struct verified {
     tz_subject subject;
     tz_verify_result res;
     char *metadata; /* named tokens: stored metadata JSON, from the verification's read */
+    char *username; /* users: the username, from the same read; NULL for providers */
 } verified;
 
 static void verified_clear(verified *v) {
     free(v->metadata);
+    free(v->username);
     tz_token_free(v->t);
     tz_subject_clear(&v->subject);
     tz_verify_result_clear(&v->res);
@@ -51,8 +53,10 @@ static tz_error *verify_access(tz_service_ctx *svc, const char *token, size_t le
     tz_error *e = tz_token_deserialize(token, len, svc->max_token_size, &out->t);
     if (!e && out->t->type.kind != TZ_TT_ACCESS) e = tz_err_new(TZE_NOT_AN_ACCESS_TOKEN);
     a->named_metadata_out = &out->metadata;
+    a->username_out = &out->username;
     if (!e) e = svc_verify_token(svc, out->t, a, &out->subject, &out->res);
     a->named_metadata_out = NULL;
+    a->username_out = NULL;
     if (e) {
         tz_token_free(out->t);
         out->t = NULL;
@@ -130,26 +134,24 @@ static void creation_time(const char *metadata_json, bool *known, json_int_t *ou
     json_decref(m);
 }
 
-/* A user's username (*out malloc'd), or NULL for providers. */
-static tz_error *username_of(tz_service_ctx *svc, const tz_subject *s, char **out) {
+/* A user's username, read by the verification together with the token's secret; NULL for
+ * providers. A verified user token always has one (the user row exists). */
+static tz_error *username_of(const verified *v, const char **out) {
     *out = NULL;
-    if (s->kind != TZ_SUBJ_USER) return NULL;
-    tz_user_rec u;
-    memset(&u, 0, sizeof u);
-    tz_error *e = tz_store_user_get(svc->store, s->id, &u);
-    if (!e && !(*out = strdup(u.username))) e = tz_err_new(TZE_INTERNAL);
-    tz_user_rec_clear(&u);
-    return e;
+    if (v->subject.kind != TZ_SUBJ_USER) return NULL;
+    if (!v->username) return tz_err_new(TZE_INTERNAL);
+    *out = v->username;
+    return NULL;
 }
 
 static tz_error *active_body(tz_service_ctx *svc, const verified *v, json_t **out) {
     tz_subject plain = v->subject;
     plain.subtype = TZ_PSUB_NONE;
     char *sub = tz_subject_serialize(&plain);
-    char *username = NULL;
+    const char *username = NULL;
     json_t *caveats = json_array();
     json_t *body = json_object();
-    tz_error *e = sub && caveats && body ? username_of(svc, &plain, &username) : tz_err_new(TZE_INTERNAL);
+    tz_error *e = sub && caveats && body ? username_of(v, &username) : tz_err_new(TZE_INTERNAL);
     bool iat_known = false;
     json_int_t iat = 0;
     if (!e && v->t->named) creation_time(v->metadata, &iat_known, &iat);
@@ -174,7 +176,6 @@ static tz_error *active_body(tz_service_ctx *svc, const verified *v, json_t **ou
     }
     json_decref(caveats);
     free(sub);
-    free(username);
     if (e) {
         json_decref(body);
         return e;
@@ -228,15 +229,14 @@ tz_error *tz_oauth_forward_auth(tz_service_ctx *svc, const char *token, size_t l
     tz_subject plain = v.subject;
     plain.subtype = TZ_PSUB_NONE;
     char *sub = tz_subject_serialize(&plain);
-    char *username = NULL;
-    e = sub ? username_of(svc, &plain, &username) : tz_err_new(TZE_INTERNAL);
+    const char *username = NULL;
+    e = sub ? username_of(&v, &username) : tz_err_new(TZE_INTERNAL);
     if (!e) {
         snprintf(out->subject, sizeof out->subject, "%s", sub);
         snprintf(out->token_id, sizeof out->token_id, "%s", v.t->id ? v.t->id : "");
         snprintf(out->username, sizeof out->username, "%s", username ? username : "");
     }
     free(sub);
-    free(username);
     verified_clear(&v);
     return e;
 }

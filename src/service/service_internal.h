@@ -62,6 +62,9 @@ typedef struct svc_verify_args {
     /* Optional: on success, the named token's stored metadata JSON from the same store read as its
      * secret (malloc'd, the caller frees it); NULL for temporary tokens. Saves a second read. */
     char **named_metadata_out;
+    /* Optional: on success, the subject's username read in the same statement as the secret
+     * (malloc'd, the caller frees it); NULL for providers. Saves a read of the user. */
+    char **username_out;
 } svc_verify_args;
 
 /* Verifies a token against its stored secret (named or temporary), revocation, caveats, signature,

@@ -160,4 +160,6 @@ const tz_store_ops tzs_pg_ops = {
     .temp_sealed_get = pgs_temp_sealed_get,
     .temp_sealed_bump = pgs_temp_sealed_bump,
     .scrub = pgs_scrub,
+    .named_verify_user = pgs_named_verify_user,
+    .temp_verify_user = pgs_temp_verify_user,
 };

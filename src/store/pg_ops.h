@@ -75,4 +75,12 @@ tz_error *pgs_temp_sealed_get(tz_store *s, const tz_subject *subject, const char
 tz_error *pgs_temp_sealed_bump(tz_store *s, const tz_subject *subject, const char *sealed);
 tz_error *pgs_scrub(tz_store *s);
 
+/* verification reads with the username (pg_verify_user.c) */
+tz_error *pgs_named_verify_user(tz_store *s, const char *id, tz_named_token_rec *out,
+                                bool *subject_exists, bool *subject_blocked, char **username);
+tz_error *pgs_temp_verify_user(tz_store *s, const tz_subject *subject,
+                               char secret_out[TZ_STORED_SECRET_MAX + 1], int64_t *generation,
+                               bool *has_secret, bool *subject_exists, bool *subject_blocked,
+                               char **username);
+
 #endif

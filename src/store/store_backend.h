@@ -101,6 +101,8 @@
  *      secrets (store.h "sealed secrets"): paged walk of every stored secret, conditional
  *      replacement (rotation, legacy sealing), temporary secrets sealed by the caller, and erasing
  *      old row versions from the files; temp_sealed_get without a value to create: NOT_FOUND.
+ *   6. named_verify_user, temp_verify_user: named_verify_state / temp_verify_state with the
+ *      subject's username in the same statement (introspection, forward auth); errors as those.
  * --------------------------------------------------------------------------------------------- */
 #ifndef TZ_STORE_BACKEND_H
 #define TZ_STORE_BACKEND_H
@@ -228,6 +230,14 @@ typedef struct tz_store_ops {
                                  char **sealed, int64_t *generation);
     tz_error *(*temp_sealed_bump)(tz_store *s, const tz_subject *subject, const char *sealed);
     tz_error *(*scrub)(tz_store *s);
+
+    /* 6. verification reads with the username (store.h) */
+    tz_error *(*named_verify_user)(tz_store *s, const char *id, tz_named_token_rec *out,
+                                   bool *subject_exists, bool *subject_blocked, char **username);
+    tz_error *(*temp_verify_user)(tz_store *s, const tz_subject *subject,
+                                  char secret_out[TZ_STORED_SECRET_MAX + 1], int64_t *generation,
+                                  bool *has_secret, bool *subject_exists, bool *subject_blocked,
+                                  char **username);
 } tz_store_ops;
 
 /* The common header every backend's store structure starts with. The dispatcher sets log/log_ud

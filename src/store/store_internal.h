@@ -227,5 +227,12 @@ tz_error *tzs_sq_client_get(tz_store *s, const char *id, tz_oauth_client_rec *ou
 tz_error *tzs_sq_client_list(tz_store *s, tz_oauth_client_rec **out, size_t *n);
 tz_error *tzs_sq_client_set_secret_hash(tz_store *s, const char *id, const char *hash);
 tz_error *tzs_sq_client_delete(tz_store *s, const char *id);
+/* Verification reads with the username (store_verify_user.c; contracts in store.h). */
+tz_error *tzs_sq_named_verify_user(tz_store *s, const char *id, tz_named_token_rec *out,
+                                   bool *subject_exists, bool *subject_blocked, char **username);
+tz_error *tzs_sq_temp_verify_user(tz_store *s, const tz_subject *subject,
+                                  char secret_out[TZ_STORED_SECRET_MAX + 1], int64_t *generation,
+                                  bool *has_secret, bool *subject_exists, bool *subject_blocked,
+                                  char **username);
 
 #endif

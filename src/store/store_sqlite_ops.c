@@ -68,4 +68,6 @@ const tz_store_ops tzs_sqlite_ops = {
     .temp_sealed_get = tzs_sq_temp_sealed_get,
     .temp_sealed_bump = tzs_sq_temp_sealed_bump,
     .scrub = tzs_sq_scrub,
+    .named_verify_user = tzs_sq_named_verify_user,
+    .temp_verify_user = tzs_sq_temp_verify_user,
 };
