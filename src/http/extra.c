@@ -2,7 +2,7 @@
  * and form/query lookup, reply building. The request plumbing (reading the body, sending the
  * reply, the log line) is in request.c. */
 #include "http/extra.h"
-#include "http/json_write.h"
+#include "core/json_write.h"
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +121,15 @@ bool tz_extra_reply_copy(tz_extra_resp *resp, int status, const char *content_ty
     resp->body_len = len;
     resp->owns_body = true;
     return true;
+}
+
+void tz_extra_reply_owned(tz_extra_resp *resp, int status, const char *content_type, char *text, size_t len) {
+    reset_body(resp);
+    resp->status = status;
+    resp->content_type = content_type;
+    resp->body = text;
+    resp->body_len = len;
+    resp->owns_body = true;
 }
 
 bool tz_extra_reply_json(tz_extra_resp *resp, int status, const json_t *body) {

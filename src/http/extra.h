@@ -75,6 +75,9 @@ bool tz_extra_add_header(tz_extra_resp *resp, const char *name, const char *valu
  * 500) when out of memory. */
 bool tz_extra_reply_copy(tz_extra_resp *resp, int status, const char *content_type,
                          const char *text, size_t len);
+/* Sets status, content type and `text` (malloc'd, `len` bytes) as the body; the response takes
+ * ownership of `text` (freed after sending). */
+void tz_extra_reply_owned(tz_extra_resp *resp, int status, const char *content_type, char *text, size_t len);
 /* Sets status, content type and the compact rendering of `body` (borrowed) as an
  * application/json body. */
 bool tz_extra_reply_json(tz_extra_resp *resp, int status, const json_t *body);

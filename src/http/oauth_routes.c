@@ -167,12 +167,15 @@ static void introspect(const tz_extra_req *r, tz_extra_resp *resp) {
         oauth_error(resp, 400, "invalid_request");
     } else {
         ip.token_len = strlen(ip.token);
-        json_t *out = NULL;
-        tz_error *e = tz_oauth_introspect(r->svc, &caller, &ip, &out);
+        char *out = NULL;
+        size_t out_len = 0;
+        bool active = false;
+        tz_error *e = tz_oauth_introspect(r->svc, &caller, &ip, &out, &out_len, &active);
         if (!e) {
-            tz_extra_reply_json(resp, 200, out);
+            tz_extra_reply_owned(resp, 200, "application/json", out, out_len);
+            out = NULL;
             tz_extra_add_header(resp, "Cache-Control", "no-store");
-            if (!json_is_true(json_object_get(out, "active"))) resp->log_error = "inactive";
+            if (!active) resp->log_error = "inactive";
         } else if (e->id == TZE_FORBIDDEN) {
             /* RFC 7662 §2.3: a bearer without the right to introspect gets a 401 */
             oauth_error(resp, 401, "insufficient_scope");
@@ -185,7 +188,7 @@ static void introspect(const tz_extra_req *r, tz_extra_resp *resp) {
             oauth_error(resp, 500, "server_error");
             tz_err_free(e);
         }
-        json_decref(out);
+        free(out);
     }
     tz_oauth_caller_clear(&caller);
     params_clear(&p);

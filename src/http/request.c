@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include "http/json_flat.h"
-#include "http/json_write.h"
+#include "core/json_write.h"
 #include "http/access_log.h"
 #include "http/credentials.h"
 #include "http/handler.h"

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "http/json_write.h"
+#include "core/json_write.h"
 
 /* Same text as jansson (or NULL on both sides), and the reported length is the text's. */
 static int same(const json_t *j) {
@@ -115,7 +115,42 @@ static void test_random(void) {
     CHECK_INT(bad, 0);
 }
 
+/* Pieces written one by one give what jansson gives for the same tree. */
+static void test_pieces(void) {
+    const char *strs[] = {"plain", "q\"b\\s/t\n\x01", "caf\xc3\xa9", ""};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+        tz_json_buf b = {0};
+        tz_jb_raw(&b, "{\"k\":", 5);
+        tz_jb_string(&b, strs[i], strlen(strs[i]));
+        tz_jb_raw(&b, ",\"n\":", 5);
+        tz_jb_int(&b, -42);
+        tz_jb_raw(&b, ",\"v\":", 5);
+        json_t *v = json_pack("{s:[i,f,n]}", "x", 7, 0.5);
+        tz_jb_value(&b, v);
+        tz_jb_raw(&b, "}", 1);
+        size_t len = 0;
+        char *ours = tz_jb_finish(&b, &len);
+        json_t *whole = json_pack("{s:s,s:i,s:O}", "k", strs[i], "n", -42, "v", v);
+        char *ref = json_dumps(whole, JSON_COMPACT);
+        CHECK(ours && ref && !strcmp(ours, ref) && len == strlen(ref));
+        free(ours);
+        free(ref);
+        json_decref(whole);
+        json_decref(v);
+    }
+    /* invalid UTF-8 fails the whole text, as json_dumps fails */
+    tz_json_buf b = {0};
+    tz_jb_raw(&b, "[", 1);
+    tz_jb_string(&b, "\xff", 1);
+    tz_jb_raw(&b, "]", 1);
+    CHECK(tz_jb_finish(&b, NULL) == NULL);
+    tz_json_buf n = {0};
+    tz_jb_value(&n, NULL);
+    CHECK(tz_jb_finish(&n, NULL) == NULL);
+}
+
 int main(void) {
+    RUN(test_pieces);
     RUN(test_answers);
     RUN(test_not_containers);
     RUN(test_deep);

@@ -6,8 +6,9 @@
  * (reals, strings that need escaping or hold non-ASCII bytes) is handed to jansson for that value
  * alone; a tree deeper than DEPTH_MAX (never built by the server, but a loop would be infinite)
  * is handed to json_dumps whole, so loops fail exactly as they do there. */
-#include "http/json_write.h"
+#include "core/json_write.h"
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +16,7 @@
 
 #define DEPTH_MAX 64
 
-typedef struct buf {
-    char *p;
-    size_t len, cap;
-    bool failed; /* allocation or encoding failure: the result is NULL */
-    bool deep;   /* deeper than DEPTH_MAX: start over with json_dumps */
-} buf;
+typedef tz_json_buf buf; /* failed: allocation or encoding failure; deep: past DEPTH_MAX */
 
 static bool grow(buf *b, size_t more) {
     if (b->failed) return false;
@@ -158,11 +154,49 @@ char *tz_json_dump_compact(const json_t *j, size_t *len) {
         if (t && len) *len = strlen(t);
         return t;
     }
-    if (b.failed || !grow(&b, 0)) {
-        free(b.p);
+    return tz_jb_finish(&b, len);
+}
+
+void tz_jb_raw(tz_json_buf *b, const char *s, size_t n) { put(b, s, n); }
+
+void tz_jb_string(tz_json_buf *b, const char *s, size_t n) { put_string(b, s, n); }
+
+void tz_jb_int(tz_json_buf *b, long long v) {
+    char num[32];
+    int n = snprintf(num, sizeof num, "%lld", v);
+    if (n > 0 && (size_t)n < sizeof num) put(b, num, (size_t)n);
+    else b->failed = true;
+}
+
+void tz_jb_value(tz_json_buf *b, const json_t *v) {
+    if (!v) {
+        b->failed = true;
+        return;
+    }
+    size_t mark = b->len;
+    put_value(b, v, 0);
+    if (b->deep && !b->failed) {
+        /* too deep for the writer: jansson writes this value */
+        b->deep = false;
+        b->len = mark;
+        put_by_jansson(b, v);
+    }
+}
+
+char *tz_jb_finish(tz_json_buf *b, size_t *len) {
+    if (len) *len = 0;
+    if (b->failed || b->deep || !grow(b, 0)) {
+        tz_jb_free(b);
         return NULL;
     }
-    b.p[b.len] = '\0';
-    if (len) *len = b.len;
-    return b.p;
+    b->p[b->len] = '\0';
+    char *out = b->p;
+    if (len) *len = b->len;
+    memset(b, 0, sizeof *b);
+    return out;
+}
+
+void tz_jb_free(tz_json_buf *b) {
+    free(b->p);
+    memset(b, 0, sizeof *b);
 }
