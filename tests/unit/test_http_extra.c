@@ -75,6 +75,10 @@ static void test_form(void) {
     CHECK(!tz_form_span(f, len, "missing", &v, &vlen) && v == NULL && vlen == 0);
     CHECK(!tz_form_span("a=1&", 4, "", &v, &vlen));
     CHECK(tz_form_span("a=1&&b=2", 8, "", &v, &vlen) && vlen == 0);
+    CHECK_INT(tz_form_value("a=abcd", 6, "a", out, 4), -2); /* plain value that does not fit */
+    CHECK_INT(tz_form_value("a=abcd", 6, "a", out, 5), 4);
+    CHECK_STR(out, "abcd");
+    CHECK_INT(tz_form_decode("", 0, out, 0), -2);
     CHECK_INT(tz_form_decode("x%41+", 5, out, sizeof out), 3);
     CHECK_STR(out, "xA ");
 }
