@@ -152,7 +152,8 @@ static tz_error *username_of(const verified *v, const char **out) {
  * and freeing one was a sixth of the request). Members and their order are those of the
  * answer as it always was: active, sub, username (users), jti, iss, exp (when a time caveat
  * bounds the token), iat (named tokens), token_type, onedata {subject, persistence, caveats};
- * strings are escaped as jansson escapes them (core/json_write.c). */
+ * strings are escaped as jansson escapes them (core/json_write.c), caveats written as
+ * tz_caveat_to_json renders them (core/caveat_json_text.c). */
 static tz_error *active_body(tz_service_ctx *svc, const verified *v, char **out, size_t *out_len) {
     tz_subject plain = v->subject;
     plain.subtype = TZ_PSUB_NONE;
@@ -193,9 +194,7 @@ static tz_error *active_body(tz_service_ctx *svc, const verified *v, char **out,
         else KEY(&b, ",\"persistence\":\"temporary\",\"caveats\":[");
         for (size_t i = 0; i < v->res.n_caveats; i++) {
             if (i) KEY(&b, ",");
-            json_t *cv = tz_caveat_to_json(v->res.caveats[i]);
-            tz_jb_value(&b, cv);
-            json_decref(cv);
+            tz_caveat_write_json(&b, v->res.caveats[i]);
         }
         KEY(&b, "]}}");
         if (!(*out = tz_jb_finish(&b, out_len))) e = tz_err_new(TZE_INTERNAL);
