@@ -90,6 +90,11 @@ tz_caveat_type tz_caveat_get_type(const tz_caveat *c);
 /* ---- JSON form (spec §4.6 / token-format §10) ---- */
 /* New reference owned by the caller. */
 json_t *tz_caveat_to_json(const tz_caveat *c);
+/* The same JSON form appended to a text being written (core/json_write.h): exactly the text
+ * json_dumps(tz_caveat_to_json(c), JSON_COMPACT) gives, without building the tree for the usual
+ * kinds; a failure fails the text. (caveat_json_text.c) */
+struct tz_json_buf;
+void tz_caveat_write_json(struct tz_json_buf *b, const tz_caveat *c);
 /* Parses and sanitizes one element of a REST `caveats` array. Failure: TZE_BAD_VALUE_CAVEAT with
  * {"caveat": the element as sent for objects/strings, else its JSON text as a string}. */
 tz_error *tz_caveat_from_json(const json_t *j, tz_caveat **out);

@@ -2,6 +2,7 @@
  * and form/query lookup, reply building. The request plumbing (reading the body, sending the
  * reply, the log line) is in request.c. */
 #include "http/extra.h"
+#include "core/json_write.h"
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,13 @@ static int hex_value(char c) {
 
 /* Decodes one form-encoded component into out (cap bytes with the NUL). */
 static long decode_component(const char *s, size_t len, char *out, size_t cap) {
+    /* nothing to decode (a token, an id): one copy instead of a test per byte */
+    if (!memchr(s, '%', len) && !memchr(s, '+', len)) {
+        if (len + 1 > cap) return -2;
+        memcpy(out, s, len);
+        out[len] = '\0';
+        return (long)len;
+    }
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
@@ -41,25 +49,44 @@ static long decode_component(const char *s, size_t len, char *out, size_t cap) {
     return (long)o;
 }
 
-long tz_form_value(const char *src, size_t len, const char *name, char *out, size_t cap) {
-    if (!src || !name) return -1;
+/* Whether the raw (still encoded) form name `k` decodes to `name`. Names longer than 127 decoded
+ * bytes never match (the names handlers ask for are short plain ASCII). */
+static bool name_is(const char *k, size_t klen, const char *name, size_t name_len) {
+    if (name_len >= 128 || klen < name_len) return false; /* decoding never lengthens */
+    if (!memchr(k, '%', klen) && !memchr(k, '+', klen)) return klen == name_len && memcmp(k, name, name_len) == 0;
+    char key[128];
+    long n = decode_component(k, klen, key, sizeof key);
+    return n >= 0 && (size_t)n == name_len && memcmp(key, name, name_len) == 0;
+}
+
+bool tz_form_span(const char *src, size_t len, const char *name, const char **val, size_t *val_len) {
+    *val = NULL;
+    *val_len = 0;
+    if (!src || !name) return false;
     size_t name_len = strlen(name);
-    size_t i = 0;
-    while (i < len) {
-        size_t end = i;
-        while (end < len && src[end] != '&') end++;
-        size_t eq = i;
-        while (eq < end && src[eq] != '=') eq++;
-        /* names are compared decoded; the names handlers ask for are plain ASCII */
-        char key[128];
-        long klen = decode_component(src + i, eq - i, key, sizeof key);
-        if (klen >= 0 && (size_t)klen == name_len && memcmp(key, name, name_len) == 0) {
-            if (eq == end) return decode_component("", 0, out, cap);
-            return decode_component(src + eq + 1, end - eq - 1, out, cap);
+    const char *p = src, *lim = src + len;
+    while (p < lim) {
+        const char *end = memchr(p, '&', (size_t)(lim - p));
+        if (!end) end = lim;
+        const char *eq = memchr(p, '=', (size_t)(end - p));
+        if (!eq) eq = end;
+        if (name_is(p, (size_t)(eq - p), name, name_len)) {
+            *val = eq == end ? end : eq + 1;
+            *val_len = (size_t)(end - *val);
+            return true;
         }
-        i = end + 1;
+        p = end + 1;
     }
-    return -1;
+    return false;
+}
+
+long tz_form_decode(const char *s, size_t len, char *out, size_t cap) { return decode_component(s, len, out, cap); }
+
+long tz_form_value(const char *src, size_t len, const char *name, char *out, size_t cap) {
+    const char *v;
+    size_t vlen;
+    if (!tz_form_span(src, len, name, &v, &vlen)) return -1;
+    return decode_component(v, vlen, out, cap);
 }
 
 long tz_extra_query(const tz_extra_req *r, const char *name, char *out, size_t cap) {
@@ -103,17 +130,31 @@ bool tz_extra_reply_copy(tz_extra_resp *resp, int status, const char *content_ty
     return true;
 }
 
+void tz_extra_reply_owned(tz_extra_resp *resp, int status, const char *content_type, char *text, size_t len) {
+    reset_body(resp);
+    resp->status = status;
+    resp->content_type = content_type;
+    resp->body = text;
+    resp->body_len = len;
+    resp->owns_body = true;
+}
+
 bool tz_extra_reply_json(tz_extra_resp *resp, int status, const json_t *body) {
     reset_body(resp);
-    char *text = json_dumps(body, JSON_COMPACT);
+    size_t len = 0;
+    char *text = tz_json_dump_compact(body, &len);
     if (!text) {
         resp->status = 500;
         resp->content_type = NULL;
         return false;
     }
-    bool ok = tz_extra_reply_copy(resp, status, "application/json", text, strlen(text));
-    free(text);
-    return ok;
+    /* the rendered text becomes the body as it is (no second copy) */
+    resp->status = status;
+    resp->content_type = "application/json";
+    resp->body = text;
+    resp->body_len = len;
+    resp->owns_body = true;
+    return true;
 }
 
 const tz_extra_route *tz_extra_match(const tz_extra_route *routes, size_t n, const char *path,

@@ -40,6 +40,11 @@ const char *tz_extra_header(const tz_extra_req *r, const char *name);
  * -1 when the name is absent, -2 when the value does not fit or is malformed (bad %XX, a decoded
  * NUL byte). */
 long tz_form_value(const char *src, size_t len, const char *name, char *out, size_t cap);
+/* The raw (still encoded) value of the first `name` in a form string: *val points into src,
+ * *val_len bytes (an absent '=' gives an empty value). False when the name is absent. */
+bool tz_form_span(const char *src, size_t len, const char *name, const char **val, size_t *val_len);
+/* Decodes one raw form value as tz_form_value does (same results and error codes). */
+long tz_form_decode(const char *s, size_t len, char *out, size_t cap);
 /* The same over the request's query string. */
 long tz_extra_query(const tz_extra_req *r, const char *name, char *out, size_t cap);
 
@@ -70,6 +75,9 @@ bool tz_extra_add_header(tz_extra_resp *resp, const char *name, const char *valu
  * 500) when out of memory. */
 bool tz_extra_reply_copy(tz_extra_resp *resp, int status, const char *content_type,
                          const char *text, size_t len);
+/* Sets status, content type and `text` (malloc'd, `len` bytes) as the body; the response takes
+ * ownership of `text` (freed after sending). */
+void tz_extra_reply_owned(tz_extra_resp *resp, int status, const char *content_type, char *text, size_t len);
 /* Sets status, content type and the compact rendering of `body` (borrowed) as an
  * application/json body. */
 bool tz_extra_reply_json(tz_extra_resp *resp, int status, const json_t *body);

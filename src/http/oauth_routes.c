@@ -67,14 +67,17 @@ static bool param(params *p, const char *name, const char **out) {
         *out = json_string_value(v);
         return true;
     }
-    size_t cap = p->form_len + 1;
+    /* one pass to find the raw value, then a buffer of its size (decoding never lengthens) */
+    const char *raw;
+    size_t raw_len;
+    if (!tz_form_span(p->form, p->form_len, name, &raw, &raw_len)) return true;
+    size_t cap = raw_len + 1;
     if (strcmp(name, "token") != 0 && cap > PARAM_MAX) cap = PARAM_MAX;
     char *buf = malloc(cap);
     if (!buf) return false;
-    long n = tz_form_value(p->form, p->form_len, name, buf, cap);
-    if (n < 0) {
+    if (tz_form_decode(raw, raw_len, buf, cap) < 0) {
         free(buf);
-        return n == -1;
+        return false;
     }
     p->vals[p->n_vals++] = buf;
     *out = buf;
@@ -164,12 +167,15 @@ static void introspect(const tz_extra_req *r, tz_extra_resp *resp) {
         oauth_error(resp, 400, "invalid_request");
     } else {
         ip.token_len = strlen(ip.token);
-        json_t *out = NULL;
-        tz_error *e = tz_oauth_introspect(r->svc, &caller, &ip, &out);
+        char *out = NULL;
+        size_t out_len = 0;
+        bool active = false;
+        tz_error *e = tz_oauth_introspect(r->svc, &caller, &ip, &out, &out_len, &active);
         if (!e) {
-            tz_extra_reply_json(resp, 200, out);
+            tz_extra_reply_owned(resp, 200, "application/json", out, out_len);
+            out = NULL;
             tz_extra_add_header(resp, "Cache-Control", "no-store");
-            if (!json_is_true(json_object_get(out, "active"))) resp->log_error = "inactive";
+            if (!active) resp->log_error = "inactive";
         } else if (e->id == TZE_FORBIDDEN) {
             /* RFC 7662 §2.3: a bearer without the right to introspect gets a 401 */
             oauth_error(resp, 401, "insufficient_scope");
@@ -182,7 +188,7 @@ static void introspect(const tz_extra_req *r, tz_extra_resp *resp) {
             oauth_error(resp, 500, "server_error");
             tz_err_free(e);
         }
-        json_decref(out);
+        free(out);
     }
     tz_oauth_caller_clear(&caller);
     params_clear(&p);

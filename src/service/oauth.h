@@ -66,12 +66,13 @@ typedef struct tz_introspect_params {
     const char *allow_data_access_caveats;  /* "true" / "false" */
 } tz_introspect_params;
 
-/* Fills *out (new reference) with the RFC 7662 answer: {"active": true, ...} or {"active": false}
- * for any token that does not verify as an access token. Only the caller's right to introspect
+/* Fills *out (malloc'd JSON text of *out_len bytes, NUL-terminated; the caller frees it) with the
+ * RFC 7662 answer: {"active":true,...} or {"active":false} for any token that does not verify as
+ * an access token (*is_active says which). Only the caller's right to introspect
  * (TZE_FORBIDDEN), a malformed context parameter (TZE_BAD_DATA {"key"}) and store failures
  * (5xx ids) are errors. */
 tz_error *tz_oauth_introspect(tz_service_ctx *svc, const tz_oauth_caller *caller,
-                              const tz_introspect_params *p, json_t **out);
+                              const tz_introspect_params *p, char **out, size_t *out_len, bool *is_active);
 
 /* Who a token belongs to, for forward-auth headers. */
 typedef struct tz_forward_identity {

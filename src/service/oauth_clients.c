@@ -12,7 +12,13 @@
 
 static void hash_hex(const char *secret, size_t len, char out[TZ_OAUTH_SECRET_HASH_LEN + 1]) {
     unsigned char d[SHA256_DIGEST_LENGTH];
-    SHA256((const unsigned char *)secret, len, d);
+    /* the low-level context, as core/hmac.c: SHA256() goes through EVP_Q_digest, which fetches
+     * the implementation on every call (more than the hash of a 43-byte secret itself) */
+    SHA256_CTX c;
+    SHA256_Init(&c);
+    SHA256_Update(&c, secret, len);
+    SHA256_Final(d, &c);
+    OPENSSL_cleanse(&c, sizeof c);
     static const char hex[] = "0123456789abcdef";
     for (size_t i = 0; i < sizeof d; i++) {
         out[2 * i] = hex[d[i] >> 4];

@@ -68,6 +68,9 @@ typedef struct svc_verify_args {
     /* Optional: for a named token, also read this token {id} in the same store read
      * (named_prefetch.h); filled and marked done by the verification. */
     svc_named_prefetch *prefetch;
+    /* Optional: on success, the subject's username read in the same statement as the secret
+     * (malloc'd, the caller frees it); NULL for providers. Saves a read of the user. */
+    char **username_out;
 } svc_verify_args;
 
 /* Verifies a token against its stored secret (named or temporary), revocation, caveats, signature,

@@ -18,7 +18,8 @@ typedef struct stored_state {
  * (no cache: a revocation acknowledged by any node is seen here), applying revocation and
  * generation rules. A store failure is returned as it is, never as "invalid". */
 static tz_error *load_secret(tz_service_ctx *svc, const tz_token *t, char secret[TZ_SECRET_HEX_LEN + 1],
-                             stored_state *st, char **metadata_out, svc_named_prefetch *prefetch) {
+                             stored_state *st, char **metadata_out, svc_named_prefetch *prefetch,
+                             char **username_out) {
     if (t->named) {
         tz_named_token_rec rec;
         memset(&rec, 0, sizeof rec);
@@ -30,6 +31,9 @@ static tz_error *load_secret(tz_service_ctx *svc, const tz_token *t, char secret
                                                     &st->subject_blocked, prefetch->id, &prefetch->rec,
                                                     &prefetch->found);
             prefetch->done = !e;
+        } else if (username_out) {
+            e = tz_store_named_verify_user(svc->store, t->id, &rec, &st->subject_exists, &st->subject_blocked,
+                                           username_out);
         } else {
             e = tz_store_named_verify_state(svc->store, t->id, &rec, &st->subject_exists, &st->subject_blocked);
         }
@@ -56,8 +60,10 @@ static tz_error *load_secret(tz_service_ctx *svc, const tz_token *t, char secret
     int64_t generation = 0;
     bool has_secret = false;
     char sealed[TZ_STORED_SECRET_MAX + 1];
-    tz_error *e = tz_store_temp_verify_state(svc->store, &t->subject, sealed, &generation, &has_secret,
-                                             &st->subject_exists, &st->subject_blocked);
+    tz_error *e = username_out ? tz_store_temp_verify_user(svc->store, &t->subject, sealed, &generation, &has_secret,
+                                                           &st->subject_exists, &st->subject_blocked, username_out)
+                               : tz_store_temp_verify_state(svc->store, &t->subject, sealed, &generation, &has_secret,
+                                                            &st->subject_exists, &st->subject_blocked);
     /* no secret yet: no temporary token of this subject was ever issued */
     if (!e && !has_secret) e = tz_err_new(TZE_TOKEN_INVALID);
     else if (!e && t->generation < generation) e = tz_err_new(TZE_TOKEN_REVOKED);
@@ -77,10 +83,16 @@ tz_error *svc_verify_token(tz_service_ctx *svc, const tz_token *t, const svc_ver
     char secret[TZ_SECRET_HEX_LEN + 1];
     stored_state st;
     memset(&st, 0, sizeof st);
-    char *metadata = NULL;
+    char *metadata = NULL, *username = NULL;
     if (a->named_metadata_out) *a->named_metadata_out = NULL;
-    tz_error *e = load_secret(svc, t, secret, &st, &metadata, a->prefetch);
+    if (a->username_out) *a->username_out = NULL;
+    /* the two optional reads are for different callers (authentication of a request that reads a
+     * named token; introspection and forward auth): never both */
+    if (a->prefetch && a->username_out) return tz_err_new(TZE_INTERNAL);
+    tz_error *e = load_secret(svc, t, secret, &st, &metadata, a->prefetch, a->username_out ? &username : NULL);
     if (e) {
+        free(metadata);
+        free(username);
         tz_subject_clear(&st.subject);
         return e;
     }
@@ -118,12 +130,14 @@ tz_error *svc_verify_token(tz_service_ctx *svc, const tz_token *t, const svc_ver
     if (!e && t->type.kind == TZ_TT_ACCESS && a->service) e = svc_check_service_allowed(svc, &st.subject, a->service);
     if (e) {
         free(metadata);
+        free(username);
         tz_subject_clear(&st.subject);
         tz_verify_result_clear(res);
         return e;
     }
     if (a->named_metadata_out) *a->named_metadata_out = metadata;
     else free(metadata);
+    if (a->username_out) *a->username_out = username;
     st.subject.subtype = t->subject.subtype;
     *subject_out = st.subject;
     return NULL;

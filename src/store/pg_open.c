@@ -163,4 +163,6 @@ const tz_store_ops tzs_pg_ops = {
     .dir_export = pgs_dir_export,
     .dir_import = pgs_dir_import,
     .named_verify_state_and_get = pgs_named_verify_state_and_get,
+    .named_verify_user = pgs_named_verify_user,
+    .temp_verify_user = pgs_temp_verify_user,
 };

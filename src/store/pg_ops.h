@@ -86,4 +86,12 @@ tz_error *pgs_named_verify_state_and_get(tz_store *s, const char *id, tz_named_t
                                          const char *other_id, tz_named_token_rec *other,
                                          bool *other_found);
 
+/* verification reads with the username (pg_verify_user.c) */
+tz_error *pgs_named_verify_user(tz_store *s, const char *id, tz_named_token_rec *out,
+                                bool *subject_exists, bool *subject_blocked, char **username);
+tz_error *pgs_temp_verify_user(tz_store *s, const tz_subject *subject,
+                               char secret_out[TZ_STORED_SECRET_MAX + 1], int64_t *generation,
+                               bool *has_secret, bool *subject_exists, bool *subject_blocked,
+                               char **username);
+
 #endif

@@ -269,6 +269,17 @@ tz_error *tz_store_temp_secret_bump(tz_store *s, const tz_subject *subject);
 tz_error *tz_store_temp_verify_state(tz_store *s, const tz_subject *subject,
                                      char secret_out[TZ_STORED_SECRET_MAX + 1], int64_t *generation,
                                      bool *has_secret, bool *subject_exists, bool *subject_blocked);
+/* The two verification reads above together with the subject's username, still one statement
+ * (what RFC 7662 introspection and forward auth answer with; no second read of the user).
+ * *username: malloc'd, owned by the caller (free); NULL when the subject is a provider or a
+ * user that does not exist. Errors as the reads without the username. (store_dispatch_verify.c;
+ * SQLite store_verify_user.c, PostgreSQL pg_verify_user.c) */
+tz_error *tz_store_named_verify_user(tz_store *s, const char *id, tz_named_token_rec *out,
+                                     bool *subject_exists, bool *subject_blocked, char **username);
+tz_error *tz_store_temp_verify_user(tz_store *s, const tz_subject *subject,
+                                    char secret_out[TZ_STORED_SECRET_MAX + 1], int64_t *generation,
+                                    bool *has_secret, bool *subject_exists, bool *subject_blocked,
+                                    char **username);
 /* For copying stores: a subject's record as it is. */
 typedef struct tz_temp_secret_rec {
     tz_subject subject;

@@ -106,6 +106,8 @@
  *      provider registration data; relations with privileges and support sizes), paged, and their
  *      writing into a store being filled by `store copy` (store.h "directory export"); import:
  *      CONFLICT id|subdomain, NOT_FOUND (a cluster, provider or relation end missing).
+ *   6. named_verify_user, temp_verify_user: named_verify_state / temp_verify_state with the
+ *      subject's username in the same statement (introspection, forward auth); errors as those.
  *   7. named_verify_state_and_get: named_verify_state of one token plus the row of another in one
  *      statement (a request authenticated with a named token that reads a named token: status,
  *      GET); NOT_FOUND only for the verified token, a missing second row is *other_found = false.
@@ -247,6 +249,14 @@ typedef struct tz_store_ops {
                                             bool *subject_exists, bool *subject_blocked,
                                             const char *other_id, tz_named_token_rec *other,
                                             bool *other_found);
+
+    /* 6. verification reads with the username (store.h) */
+    tz_error *(*named_verify_user)(tz_store *s, const char *id, tz_named_token_rec *out,
+                                   bool *subject_exists, bool *subject_blocked, char **username);
+    tz_error *(*temp_verify_user)(tz_store *s, const tz_subject *subject,
+                                  char secret_out[TZ_STORED_SECRET_MAX + 1], int64_t *generation,
+                                  bool *has_secret, bool *subject_exists, bool *subject_blocked,
+                                  char **username);
 } tz_store_ops;
 
 /* The common header every backend's store structure starts with. The dispatcher sets log/log_ud

@@ -71,4 +71,6 @@ const tz_store_ops tzs_sqlite_ops = {
     .dir_export = tzs_sq_dir_export,
     .dir_import = tzs_sq_dir_import,
     .named_verify_state_and_get = tzs_sq_named_verify_state_and_get,
+    .named_verify_user = tzs_sq_named_verify_user,
+    .temp_verify_user = tzs_sq_temp_verify_user,
 };

@@ -1,19 +1,19 @@
-/* Fuzzes the answer writer against json_dumps: whatever tree the input gives (parsed as JSON, and
- * the raw bytes as a string member, which need not be UTF-8), tz_json_write_compact must give
- * exactly json_dumps(JSON_COMPACT)'s text or step aside (NULL); when json_dumps fails, so must it.
- *
- * The Makefile's fuzz rule links only src/core; the writer lives in src/http/json_write.c and
- * needs only jansson, so it is compiled into this target directly. */
-#include "../../src/http/json_write.c"
+/* Fuzzes the reply writer (core/json_write.c) against json_dumps: whatever tree the input gives
+ * (parsed as JSON, and the raw bytes as a string member, which need not be UTF-8),
+ * tz_json_dump_compact must give exactly json_dumps(JSON_COMPACT)'s text, and fail (NULL) exactly
+ * where json_dumps fails. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/json_write.h"
 
 static void check(const json_t *v) {
     size_t len = 0;
-    char *ours = tz_json_write_compact(v, &len);
+    char *ours = tz_json_dump_compact(v, &len);
     char *ref = json_dumps(v, JSON_COMPACT);
-    if (ours && (!ref || strlen(ref) != len || memcmp(ours, ref, len) != 0 || ours[len] != '\0')) {
-        fprintf(stderr, "writer: %s\njson_dumps: %s\n", ours, ref ? ref : "(failed)");
+    if (!ours != !ref || (ours && (strlen(ref) != len || memcmp(ours, ref, len) != 0 || ours[len] != '\0'))) {
+        fprintf(stderr, "writer: %s\njson_dumps: %s\n", ours ? ours : "(failed)", ref ? ref : "(failed)");
         abort();
     }
     free(ours);

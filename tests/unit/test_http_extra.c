@@ -63,6 +63,24 @@ static void test_form(void) {
     CHECK_INT(tz_form_value("a%3Db=1", 7, "a=b", out, sizeof out), 1); /* encoded name */
     CHECK_INT(tz_form_value(NULL, 0, "a", out, sizeof out), -1);
     CHECK_INT(tz_form_value("", 0, "a", out, sizeof out), -1);
+    CHECK_INT(tz_form_value("a+b=1&a%20b=2", 13, "a b", out, sizeof out), 1); /* '+' in a name */
+    CHECK_STR(out, "1");
+    CHECK_INT(tz_form_value("a%zz=1&a=2", 10, "a", out, sizeof out), 1); /* bad name: skipped */
+    CHECK_STR(out, "2");
+    /* the raw span: first occurrence, still encoded, empty when '=' is absent */
+    const char *v = NULL;
+    size_t vlen = 99;
+    CHECK(tz_form_span(f, len, "token", &v, &vlen) && vlen == 11 && memcmp(v, "abc%2Bdef+x", 11) == 0);
+    CHECK(tz_form_span(f, len, "flag", &v, &vlen) && vlen == 0);
+    CHECK(!tz_form_span(f, len, "missing", &v, &vlen) && v == NULL && vlen == 0);
+    CHECK(!tz_form_span("a=1&", 4, "", &v, &vlen));
+    CHECK(tz_form_span("a=1&&b=2", 8, "", &v, &vlen) && vlen == 0);
+    CHECK_INT(tz_form_value("a=abcd", 6, "a", out, 4), -2); /* plain value that does not fit */
+    CHECK_INT(tz_form_value("a=abcd", 6, "a", out, 5), 4);
+    CHECK_STR(out, "abcd");
+    CHECK_INT(tz_form_decode("", 0, out, 0), -2);
+    CHECK_INT(tz_form_decode("x%41+", 5, out, sizeof out), 3);
+    CHECK_STR(out, "xA ");
 }
 
 static void test_reply(void) {

@@ -278,6 +278,94 @@ static void test_verify_state_and_get(void) {
     tz_store_close(s);
 }
 
+/* The verification reads with the username give what the reads without it give, plus the
+ * subject's username (NULL for providers and missing users), from the same statement. */
+static void test_verify_with_username(void) {
+    tz_store *s = open_named("verifyuser");
+    tz_user_rec u = user("u1", "alice");
+    CHECK(tz_store_user_create(s, &u) == NULL);
+    tz_provider_rec p = {(char *)"p1", (char *)"Prov", NULL, 1};
+    CHECK(tz_store_provider_create(s, &p) == NULL);
+    tz_named_token_rec t = named("t1", "n", TZ_SUBJ_USER, "u1");
+    CHECK(tz_store_named_create(s, &t) == NULL);
+    tz_named_token_rec orphan = named("t2", "n", TZ_SUBJ_USER, "gone");
+    CHECK(tz_store_named_create(s, &orphan) == NULL);
+    tz_named_token_rec pt = named("t3", "n", TZ_SUBJ_PROVIDER, "p1");
+    CHECK(tz_store_named_create(s, &pt) == NULL);
+
+    const char *ids[] = {"t1", "t2", "t3"};
+    const char *want_user[] = {"alice", NULL, NULL};
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) CHECK(tz_store_user_set_blocked(s, "u1", true) == NULL);
+        for (size_t i = 0; i < 3; i++) {
+            tz_named_token_rec a = {0}, b = {0};
+            bool ea = false, ba = false, eb = true, bb = true;
+            char *name = (char *)"sentinel";
+            CHECK(tz_store_named_verify_state(s, ids[i], &a, &ea, &ba) == NULL);
+            CHECK(tz_store_named_verify_user(s, ids[i], &b, &eb, &bb, &name) == NULL);
+            CHECK(ea == eb && ba == bb);
+            CHECK(ea == (i != 1));
+            CHECK(bb == (round == 1 && i == 0));
+            CHECK(a.secret && b.secret && !strcmp(a.secret, b.secret));
+            CHECK(a.metadata_json && b.metadata_json && !strcmp(a.metadata_json, b.metadata_json));
+            CHECK(b.subject.kind == (i == 2 ? TZ_SUBJ_PROVIDER : TZ_SUBJ_USER));
+            CHECK(a.revoked == b.revoked);
+            if (want_user[i]) CHECK_STR(name, want_user[i]);
+            else CHECK(name == NULL);
+            free(name);
+            tz_named_token_rec_clear(&a);
+            tz_named_token_rec_clear(&b);
+        }
+    }
+    CHECK(tz_store_named_update(s, "t1", NULL, NULL, 1, NULL) == NULL);
+    tz_named_token_rec rec = {0};
+    bool exists = false, blocked = false;
+    char *name = NULL;
+    CHECK(tz_store_named_verify_user(s, "t1", &rec, &exists, &blocked, &name) == NULL);
+    CHECK(rec.revoked && exists && blocked);
+    CHECK_STR(name, "alice");
+    free(name);
+    tz_named_token_rec_clear(&rec);
+    name = (char *)"sentinel";
+    CHECK_INT(err_id(tz_store_named_verify_user(s, "nope", &rec, &exists, &blocked, &name)), TZE_STORE_NOT_FOUND);
+    CHECK(name == NULL);
+
+    /* temporary tokens: nothing is created by the read */
+    tz_subject su = {TZ_SUBJ_USER, TZ_PSUB_NONE, (char *)"u1"};
+    char secret[TZ_STORED_SECRET_MAX + 1], plain[TZ_STORED_SECRET_MAX + 1];
+    int64_t gen = -1, gen_plain = -1;
+    bool has = true, has_plain = false;
+    name = NULL;
+    CHECK(tz_store_temp_verify_user(s, &su, secret, &gen, &has, &exists, &blocked, &name) == NULL);
+    CHECK(!has && exists && blocked);
+    CHECK_STR(name, "alice");
+    free(name);
+    CHECK(tz_store_temp_secret_bump(s, &su) == NULL);
+    CHECK(tz_store_temp_secret_bump(s, &su) == NULL);
+    CHECK(tz_store_user_set_blocked(s, "u1", false) == NULL);
+    name = NULL;
+    CHECK(tz_store_temp_verify_user(s, &su, secret, &gen, &has, &exists, &blocked, &name) == NULL);
+    CHECK(tz_store_temp_verify_state(s, &su, plain, &gen_plain, &has_plain, &exists, &blocked) == NULL);
+    CHECK(has && has_plain && exists && !blocked);
+    CHECK_INT(gen, 2);
+    CHECK_INT(gen_plain, 2);
+    CHECK_STR(secret, plain);
+    CHECK_STR(name, "alice");
+    free(name);
+    tz_subject sp = {TZ_SUBJ_PROVIDER, TZ_PSUB_NONE, (char *)"p1"};
+    name = (char *)"sentinel";
+    CHECK(tz_store_temp_verify_user(s, &sp, secret, &gen, &has, &exists, &blocked, &name) == NULL);
+    CHECK(!has && exists && !blocked && name == NULL);
+    tz_subject sg = {TZ_SUBJ_USER, TZ_PSUB_NONE, (char *)"ghost"};
+    name = (char *)"sentinel";
+    CHECK(tz_store_temp_verify_user(s, &sg, secret, &gen, &has, &exists, &blocked, &name) == NULL);
+    CHECK(!has && !exists && !blocked && name == NULL);
+    tz_subject sx = {TZ_SUBJ_PROVIDER, TZ_PSUB_NONE, (char *)"nope"};
+    CHECK(tz_store_temp_verify_user(s, &sx, secret, &gen, &has, &exists, &blocked, &name) == NULL);
+    CHECK(!has && !exists && name == NULL);
+    tz_store_close(s);
+}
+
 static void test_metadata_compare_and_set(void) {
     tz_store *s = open_named("cas");
     tz_named_token_rec t = named("t1", "n", TZ_SUBJ_USER, "u1");
@@ -785,6 +873,7 @@ int main(void) {
     RUN(test_entity_with_owner_is_one_transaction);
     RUN(test_verify_states);
     RUN(test_verify_state_and_get);
+    RUN(test_verify_with_username);
     RUN(test_metadata_compare_and_set);
     RUN(test_paging_and_copy_primitives);
     RUN(test_clients);
