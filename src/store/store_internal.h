@@ -237,7 +237,8 @@ tz_error *tzs_sq_named_verify_state_and_get(tz_store *s, const char *id, tz_name
                                             bool *subject_exists, bool *subject_blocked,
                                             const char *other_id, tz_named_token_rec *other,
                                             bool *other_found);
-/* Verification reads with the username (store_verify_user.c; contracts in store.h). */
+/* Verification reads with the username (store_verify_user.c; contracts in store.h); username NULL:
+ * the plain reads named_verify_state / temp_verify_state, which call these. */
 tz_error *tzs_sq_named_verify_user(tz_store *s, const char *id, tz_named_token_rec *out,
                                    bool *subject_exists, bool *subject_blocked, char **username);
 tz_error *tzs_sq_temp_verify_user(tz_store *s, const tz_subject *subject,

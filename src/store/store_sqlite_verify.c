@@ -11,88 +11,25 @@
     " CASE n.subject_kind" \
     "  WHEN 1 THEN (SELECT u.blocked FROM users u WHERE u.id = n.subject_id)" \
     "  WHEN 2 THEN (SELECT 0 FROM providers p WHERE p.id = n.subject_id) END"
-static const char SQL_NAMED_VERIFY[] = NAMED_VERIFY_SELECT " FROM named_tokens n WHERE n.id = ?1";
 /* named_verify_state_and_get: the verification row of ?1 (column 9 = 1) and the plain row of ?2
  * (column 9 = 2) from one statement, i.e. one read transaction. */
 static const char SQL_NAMED_VERIFY_AND_GET[] =
     NAMED_VERIFY_SELECT ", 1 FROM named_tokens n WHERE n.id = ?1"
     " UNION ALL SELECT id, name, subject_kind, subject_id, token, secret, metadata, revoked, NULL, 2"
     " FROM named_tokens WHERE id = ?2";
-static const char SQL_TEMP_VERIFY[] =
-    "SELECT st.state, t.secret, t.generation FROM"
-    " (SELECT CASE ?1 WHEN 1 THEN (SELECT u.blocked FROM users u WHERE u.id = ?2)"
-    "                 WHEN 2 THEN (SELECT 0 FROM providers p WHERE p.id = ?2) END AS state) st"
-    " LEFT JOIN temp_secrets t ON t.subject_kind = ?1 AND t.subject_id = ?2";
 
+/* The plain verification reads are the reads with the username (store_verify_user.c), the name
+ * left unread: one statement to maintain for each. */
 tz_error *tzs_sq_named_verify_state(tz_store *s, const char *id, tz_named_token_rec *out,
                                     bool *subject_exists, bool *subject_blocked) {
-    memset(out, 0, sizeof *out);
-    *subject_exists = *subject_blocked = false;
-    if (!id) return tzs_bad_arg(s, "named_verify_state", "id");
-    tzs_conn *c;
-    tz_error *err = tzs_acquire(s, &c);
-    if (err) return err;
-    sqlite3_stmt *st;
-    err = tzs_stmt(s, c, SQL_NAMED_VERIFY, &st);
-    if (!err) {
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) err = tz_err_new(TZE_STORE_NOT_FOUND);
-        else if (rc != SQLITE_ROW) err = tzs_fail(s, c->db, "named_verify_state", rc);
-        else if (!tzs_read_named_row(st, out)) err = tz_err_new(TZE_INTERNAL);
-        else {
-            *subject_exists = sqlite3_column_type(st, 8) != SQLITE_NULL;
-            *subject_blocked = *subject_exists && sqlite3_column_int(st, 8) != 0;
-        }
-        sqlite3_reset(st);
-    }
-    tzs_release(s, c);
-    if (err) tz_named_token_rec_clear(out);
-    return err;
+    return tzs_sq_named_verify_user(s, id, out, subject_exists, subject_blocked, NULL);
 }
 
 tz_error *tzs_sq_temp_verify_state(tz_store *s, const tz_subject *subject,
                                    char secret_out[TZ_STORED_SECRET_MAX + 1], int64_t *generation,
                                    bool *has_secret, bool *subject_exists, bool *subject_blocked) {
-    *has_secret = *subject_exists = *subject_blocked = false;
-    *generation = 0;
-    secret_out[0] = '\0';
-    int kind = tzs_subject_kind(subject);
-    if (kind < 0) return tzs_bad_arg(s, "temp_verify_state", "user/provider subject");
-    tzs_conn *c;
-    tz_error *err = tzs_acquire(s, &c);
-    if (err) return err;
-    sqlite3_stmt *st;
-    err = tzs_stmt(s, c, SQL_TEMP_VERIFY, &st);
-    if (!err) {
-        sqlite3_bind_int(st, 1, kind);
-        sqlite3_bind_text(st, 2, subject->id, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        if (rc != SQLITE_ROW) {
-            err = tzs_fail(s, c->db, "temp_verify_state", rc == SQLITE_DONE ? SQLITE_INTERNAL : rc);
-        } else {
-            *subject_exists = sqlite3_column_type(st, 0) != SQLITE_NULL;
-            *subject_blocked = *subject_exists && sqlite3_column_int(st, 0) != 0;
-            if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
-                const char *secret = (const char *)sqlite3_column_text(st, 1);
-                int len = sqlite3_column_bytes(st, 1);
-                if (!secret || len < 1 || len > TZ_STORED_SECRET_MAX) {
-                    err = tzs_bad_arg(s, "temp_verify_state", "stored secret has the wrong length");
-                } else {
-                    memcpy(secret_out, secret, (size_t)len + 1);
-                    *generation = sqlite3_column_int64(st, 2);
-                    *has_secret = true;
-                }
-            }
-        }
-        sqlite3_reset(st);
-    }
-    tzs_release(s, c);
-    if (err) {
-        OPENSSL_cleanse(secret_out, TZ_STORED_SECRET_MAX + 1);
-        *has_secret = false;
-    }
-    return err;
+    return tzs_sq_temp_verify_user(s, subject, secret_out, generation, has_secret, subject_exists,
+                                   subject_blocked, NULL);
 }
 
 tz_error *tzs_sq_named_verify_state_and_get(tz_store *s, const char *id, tz_named_token_rec *out,

@@ -1,6 +1,7 @@
-/* SQLite: the verification reads of store_sqlite_verify.c with the subject's username in the same
- * statement, for answers that name the user (RFC 7662 introspection, forward auth): one snapshot,
- * no second read of the user row. */
+/* SQLite: the verification reads with the subject's username in the same statement, for answers
+ * that name the user (RFC 7662 introspection, forward auth): one snapshot, no second read of the
+ * user row. With username NULL they are the plain verification reads (named_verify_state,
+ * temp_verify_state in store_sqlite_verify.c): the same statement, the name left unread. */
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
@@ -28,7 +29,7 @@ tz_error *tzs_sq_named_verify_user(tz_store *s, const char *id, tz_named_token_r
                                    bool *subject_exists, bool *subject_blocked, char **username) {
     memset(out, 0, sizeof *out);
     *subject_exists = *subject_blocked = false;
-    *username = NULL;
+    if (username) *username = NULL;
     if (!id) return tzs_bad_arg(s, "named_verify_user", "id");
     tzs_conn *c;
     tz_error *err = tzs_acquire(s, &c);
@@ -40,7 +41,8 @@ tz_error *tzs_sq_named_verify_user(tz_store *s, const char *id, tz_named_token_r
         int rc = sqlite3_step(st);
         if (rc == SQLITE_DONE) err = tz_err_new(TZE_STORE_NOT_FOUND);
         else if (rc != SQLITE_ROW) err = tzs_fail(s, c->db, "named_verify_user", rc);
-        else if (!tzs_read_named_row(st, out) || !tzs_col_dup(st, 9, username)) err = tz_err_new(TZE_INTERNAL);
+        else if (!tzs_read_named_row(st, out) || (username && !tzs_col_dup(st, 9, username)))
+            err = tz_err_new(TZE_INTERNAL);
         else {
             *subject_exists = sqlite3_column_type(st, 8) != SQLITE_NULL;
             *subject_blocked = *subject_exists && sqlite3_column_int(st, 8) != 0;
@@ -50,8 +52,10 @@ tz_error *tzs_sq_named_verify_user(tz_store *s, const char *id, tz_named_token_r
     tzs_release(s, c);
     if (err) {
         tz_named_token_rec_clear(out);
-        free(*username);
-        *username = NULL;
+        if (username) {
+            free(*username);
+            *username = NULL;
+        }
     }
     return err;
 }
@@ -62,7 +66,7 @@ tz_error *tzs_sq_temp_verify_user(tz_store *s, const tz_subject *subject,
                                   char **username) {
     *has_secret = *subject_exists = *subject_blocked = false;
     *generation = 0;
-    *username = NULL;
+    if (username) *username = NULL;
     secret_out[0] = '\0';
     int kind = tzs_subject_kind(subject);
     if (kind < 0) return tzs_bad_arg(s, "temp_verify_user", "user/provider subject");
@@ -77,7 +81,7 @@ tz_error *tzs_sq_temp_verify_user(tz_store *s, const tz_subject *subject,
         int rc = sqlite3_step(st);
         if (rc != SQLITE_ROW) {
             err = tzs_fail(s, c->db, "temp_verify_user", rc == SQLITE_DONE ? SQLITE_INTERNAL : rc);
-        } else if (!tzs_col_dup(st, 3, username)) {
+        } else if (username && !tzs_col_dup(st, 3, username)) {
             err = tz_err_new(TZE_INTERNAL);
         } else {
             *subject_exists = sqlite3_column_type(st, 0) != SQLITE_NULL;
@@ -100,8 +104,10 @@ tz_error *tzs_sq_temp_verify_user(tz_store *s, const tz_subject *subject,
     if (err) {
         OPENSSL_cleanse(secret_out, TZ_STORED_SECRET_MAX + 1);
         *has_secret = false;
-        free(*username);
-        *username = NULL;
+        if (username) {
+            free(*username);
+            *username = NULL;
+        }
     }
     return err;
 }
