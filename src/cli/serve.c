@@ -70,7 +70,6 @@ static void usage(FILE *f) {
         "Runs the Onezone token REST API (prefix " "/api/v3/onezone" ") on an embedded SQLite store\n"
         "or on PostgreSQL (several nodes may serve one PostgreSQL database).\n"
         "\n"
-        "  --data DIR                      store directory (created 0700 if missing)\n"
         TZ_STORE_OPTIONS_HELP
         "  --listen ADDR:PORT              numeric IPv4 or [IPv6] address; port 0 = any free port\n"
         "                                  (default 127.0.0.1:8443 with TLS, else 127.0.0.1:8080)\n"
