@@ -58,43 +58,47 @@ static int fail(tz_error *e, const char *what) {
     return 1;
 }
 
-static tz_error *copy_users(tz_store *from, tz_store *to, copy_counts *n) {
+/* Copies one page of a kind of record: reads the page after `cursor` from `from`, writes it to
+ * `to`, counts it, and sets *next to the cursor of the following page (malloc'd; NULL after the
+ * last page). */
+typedef tz_error *(*copy_page_fn)(tz_store *from, tz_store *to, const char *cursor, char **next,
+                                  copy_counts *n);
+
+/* Every page of one kind, in order; stops at the first error. */
+static tz_error *copy_paged(tz_store *from, tz_store *to, copy_page_fn page, copy_counts *n) {
     char *cursor = NULL;
-    tz_error *e = NULL;
+    tz_error *e;
     do {
-        tz_user_rec *page = NULL;
-        size_t got = 0;
         char *next = NULL;
-        e = tz_store_user_list(from, COPY_PAGE, cursor, &page, &got, &next);
+        e = page(from, to, cursor, &next, n);
         free(cursor);
         cursor = next;
-        for (size_t i = 0; !e && i < got; i++) {
-            e = tz_store_user_create(to, &page[i]);
-            if (!e) n->users++;
-        }
-        tz_user_recs_free(page, got);
     } while (!e && cursor);
     free(cursor);
     return e;
 }
 
-static tz_error *copy_providers(tz_store *from, tz_store *to, copy_counts *n) {
-    char *cursor = NULL;
-    tz_error *e = NULL;
-    do {
-        tz_provider_rec *page = NULL;
-        size_t got = 0;
-        char *next = NULL;
-        e = tz_store_provider_list(from, COPY_PAGE, cursor, &page, &got, &next);
-        free(cursor);
-        cursor = next;
-        for (size_t i = 0; !e && i < got; i++) {
-            e = tz_store_provider_create(to, &page[i]); /* with its cluster */
-            if (!e) n->providers++;
-        }
-        tz_provider_recs_free(page, got);
-    } while (!e && cursor);
-    free(cursor);
+static tz_error *users_page(tz_store *from, tz_store *to, const char *cursor, char **next, copy_counts *n) {
+    tz_user_rec *page = NULL;
+    size_t got = 0;
+    tz_error *e = tz_store_user_list(from, COPY_PAGE, cursor, &page, &got, next);
+    for (size_t i = 0; !e && i < got; i++) {
+        e = tz_store_user_create(to, &page[i]);
+        if (!e) n->users++;
+    }
+    tz_user_recs_free(page, got);
+    return e;
+}
+
+static tz_error *providers_page(tz_store *from, tz_store *to, const char *cursor, char **next, copy_counts *n) {
+    tz_provider_rec *page = NULL;
+    size_t got = 0;
+    tz_error *e = tz_store_provider_list(from, COPY_PAGE, cursor, &page, &got, next);
+    for (size_t i = 0; !e && i < got; i++) {
+        e = tz_store_provider_create(to, &page[i]); /* with its cluster */
+        if (!e) n->providers++;
+    }
+    tz_provider_recs_free(page, got);
     return e;
 }
 
@@ -115,70 +119,55 @@ static void count_row(const tz_dir_row *r, tz_dir_section section, copy_counts *
     }
 }
 
-/* Copies one section of the directory (entities, then relations), a page per transaction. */
-static tz_error *copy_directory(tz_store *from, tz_store *to, tz_dir_section section, copy_counts *n) {
-    char *cursor = NULL;
-    tz_error *e = NULL;
-    do {
-        tz_dir_row *page = NULL;
-        size_t got = 0;
-        char *next = NULL;
-        e = tz_store_dir_export(from, section, COPY_PAGE, cursor, &page, &got, &next);
-        free(cursor);
-        cursor = next;
-        if (!e) e = tz_store_dir_import(to, section, page, got);
-        for (size_t i = 0; !e && i < got; i++) count_row(&page[i], section, n);
-        tz_dir_rows_free(page, got);
-    } while (!e && cursor);
-    free(cursor);
+/* One page of a section of the directory, written in one transaction. */
+static tz_error *dir_page(tz_store *from, tz_store *to, tz_dir_section section, const char *cursor,
+                          char **next, copy_counts *n) {
+    tz_dir_row *page = NULL;
+    size_t got = 0;
+    tz_error *e = tz_store_dir_export(from, section, COPY_PAGE, cursor, &page, &got, next);
+    if (!e) e = tz_store_dir_import(to, section, page, got);
+    for (size_t i = 0; !e && i < got; i++) count_row(&page[i], section, n);
+    tz_dir_rows_free(page, got);
     return e;
 }
 
-static tz_error *copy_named(tz_store *from, tz_store *to, copy_counts *n) {
-    char *cursor = NULL;
-    tz_error *e = NULL;
-    do {
-        char **ids = NULL;
-        size_t got = 0;
-        char *next = NULL;
-        e = tz_store_named_list(from, NULL, COPY_PAGE, cursor, &ids, &got, &next);
-        free(cursor);
-        cursor = next;
-        for (size_t i = 0; !e && i < got; i++) {
-            tz_named_token_rec rec = {0};
-            e = tz_store_named_get(from, ids[i], &rec);
-            if (e && e->id == TZE_STORE_NOT_FOUND) { /* deleted meanwhile */
-                tz_err_free(e);
-                e = NULL;
-                continue;
-            }
-            if (!e) e = tz_store_named_create(to, &rec);
-            if (!e) n->named++;
-            tz_named_token_rec_clear(&rec);
+static tz_error *dir_entities_page(tz_store *from, tz_store *to, const char *cursor, char **next, copy_counts *n) {
+    return dir_page(from, to, TZ_DIR_SECTION_ENTITIES, cursor, next, n);
+}
+
+static tz_error *dir_relations_page(tz_store *from, tz_store *to, const char *cursor, char **next, copy_counts *n) {
+    return dir_page(from, to, TZ_DIR_SECTION_RELATIONS, cursor, next, n);
+}
+
+static tz_error *named_page(tz_store *from, tz_store *to, const char *cursor, char **next, copy_counts *n) {
+    char **ids = NULL;
+    size_t got = 0;
+    tz_error *e = tz_store_named_list(from, NULL, COPY_PAGE, cursor, &ids, &got, next);
+    for (size_t i = 0; !e && i < got; i++) {
+        tz_named_token_rec rec = {0};
+        e = tz_store_named_get(from, ids[i], &rec);
+        if (e && e->id == TZE_STORE_NOT_FOUND) { /* deleted meanwhile */
+            tz_err_free(e);
+            e = NULL;
+            continue;
         }
-        tz_strv_free(ids, got);
-    } while (!e && cursor);
-    free(cursor);
+        if (!e) e = tz_store_named_create(to, &rec);
+        if (!e) n->named++;
+        tz_named_token_rec_clear(&rec);
+    }
+    tz_strv_free(ids, got);
     return e;
 }
 
-static tz_error *copy_temporary(tz_store *from, tz_store *to, copy_counts *n) {
-    char *cursor = NULL;
-    tz_error *e = NULL;
-    do {
-        tz_temp_secret_rec *page = NULL;
-        size_t got = 0;
-        char *next = NULL;
-        e = tz_store_temp_secret_list(from, COPY_PAGE, cursor, &page, &got, &next);
-        free(cursor);
-        cursor = next;
-        for (size_t i = 0; !e && i < got; i++) {
-            e = tz_store_temp_secret_put(to, &page[i]);
-            if (!e) n->temporary++;
-        }
-        tz_temp_secret_recs_free(page, got);
-    } while (!e && cursor);
-    free(cursor);
+static tz_error *temporary_page(tz_store *from, tz_store *to, const char *cursor, char **next, copy_counts *n) {
+    tz_temp_secret_rec *page = NULL;
+    size_t got = 0;
+    tz_error *e = tz_store_temp_secret_list(from, COPY_PAGE, cursor, &page, &got, next);
+    for (size_t i = 0; !e && i < got; i++) {
+        e = tz_store_temp_secret_put(to, &page[i]);
+        if (!e) n->temporary++;
+    }
+    tz_temp_secret_recs_free(page, got);
     return e;
 }
 
@@ -196,12 +185,11 @@ static tz_error *copy_clients(tz_store *from, tz_store *to, copy_counts *n) {
 }
 
 static tz_error *copy_all(tz_store *from, tz_store *to, copy_counts *n) {
-    tz_error *e = copy_users(from, to, n);
-    if (!e) e = copy_providers(from, to, n);
-    if (!e) e = copy_directory(from, to, TZ_DIR_SECTION_ENTITIES, n);
-    if (!e) e = copy_directory(from, to, TZ_DIR_SECTION_RELATIONS, n);
-    if (!e) e = copy_named(from, to, n);
-    if (!e) e = copy_temporary(from, to, n);
+    /* in dependency order: providers come with their clusters, relations need both ends */
+    static const copy_page_fn kinds[] = {users_page,         providers_page, dir_entities_page,
+                                         dir_relations_page, named_page,     temporary_page};
+    tz_error *e = NULL;
+    for (size_t k = 0; !e && k < sizeof kinds / sizeof kinds[0]; k++) e = copy_paged(from, to, kinds[k], n);
     if (!e) e = copy_clients(from, to, n);
     return e;
 }
