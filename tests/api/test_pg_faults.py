@@ -183,7 +183,15 @@ class PgFaults(TokenzoneTestCase):
             "-d", self.db.name, "-c", sql], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             cwd=c.tmp)
         try:
-            time.sleep(0.7)
+            # wait (bounded) until the other session holds the row lock, however slowly psql starts
+            deadline = time.monotonic() + 20
+            while self.cluster.psql(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                    " WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock'"
+                    " AND a.datname = '%s' AND a.query LIKE '%%pg_sleep%%'" % self.db.name) == "0":
+                self.assertIsNone(holder.poll(), "the lock holder exited early")
+                self.assertLess(time.monotonic(), deadline, "the lock holder never took the lock")
+                time.sleep(0.05)
             t0 = time.monotonic()
             resp = self.srv.delete("/user/tokens/temporary", token=self.user.named)
             secs = time.monotonic() - t0
