@@ -28,14 +28,31 @@ static tz_error *exec_pragma(tz_store *s, sqlite3 *db, const char *sql) {
     return rc == SQLITE_OK ? NULL : tzs_fail(s, db, sql, rc);
 }
 
-static tz_error *set_wal(tz_store *s, sqlite3 *db) {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
-    if (rc != SQLITE_OK) return tzs_fail(s, db, "journal_mode", rc);
-    rc = sqlite3_step(st);
-    const unsigned char *mode = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
-    bool wal = mode && strcmp((const char *)mode, "wal") == 0;
-    sqlite3_finalize(st);
+static long ms_since(const struct timespec *t0) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - t0->tv_sec) * 1000L + (now.tv_nsec - t0->tv_nsec) / 1000000L;
+}
+
+/* Switching a new database to write-ahead logging takes an exclusive lock, and SQLite answers
+ * SQLITE_BUSY at once, without calling the busy handler, when another connection (another node
+ * starting on the same empty store) holds a lock meanwhile. So the switch is retried here, every
+ * millisecond up to the busy timeout, like any other wait for a lock. */
+static tz_error *set_wal(tz_store *s, sqlite3 *db, int busy_timeout_ms) {
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc;
+    bool wal;
+    for (;;) {
+        sqlite3_stmt *st = NULL;
+        rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+        if (rc == SQLITE_OK) rc = sqlite3_step(st);
+        const unsigned char *mode = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+        wal = mode && strcmp((const char *)mode, "wal") == 0;
+        sqlite3_finalize(st);
+        if ((rc & 0xff) != SQLITE_BUSY || ms_since(&t0) >= busy_timeout_ms) break;
+        nanosleep(&(struct timespec){0, 1000000L}, NULL);
+    }
     if (rc != SQLITE_ROW) return tzs_fail(s, db, "journal_mode", rc);
     if (!wal) {
         tzs_log(s, "the database refused write-ahead logging");
@@ -58,13 +75,9 @@ static void conn_close(tzs_conn *c) {
  * TZS_BUSY_TIMEOUT_MS). */
 static int busy_wait(void *ud, int attempts) {
     tzs_conn *c = ud;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (attempts == 0) c->busy_since = now;
-    long waited_ms = (now.tv_sec - c->busy_since.tv_sec) * 1000L +
-                     (now.tv_nsec - c->busy_since.tv_nsec) / 1000000L;
+    if (attempts == 0) clock_gettime(CLOCK_MONOTONIC, &c->busy_since);
     /* measured, not counted: sleeps overrun on a loaded machine */
-    if (waited_ms >= c->busy_timeout_ms) return 0;
+    if (ms_since(&c->busy_since) >= c->busy_timeout_ms) return 0;
     struct timespec ts = {0, attempts < 1000 ? 100000L : 1000000L};
     nanosleep(&ts, NULL);
     return 1;
@@ -85,7 +98,7 @@ static tz_error *conn_open(tz_store *s, tzs_conn **out) {
     c->busy_timeout_ms = TZS_SQ(s)->busy_timeout_ms;
     sqlite3_busy_handler(c->db, busy_wait, c);
     sqlite3_db_config(c->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-    tz_error *err = set_wal(s, c->db);
+    tz_error *err = set_wal(s, c->db, c->busy_timeout_ms);
     /* FULL: a commit is on disk (WAL fsynced) before the call returns. secure_delete: deleted
      * secrets are overwritten rather than left in free pages. */
     if (!err) err = exec_pragma(s, c->db,
