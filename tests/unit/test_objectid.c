@@ -138,6 +138,35 @@ static void test_b64std(void) {
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) CHECK(!tz_b64std_decode(bad[i], strlen(bad[i]), dec, &dlen));
 }
 
+/* Every byte value round-trips at every length, and every byte outside the alphabet is refused in
+ * every position, in the last group and in the ones before it (decoded by different loops). */
+static void test_b64std_every_byte(void) {
+    uint8_t in[256], dec[256];
+    char enc[400];
+    for (size_t i = 0; i < sizeof in; i++) in[i] = (uint8_t)(i * 37 + 11);
+    for (size_t n = 0; n <= 67; n++) {
+        size_t len = tz_b64std_encoded_len(n), dlen = 0;
+        tz_b64std_encode(in, n, enc);
+        CHECK(tz_b64std_decode(enc, len, dec, &dlen) && dlen == n && memcmp(dec, in, n) == 0);
+    }
+    const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char text[13] = "QUJDREVGR0hJ"; /* "ABCDEFGHI": three groups, no padding */
+    size_t dlen = 0;
+    CHECK(tz_b64std_decode(text, 12, dec, &dlen) && dlen == 9 && memcmp(dec, "ABCDEFGHI", 9) == 0);
+    for (int c = 0; c < 256; c++) {
+        bool in_alphabet = c != 0 && strchr(alphabet, c) != NULL;
+        for (size_t pos = 0; pos < 12; pos++) {
+            char t[13];
+            memcpy(t, text, sizeof t);
+            t[pos] = (char)c;
+            bool ok = tz_b64std_decode(t, 12, dec, &dlen);
+            /* '=' is padding only in the last two places, and then the bits before it must be 0 */
+            if (in_alphabet) CHECK(ok);
+            else if (c != '=' || pos < 10) CHECK(!ok);
+        }
+    }
+}
+
 int main(void) {
     RUN(test_crc16);
     RUN(test_build);
@@ -145,5 +174,6 @@ int main(void) {
     RUN(test_decode);
     RUN(test_space);
     RUN(test_b64std);
+    RUN(test_b64std_every_byte);
     return TEST_REPORT();
 }
