@@ -1,4 +1,5 @@
-/* Standard padded base64 for data.path caveats; strict canonical decoding (see b64std.h). */
+/* Standard padded base64 for data.path caveats and sealed secrets; strict canonical decoding
+ * (see b64std.h). */
 #include "core/b64std.h"
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -1,6 +1,7 @@
-/* Standard padded base64 (RFC 4648 §4: `+ /` and `=` padding), as used by data.path caveat
- * elements (token-format §10.12). Unlike the token's own URL-safe unpadded base64, decoding here is
- * strict: only canonical text is accepted, so a decoded path re-encodes to the same bytes. */
+/* Standard padded base64 (RFC 4648 §4: `+ /` and `=` padding), as used by sealed secrets
+ * (seal.h) and data.path caveat elements (token-format §10.12). Unlike the token's own URL-safe
+ * unpadded base64, decoding here is strict: only canonical text is accepted, so a decoded path
+ * re-encodes to the same bytes. */
 #ifndef TZ_CORE_B64STD_H
 #define TZ_CORE_B64STD_H
 #include <stdbool.h>
